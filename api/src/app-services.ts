@@ -1,0 +1,46 @@
+// The process-wide collaborators every request shares, wired once at start-up.
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Database } from './db/prisma-client';
+import type { TransactionLimits } from './db/tenant-db';
+import { secretKey, type AccessTokenSettings } from './auth/access-token';
+import { ApiTokenService } from './auth/api-token.service';
+import { CallerResolver } from './auth/caller';
+import { SessionService } from './auth/session.service';
+
+export interface AppServices {
+  readonly config: Config;
+  readonly database: Database;
+  readonly logger: Logger;
+  readonly tokens: AccessTokenSettings;
+  readonly transactionLimits: TransactionLimits;
+  readonly sessions: SessionService;
+  readonly apiTokens: ApiTokenService;
+  readonly callers: CallerResolver;
+}
+
+export function createAppServices(config: Config, database: Database, logger: Logger): AppServices {
+  const tokens: AccessTokenSettings = {
+    secret: secretKey(config.jwtSecret),
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    ttlSeconds: config.accessTokenTtlSeconds,
+  };
+  const apiTokens = new ApiTokenService(database.prisma);
+  return {
+    config,
+    database,
+    logger,
+    tokens,
+    transactionLimits: {
+      acquireTimeoutMs: config.dbAcquireTimeoutMs,
+      transactionTimeoutMs: Math.max(config.dbStatementTimeoutMs * 2, 5_000),
+    },
+    sessions: new SessionService(database.prisma, tokens, {
+      sessionLifetimeDays: config.sessionLifetimeDays,
+      loginFailureLimit: config.loginFailureLimit,
+    }),
+    apiTokens,
+    callers: new CallerResolver(tokens, apiTokens),
+  };
+}

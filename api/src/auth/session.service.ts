@@ -1,0 +1,108 @@
+// Accounts and sessions: sign-up, log-in with a per-account failure limit, and refresh-token
+// rotation where replaying a rotated token revokes the whole family (theft detection).
+import { randomUUID } from 'node:crypto';
+import type { PrismaClient, User } from '../generated/prisma/client';
+import { AppError, badInput } from '../errors/app-error';
+import { isUniqueViolation, translateDatabaseError } from '../db/database-errors';
+import { signAccessToken, type AccessTokenSettings } from './access-token';
+import { normalizeEmail } from './email';
+import { assertPasswordAcceptable, decoyPasswordHash, hashPassword, verifyPassword } from './password';
+import { digest, randomSecret } from './secret-digest';
+
+export interface SessionPolicy {
+  readonly sessionLifetimeDays: number;
+  readonly loginFailureLimit: number;
+}
+
+export interface Session {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly user: User;
+}
+
+const FAILURE_WINDOW_MS = 60 * 60 * 1000;
+const INVALID_LOGIN = 'Invalid email or password';
+const INVALID_REFRESH = 'Refresh token is not valid';
+
+export class SessionService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly tokens: AccessTokenSettings,
+    private readonly policy: SessionPolicy,
+  ) {}
+
+  async signUp(input: { email: string; name: string; password: string }): Promise<Session> {
+    const email = normalizeEmail(input.email);
+    const name = input.name.trim();
+    if (name.length < 1 || name.length > 100) throw badInput('name', 'Name must be 1 to 100 characters long');
+    assertPasswordAcceptable(input.password);
+    const passwordHash = await hashPassword(input.password);
+    try {
+      const user = await this.prisma.user.create({ data: { email, name, passwordHash } });
+      return await this.startSession(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'An account with this email already exists', { field: 'email' });
+      throw translateDatabaseError(error);
+    }
+  }
+
+  async logIn(rawEmail: string, password: string): Promise<Session> {
+    let email: string;
+    try {
+      email = normalizeEmail(rawEmail);
+    } catch {
+      throw new AppError('UNAUTHENTICATED', INVALID_LOGIN);
+    }
+    try {
+      const since = new Date(Date.now() - FAILURE_WINDOW_MS);
+      const failures = await this.prisma.loginFailure.count({ where: { email, at: { gte: since } } });
+      if (failures >= this.policy.loginFailureLimit) {
+        throw new AppError('RATE_LIMITED', 'Too many failed log-ins for this account; try again later');
+      }
+      const user = await this.prisma.user.findUnique({ where: { email } });
+      const matches = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
+      if (!user || !matches) {
+        await this.prisma.loginFailure.create({ data: { email } });
+        throw new AppError('UNAUTHENTICATED', INVALID_LOGIN);
+      }
+      return await this.startSession(user);
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+
+  async refresh(refreshToken: string): Promise<Session> {
+    try {
+      const found = await this.prisma.refreshToken.findUnique({ where: { tokenHash: digest(refreshToken) }, include: { user: true } });
+      if (!found || found.revokedAt || found.expiresAt <= new Date()) throw new AppError('UNAUTHENTICATED', INVALID_REFRESH);
+      const secret = randomSecret();
+      const rotated = await this.prisma.$transaction(async (tx) => {
+        // Conditional on not yet rotated: of two racing uses, exactly one wins.
+        const claimed = await tx.refreshToken.updateMany({ where: { id: found.id, rotatedAt: null, revokedAt: null }, data: { rotatedAt: new Date() } });
+        if (claimed.count === 0) return false;
+        await tx.refreshToken.create({
+          data: { userId: found.userId, familyId: found.familyId, tokenHash: digest(secret), expiresAt: found.expiresAt },
+        });
+        return true;
+      });
+      if (!rotated) {
+        await this.revokeFamily(found.familyId);
+        throw new AppError('UNAUTHENTICATED', INVALID_REFRESH);
+      }
+      return { accessToken: await signAccessToken(this.tokens, found.userId), refreshToken: secret, user: found.user };
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+
+  private async revokeFamily(familyId: string): Promise<void> {
+    await this.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+  }
+
+  private async startSession(user: User): Promise<Session> {
+    const secret = randomSecret();
+    const expiresAt = new Date(Date.now() + this.policy.sessionLifetimeDays * 24 * 60 * 60 * 1000);
+    await this.prisma.refreshToken.create({ data: { userId: user.id, familyId: randomUUID(), tokenHash: digest(secret), expiresAt } });
+    return { accessToken: await signAccessToken(this.tokens, user.id), refreshToken: secret, user };
+  }
+}

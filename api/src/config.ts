@@ -1,0 +1,152 @@
+// Every environment variable the API reads, parsed and validated once. No other module
+// reads process.env: they receive the typed Config.
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, expected: string, got: string) {
+    super(`Invalid ${variable}=${JSON.stringify(got)}: expected ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface GraphqlLimits {
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxDirectives: number;
+  readonly maxTokens: number;
+  readonly maxCost: number;
+}
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly isProduction: boolean;
+  readonly port: number;
+  readonly host: string;
+  /** App-role connection; undefined means the embedded PGlite database under dataDir. */
+  readonly databaseUrl: string | undefined;
+  /** Owner-role connection for migrations; defaults to databaseUrl. */
+  readonly migrationDatabaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly dbPoolMax: number;
+  readonly dbAcquireTimeoutMs: number;
+  readonly dbStatementTimeoutMs: number;
+  /** undefined: generate one per process (development only). */
+  readonly jwtSecret: string | undefined;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly sessionLifetimeDays: number;
+  readonly loginFailureLimit: number;
+  readonly logLevel: string;
+  readonly graphqlIde: boolean;
+  readonly graphqlIntrospection: boolean;
+  readonly limits: GraphqlLimits;
+  readonly shutdownDrainSeconds: number;
+  readonly shutdownTimeoutSeconds: number;
+  readonly metricsPort: number | undefined;
+  readonly idempotencyTtlHours: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  }
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, 'true or false', raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `one of ${allowed.join(', ')}`, raw);
+  }
+  return raw as T;
+}
+
+function postgresUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'a postgresql://user@host:port/database URL', redact(raw));
+  }
+  if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:') {
+    throw new ConfigError(name, 'a postgresql://user@host:port/database URL', redact(raw));
+  }
+  if (!url.hostname || url.pathname.length < 2) {
+    throw new ConfigError(name, 'a URL naming a host and a database', redact(raw));
+  }
+  return raw;
+}
+
+/** Keeps passwords out of error messages. */
+function redact(raw: string): string {
+  return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const isProduction = nodeEnv === 'production';
+  const databaseUrl = postgresUrl(env, 'DATABASE_URL');
+  const jwtSecret = env.JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError('JWT_SECRET', 'at least 32 bytes (256 bits)', '<hidden>');
+  }
+  if (isProduction && jwtSecret === undefined) {
+    throw new ConfigError('JWT_SECRET', 'a secret of at least 32 bytes (required in production)', '');
+  }
+  if (isProduction && databaseUrl === undefined) {
+    throw new ConfigError('DATABASE_URL', 'a PostgreSQL URL (required in production)', '');
+  }
+  const host = env.HOST || '0.0.0.0';
+  return {
+    nodeEnv,
+    isProduction,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host,
+    databaseUrl,
+    migrationDatabaseUrl: postgresUrl(env, 'MIGRATION_DATABASE_URL') ?? databaseUrl,
+    dataDir: env.DATA_DIR || '.data',
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
+    dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 1, 600_000),
+    dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000, 1, 3_600_000),
+    jwtSecret,
+    jwtIssuer: env.JWT_ISSUER || 'tracker-api',
+    jwtAudience: env.JWT_AUDIENCE || 'tracker-clients',
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86_400),
+    sessionLifetimeDays: int(env, 'SESSION_LIFETIME_DAYS', 30, 1, 365),
+    loginFailureLimit: int(env, 'LOGIN_FAILURE_LIMIT', 100, 1, 1_000_000),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, isProduction ? 'info' : nodeEnv === 'test' ? 'silent' : 'info'),
+    graphqlIde: bool(env, 'GRAPHQL_IDE', !isProduction),
+    graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', !isProduction),
+    limits: {
+      maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 1, 100),
+      maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 15, 0, 1000),
+      maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 50, 0, 1000),
+      maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 2000, 10, 100_000),
+      maxCost: int(env, 'GRAPHQL_MAX_COST', 5000, 1, 10_000_000),
+    },
+    shutdownDrainSeconds: int(env, 'SHUTDOWN_DRAIN_SECONDS', 15, 0, 600),
+    shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 20, 0, 600),
+    metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535) : undefined,
+    idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+  };
+}

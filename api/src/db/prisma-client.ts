@@ -1,0 +1,63 @@
+// Builds the one Prisma client (and the pg pool under it) a process uses. The pool is ours,
+// not the adapter's, so metrics and shutdown can see it.
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
+import { PrismaClient } from '../generated/prisma/client';
+
+export interface DatabaseOptions {
+  readonly url: string;
+  readonly poolMax: number;
+  /** How long a request may wait for a pooled connection before failing fast. */
+  readonly acquireTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  /** A role to become on every new connection (the embedded database connects as superuser). */
+  readonly setRole?: string;
+  readonly applicationName?: string;
+}
+
+export interface Database {
+  readonly prisma: PrismaClient;
+  readonly pool: Pool;
+  readonly options: DatabaseOptions;
+  close(): Promise<void>;
+}
+
+export function openDatabase(options: DatabaseOptions): Database {
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    connectionTimeoutMillis: options.acquireTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs,
+    application_name: options.applicationName ?? 'tracker-api',
+    keepAlive: true,
+  });
+  // An idle client's socket error (database restart, network cut) must not crash the process;
+  // the pool drops that client and the next checkout opens a fresh one.
+  pool.on('error', () => undefined);
+  if (options.setRole) {
+    const role = options.setRole;
+    // Queued before any other query on the new client, so it applies to all of them.
+    pool.on('connect', (client) => {
+      client.query(`SET ROLE ${quoteIdent(role)}`).catch(() => undefined);
+    });
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  let closing: Promise<void> | undefined;
+  return {
+    prisma,
+    pool,
+    options,
+    close() {
+      closing ??= (async () => {
+        await prisma.$disconnect();
+        if (!pool.ended) await pool.end();
+      })();
+      return closing;
+    },
+  };
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

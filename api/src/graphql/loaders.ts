@@ -1,0 +1,73 @@
+// The per-request DataLoaders, one per relation a field can follow. Created with the tenant,
+// so every batch runs under the tenant's row-level security.
+import type { Issue, IssueLink, Label, Project, Sprint, User, WorkflowState } from '../generated/prisma/client';
+import type { TenantDb } from '../db/tenant-db';
+import { groupLoader, rowLoader } from './batch-loader';
+
+export function createLoaders(db: TenantDb) {
+  const ids = <K>(keys: readonly K[]) => ({ in: [...keys] });
+  return {
+    user: rowLoader<string, User>(db, (tx, keys) => tx.user.findMany({ where: { id: ids(keys) } }), (u) => u.id),
+    project: rowLoader<string, Project>(db, (tx, keys) => tx.project.findMany({ where: { id: ids(keys) } }), (p) => p.id),
+    state: rowLoader<string, WorkflowState>(db, (tx, keys) => tx.workflowState.findMany({ where: { id: ids(keys) } }), (s) => s.id),
+    sprint: rowLoader<string, Sprint>(db, (tx, keys) => tx.sprint.findMany({ where: { id: ids(keys) } }), (s) => s.id),
+    /** Live issues only: a deleted parent reads as none. */
+    issue: rowLoader<string, Issue>(db, (tx, keys) => tx.issue.findMany({ where: { id: ids(keys), deletedAt: null } }), (i) => i.id),
+    statesByProject: groupLoader<string, WorkflowState>(
+      db,
+      (tx, keys) => tx.workflowState.findMany({ where: { projectId: ids(keys) }, orderBy: { position: 'asc' } }),
+      (s) => s.projectId,
+    ),
+    transitionTargets: groupLoader<string, WorkflowState & { fromStateId: string }>(
+      db,
+      async (tx, keys) => {
+        const transitions = await tx.workflowTransition.findMany({ where: { fromStateId: ids(keys) }, include: { to: true }, orderBy: { to: { position: 'asc' } } });
+        return transitions.map((t) => ({ ...t.to, fromStateId: t.fromStateId }));
+      },
+      (s) => s.fromStateId,
+    ),
+    labelsByProject: groupLoader<string, Label>(
+      db,
+      (tx, keys) => tx.label.findMany({ where: { projectId: ids(keys) }, orderBy: { name: 'asc' } }),
+      (l) => l.projectId,
+    ),
+    labelsByIssue: groupLoader<string, Label & { issueId: string }>(
+      db,
+      async (tx, keys) => {
+        const rows = await tx.issueLabel.findMany({ where: { issueId: ids(keys) }, include: { label: true }, orderBy: { label: { name: 'asc' } } });
+        return rows.map((row) => ({ ...row.label, issueId: row.issueId }));
+      },
+      (l) => l.issueId,
+    ),
+    sprintsByProject: groupLoader<string, Sprint>(
+      db,
+      (tx, keys) => tx.sprint.findMany({ where: { projectId: ids(keys) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      (s) => s.projectId,
+    ),
+    childrenByIssue: groupLoader<string, Issue>(
+      db,
+      (tx, keys) => tx.issue.findMany({ where: { parentId: ids(keys), deletedAt: null }, orderBy: { rank: 'asc' } }),
+      (i) => i.parentId!,
+    ),
+    watcherIdsByIssue: groupLoader<string, { issueId: string; userId: string }>(
+      db,
+      (tx, keys) => tx.issueWatcher.findMany({ where: { issueId: ids(keys) }, orderBy: { createdAt: 'asc' }, select: { issueId: true, userId: true } }),
+      (w) => w.issueId,
+    ),
+    /** Links touching each issue, both directions; the `key` is the issue asked about. */
+    linksByIssue: groupLoader<string, IssueLink & { key: string }>(
+      db,
+      async (tx, keys) => {
+        const links = await tx.issueLink.findMany({
+          where: { OR: [{ fromIssueId: ids(keys) }, { toIssueId: ids(keys) }], from: { deletedAt: null }, to: { deletedAt: null } },
+          orderBy: { createdAt: 'asc' },
+        });
+        const wanted = new Set(keys);
+        return links.flatMap((link) => [link.fromIssueId, link.toIssueId].filter((id) => wanted.has(id)).map((key) => ({ ...link, key })));
+      },
+      (l) => l.key,
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

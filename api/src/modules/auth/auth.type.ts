@@ -1,0 +1,33 @@
+// Object and input types of sign-up, log-in and API tokens.
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from '../../graphql/scalars';
+import { UserObject } from '../user/user.type';
+
+@ObjectType('AuthPayload')
+export class AuthPayload {
+  @Field(() => String) accessToken!: string;
+  @Field(() => String) refreshToken!: string;
+  @Field(() => UserObject) user!: UserObject;
+}
+
+@ObjectType('ApiToken')
+export class ApiTokenObject {
+  @Field(() => ID) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) lastUsedAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) expiresAt!: Date | null;
+}
+
+@ObjectType('CreatedApiToken', { description: 'The secret is shown once' })
+export class CreatedApiToken {
+  @Field(() => String) token!: string;
+  @Field(() => ApiTokenObject) apiToken!: ApiTokenObject;
+}
+
+@InputType('SignUpInput')
+export class SignUpInput {
+  @Field(() => String) email!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String) password!: string;
+}

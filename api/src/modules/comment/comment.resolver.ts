@@ -1,0 +1,39 @@
+// Comment mutations and fields.
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import type { Comment, User } from '../../generated/prisma/client';
+import type { Context } from '../../graphql/context';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
+import { UserObject } from '../user/user.type';
+import * as comments from './comment.service';
+import { CommentObject } from './comment.type';
+
+@Resolver(() => CommentObject)
+export class CommentResolver {
+  @Mutation(() => CommentObject)
+  async addComment(@Arg('issueKey', () => String) issueKey: string, @Arg('body', () => String) body: string, @Ctx() ctx: Context): Promise<Comment> {
+    const tenant = await ctx.tenant();
+    return comments.addComment(tenant, tenant.db, issueKey, body);
+  }
+
+  @Mutation(() => CommentObject, { description: 'Author only.' })
+  async updateComment(@Arg('id', () => ID) id: string, @Arg('body', () => String) body: string, @Ctx() ctx: Context): Promise<Comment> {
+    const tenant = await ctx.tenant();
+    return comments.updateComment(tenant, tenant.db, fromGlobalId('Comment', id, 'id'), body);
+  }
+
+  @Mutation(() => Boolean, { description: 'Author or ADMIN.' })
+  async deleteComment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    const tenant = await ctx.tenant();
+    return comments.deleteComment(tenant, tenant.db, fromGlobalId('Comment', id, 'id'));
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() comment: Comment): string {
+    return toGlobalId('Comment', comment.id);
+  }
+
+  @FieldResolver(() => UserObject)
+  async author(@Root() comment: Comment, @Ctx() ctx: Context): Promise<User> {
+    return (await (await ctx.tenant()).loaders.user.load(comment.authorId))!;
+  }
+}

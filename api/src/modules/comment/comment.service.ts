@@ -1,0 +1,87 @@
+// Comments: members write them; only the author edits; the author or an ADMIN deletes.
+import type { Comment } from '../../generated/prisma/client';
+import { badInput, forbidden, notFound } from '../../errors/app-error';
+import type { TenantDb } from '../../db/tenant-db';
+import type { Tx } from '../../db/tx';
+import { can, requireRole } from '../../auth/roles';
+import { toGlobalId } from '../../graphql/global-id';
+import { connectionFrom, decodeCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import type { Actor } from '../organization/organization.service';
+import { assertWritable } from '../project/project.service';
+import { recordEvents } from '../history/history.service';
+import { findIssueByKey } from '../issue/issue-lookup';
+
+export const COMMENT_MAX = 50_000;
+
+function cleanBody(body: string): string {
+  if (body.trim().length < 1 || body.length > COMMENT_MAX) throw badInput('body', `Comment must be 1 to ${COMMENT_MAX} characters long`);
+  return body;
+}
+
+/** A comment on a live issue of a writable project, or NOT_FOUND. */
+async function findComment(tx: Tx, orgId: string, id: string) {
+  const comment = await tx.comment.findFirst({ where: { id, orgId, issue: { deletedAt: null } }, include: { issue: { include: { project: true } } } });
+  if (!comment) throw notFound('Comment', 'id');
+  return comment;
+}
+
+export async function addComment(actor: Actor, db: TenantDb, issueKey: string, rawBody: string): Promise<Comment> {
+  requireRole(actor, 'comment:write');
+  const body = cleanBody(rawBody);
+  return db.run(async (tx) => {
+    const issue = await findIssueByKey(tx, actor.orgId, issueKey, 'issueKey');
+    assertWritable(issue.project);
+    const comment = await tx.comment.create({ data: { orgId: actor.orgId, issueId: issue.id, authorId: actor.userId, body } });
+    await recordEvents(tx, actor.orgId, actor.userId, [
+      { issueId: issue.id, projectId: issue.projectId, kind: 'COMMENTED', to: { commentId: toGlobalId('Comment', comment.id) } },
+    ]);
+    return comment;
+  });
+}
+
+export async function updateComment(actor: Actor, db: TenantDb, id: string, rawBody: string): Promise<Comment> {
+  requireRole(actor, 'comment:write');
+  const body = cleanBody(rawBody);
+  return db.run(async (tx) => {
+    const comment = await findComment(tx, actor.orgId, id);
+    if (comment.authorId !== actor.userId) throw forbidden('Only the author can edit a comment');
+    assertWritable(comment.issue.project);
+    const updated = await tx.comment.update({ where: { id }, data: { body, editedAt: new Date() } });
+    await recordEvents(tx, actor.orgId, actor.userId, [
+      { issueId: comment.issueId, projectId: comment.issue.projectId, kind: 'COMMENT_EDITED', to: { commentId: toGlobalId('Comment', id) } },
+    ]);
+    return updated;
+  });
+}
+
+export async function deleteComment(actor: Actor, db: TenantDb, id: string): Promise<boolean> {
+  requireRole(actor, 'read');
+  return db.run(async (tx) => {
+    const comment = await findComment(tx, actor.orgId, id);
+    const isAuthor = comment.authorId === actor.userId && can(actor.role, 'comment:write');
+    if (!isAuthor && !can(actor.role, 'member:manage')) throw forbidden('Only the author or an ADMIN can delete a comment');
+    assertWritable(comment.issue.project);
+    await tx.comment.delete({ where: { id } });
+    await recordEvents(tx, actor.orgId, actor.userId, [
+      { issueId: comment.issueId, projectId: comment.issue.projectId, kind: 'COMMENT_DELETED', from: { commentId: toGlobalId('Comment', id) } },
+    ]);
+    return true;
+  });
+}
+
+/** Oldest first, as a conversation reads. */
+export async function listComments(db: TenantDb, issueId: string, first: number | null | undefined, after: string | null | undefined): Promise<ConnectionShape<Comment>> {
+  const size = pageSize(first);
+  const cursor = decodeCursor(after, 2);
+  const where = { issueId };
+  const rows = await db.run((tx) =>
+    tx.comment.findMany({
+      where: cursor
+        ? { ...where, OR: [{ createdAt: { gt: new Date(String(cursor[0])) } }, { createdAt: new Date(String(cursor[0])), id: { gt: String(cursor[1]) } }] }
+        : where,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: size + 1,
+    }),
+  );
+  return connectionFrom(rows, size, (c) => [c.createdAt.toISOString(), c.id], cursor !== null, () => db.run((tx) => tx.comment.count({ where })));
+}

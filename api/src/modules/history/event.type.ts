@@ -1,0 +1,16 @@
+// IssueEvent: one history entry.
+import { Field, ID, ObjectType } from 'type-graphql';
+import { connectionTypes } from '../../graphql/connection';
+import { DateTimeScalar, JSONScalar } from '../../graphql/scalars';
+
+@ObjectType('IssueEvent', { description: 'One entry per change, written in the same transaction as the change.' })
+export class IssueEventObject {
+  @Field(() => ID) id!: string;
+  @Field(() => String, { description: 'CREATED, UPDATED, TRANSITIONED, COMMENTED, LINKED, ...' }) kind!: string;
+  @Field(() => String, { nullable: true, description: 'For UPDATED: the field that changed' }) field!: string | null;
+  @Field(() => JSONScalar, { nullable: true }) from!: unknown;
+  @Field(() => JSONScalar, { nullable: true }) to!: unknown;
+  @Field(() => DateTimeScalar) at!: Date;
+}
+
+export const { Edge: IssueEventEdge, Connection: IssueEventConnection } = connectionTypes('IssueEvent', IssueEventObject);

@@ -1,0 +1,107 @@
+// Issue relation fields, each through a per-request DataLoader (no N+1).
+import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
+import type { Comment, Issue, IssueEvent, Label, Project, Sprint, User, WorkflowState } from '../../generated/prisma/client';
+import type { Context } from '../../graphql/context';
+import { toGlobalId } from '../../graphql/global-id';
+import type { ConnectionShape } from '../../graphql/pagination';
+import { CommentConnection } from '../comment/comment.type';
+import { listComments } from '../comment/comment.service';
+import { IssueEventConnection } from '../history/event.type';
+import { listHistory } from '../history/history.service';
+import { LabelObject } from '../label/label.type';
+import { IssueLinkObject } from '../link/link.type';
+import { viewFrom, type LinkView } from '../link/link.service';
+import { ProjectObject } from '../project/project.type';
+import { SprintObject } from '../sprint/sprint.type';
+import { UserObject } from '../user/user.type';
+import { WorkflowStateObject } from '../workflow/workflow.type';
+import { formatIssueKey } from './issue-key';
+import { IssueObject } from './issue.type';
+
+@Resolver(() => IssueObject)
+export class IssueFieldsResolver {
+  @FieldResolver(() => ID)
+  id(@Root() issue: Issue): string {
+    return toGlobalId('Issue', issue.id);
+  }
+
+  @FieldResolver(() => String, { description: '"<project key>-<number>", e.g. "WEB-42"' })
+  async key(@Root() issue: Issue, @Ctx() ctx: Context): Promise<string> {
+    const project = await (await ctx.tenant()).loaders.project.load(issue.projectId);
+    return formatIssueKey(project!.key, issue.number);
+  }
+
+  @FieldResolver(() => ProjectObject)
+  async project(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Project> {
+    return (await (await ctx.tenant()).loaders.project.load(issue.projectId))!;
+  }
+
+  @FieldResolver(() => WorkflowStateObject)
+  async status(@Root() issue: Issue, @Ctx() ctx: Context): Promise<WorkflowState> {
+    return (await (await ctx.tenant()).loaders.state.load(issue.statusId))!;
+  }
+
+  @FieldResolver(() => UserObject, { nullable: true })
+  async assignee(@Root() issue: Issue, @Ctx() ctx: Context): Promise<User | null> {
+    return issue.assigneeId ? (await ctx.tenant()).loaders.user.load(issue.assigneeId) : null;
+  }
+
+  @FieldResolver(() => UserObject)
+  async reporter(@Root() issue: Issue, @Ctx() ctx: Context): Promise<User> {
+    return (await (await ctx.tenant()).loaders.user.load(issue.reporterId))!;
+  }
+
+  @FieldResolver(() => [LabelObject])
+  async labels(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Label[]> {
+    return (await ctx.tenant()).loaders.labelsByIssue.load(issue.id);
+  }
+
+  @FieldResolver(() => IssueObject, { nullable: true })
+  async parent(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Issue | null> {
+    return issue.parentId ? (await ctx.tenant()).loaders.issue.load(issue.parentId) : null;
+  }
+
+  @FieldResolver(() => [IssueObject])
+  async children(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Issue[]> {
+    return (await ctx.tenant()).loaders.childrenByIssue.load(issue.id);
+  }
+
+  @FieldResolver(() => SprintObject, { nullable: true })
+  async sprint(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Sprint | null> {
+    return issue.sprintId ? (await ctx.tenant()).loaders.sprint.load(issue.sprintId) : null;
+  }
+
+  @FieldResolver(() => [IssueLinkObject])
+  async links(@Root() issue: Issue, @Ctx() ctx: Context): Promise<LinkView[]> {
+    const links = await (await ctx.tenant()).loaders.linksByIssue.load(issue.id);
+    return links.map((link) => viewFrom(link, issue.id));
+  }
+
+  @FieldResolver(() => [UserObject])
+  async watchers(@Root() issue: Issue, @Ctx() ctx: Context): Promise<User[]> {
+    const { loaders } = await ctx.tenant();
+    const watchers = await loaders.watcherIdsByIssue.load(issue.id);
+    const users = await loaders.user.loadMany(watchers.map((w) => w.userId));
+    return users.filter((user): user is User => user !== null && !(user instanceof Error));
+  }
+
+  @FieldResolver(() => CommentConnection)
+  async comments(
+    @Root() issue: Issue,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<Comment>> {
+    return listComments((await ctx.tenant()).db, issue.id, first, after);
+  }
+
+  @FieldResolver(() => IssueEventConnection)
+  async history(
+    @Root() issue: Issue,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<IssueEvent>> {
+    return listHistory((await ctx.tenant()).db, issue.id, first, after);
+  }
+}

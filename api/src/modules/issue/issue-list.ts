@@ -1,0 +1,141 @@
+// Listing issues: every IssueFilter field (combined with AND), every order in both
+// directions, keyset pagination on (sort key, id), and full-text search ranked by relevance.
+// Hand-written SQL because keyset conditions over expressions don't fit Prisma's query API.
+import type { Issue } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
+import type { IssueType, Priority, StatusCategory } from '../../generated/prisma/enums';
+import type { TenantDb } from '../../db/tenant-db';
+import { connectionFrom, decodeCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { parseIssueKey } from './issue-key';
+import { AppError } from '../../errors/app-error';
+
+export interface IssueListFilter {
+  readonly statusIds?: readonly string[] | null;
+  readonly statusCategories?: readonly StatusCategory[] | null;
+  readonly assigneeIds?: readonly string[] | null;
+  readonly unassigned?: boolean | null;
+  readonly reporterIds?: readonly string[] | null;
+  readonly types?: readonly IssueType[] | null;
+  readonly priorities?: readonly Priority[] | null;
+  readonly labelIds?: readonly string[] | null;
+  readonly sprintId?: string | null;
+  readonly parentKey?: string | null;
+  readonly text?: string | null;
+  readonly createdAfter?: Date | null;
+  readonly createdBefore?: Date | null;
+  readonly updatedAfter?: Date | null;
+}
+
+export type IssueSortField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY' | 'RANK' | 'DUE_DATE' | 'NUMBER';
+
+export interface IssueListOrder {
+  readonly field: IssueSortField;
+  readonly direction: 'ASC' | 'DESC';
+}
+
+export interface IssueListScope {
+  readonly projectId?: string;
+  readonly sprintId?: string;
+}
+
+export const ISSUE_COLUMNS = Prisma.sql`i.id, i.org_id AS "orgId", i.project_id AS "projectId", i.number, i.type::text AS type, i.title,
+  i.description, i.status_id AS "statusId", i.priority::text AS priority, i.assignee_id AS "assigneeId",
+  i.reporter_id AS "reporterId", i.parent_id AS "parentId", i.story_points AS "storyPoints", i.due_date AS "dueDate",
+  i.sprint_id AS "sprintId", i.rank, i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.deleted_at AS "deletedAt"`;
+
+/** How each order is computed and how its cursor value is cast back for comparison. */
+const SORTS: Readonly<Record<IssueSortField, { expr: Prisma.Sql; cast: Prisma.Sql }>> = {
+  CREATED_AT: { expr: Prisma.sql`i.created_at`, cast: Prisma.sql`timestamptz` },
+  UPDATED_AT: { expr: Prisma.sql`i.updated_at`, cast: Prisma.sql`timestamptz` },
+  PRIORITY: { expr: Prisma.sql`i.priority`, cast: Prisma.sql`"Priority"` },
+  RANK: { expr: Prisma.sql`i.rank`, cast: Prisma.sql`text` },
+  // Issues without a due date sort as if due infinitely late.
+  DUE_DATE: { expr: Prisma.sql`COALESCE(i.due_date, 'infinity'::timestamptz)`, cast: Prisma.sql`timestamptz` },
+  NUMBER: { expr: Prisma.sql`i.number`, cast: Prisma.sql`int` },
+};
+
+const EMPTY = Symbol('empty');
+
+function conditions(orgId: string, scope: IssueListScope, filter: IssueListFilter, parentId: string | null | typeof EMPTY): Prisma.Sql[] {
+  const where: Prisma.Sql[] = [Prisma.sql`i.org_id = ${orgId}::uuid`, Prisma.sql`i.deleted_at IS NULL`];
+  if (scope.projectId) where.push(Prisma.sql`i.project_id = ${scope.projectId}::uuid`);
+  if (scope.sprintId) where.push(Prisma.sql`i.sprint_id = ${scope.sprintId}::uuid`);
+  if (parentId === EMPTY) where.push(Prisma.sql`false`);
+  else if (parentId) where.push(Prisma.sql`i.parent_id = ${parentId}::uuid`);
+  if (filter.statusIds) where.push(Prisma.sql`i.status_id = ANY(${[...filter.statusIds]}::uuid[])`);
+  if (filter.statusCategories) {
+    where.push(Prisma.sql`i.status_id IN (SELECT s.id FROM workflow_states s WHERE s.org_id = ${orgId}::uuid AND s.category::text = ANY(${[...filter.statusCategories]}::text[]))`);
+  }
+  if (filter.assigneeIds) where.push(Prisma.sql`i.assignee_id = ANY(${[...filter.assigneeIds]}::uuid[])`);
+  if (filter.unassigned === true) where.push(Prisma.sql`i.assignee_id IS NULL`);
+  if (filter.unassigned === false) where.push(Prisma.sql`i.assignee_id IS NOT NULL`);
+  if (filter.reporterIds) where.push(Prisma.sql`i.reporter_id = ANY(${[...filter.reporterIds]}::uuid[])`);
+  if (filter.types) where.push(Prisma.sql`i.type::text = ANY(${[...filter.types]}::text[])`);
+  if (filter.priorities) where.push(Prisma.sql`i.priority::text = ANY(${[...filter.priorities]}::text[])`);
+  if (filter.labelIds) {
+    where.push(Prisma.sql`EXISTS (SELECT 1 FROM issue_labels l WHERE l.issue_id = i.id AND l.label_id = ANY(${[...filter.labelIds]}::uuid[]))`);
+  }
+  if (filter.sprintId) where.push(Prisma.sql`i.sprint_id = ${filter.sprintId}::uuid`);
+  if (filter.text) where.push(Prisma.sql`i.search_vector @@ websearch_to_tsquery('english', ${filter.text})`);
+  if (filter.createdAfter) where.push(Prisma.sql`i.created_at > ${filter.createdAfter}`);
+  if (filter.createdBefore) where.push(Prisma.sql`i.created_at < ${filter.createdBefore}`);
+  if (filter.updatedAfter) where.push(Prisma.sql`i.updated_at > ${filter.updatedAfter}`);
+  return where;
+}
+
+async function resolveParent(db: TenantDb, parentKey: string | null | undefined): Promise<string | null | typeof EMPTY> {
+  if (!parentKey) return null;
+  let parsed;
+  try {
+    parsed = parseIssueKey(parentKey, 'parentKey');
+  } catch (error) {
+    if (error instanceof AppError) return EMPTY;
+    throw error;
+  }
+  const parent = await db.run((tx) =>
+    tx.issue.findFirst({ where: { orgId: db.orgId, number: parsed.number, deletedAt: null, project: { key: parsed.projectKey } }, select: { id: true } }),
+  );
+  return parent?.id ?? EMPTY;
+}
+
+type IssueRowWithSort = Issue & { sortKey: string };
+
+export async function listIssues(
+  db: TenantDb,
+  scope: IssueListScope,
+  filter: IssueListFilter | null | undefined,
+  order: IssueListOrder | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<ConnectionShape<Issue>> {
+  const size = pageSize(first);
+  const cursor = decodeCursor(after, 2);
+  const f = filter ?? {};
+  const text = f.text?.trim() || null;
+  const byRelevance = !order && text !== null;
+  const sort = byRelevance
+    ? { expr: Prisma.sql`ts_rank(i.search_vector, websearch_to_tsquery('english', ${text}))`, cast: Prisma.sql`real` }
+    : SORTS[order?.field ?? 'RANK'];
+  const expr = sort.expr;
+  const descending = byRelevance || (order ? order.direction === 'DESC' : false);
+  const where = conditions(db.orgId, scope, { ...f, text }, await resolveParent(db, f.parentKey));
+  const page = [...where];
+  if (cursor) {
+    const [value, id] = cursor;
+    const comparison = descending ? Prisma.sql`<` : Prisma.sql`>`;
+    page.push(Prisma.sql`(${expr}, i.id) ${comparison} (${String(value)}::${sort.cast}, ${String(id)}::uuid)`);
+  }
+  const direction = descending ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  const rows = await db.run((tx) =>
+    tx.$queryRaw<IssueRowWithSort[]>`
+      SELECT ${ISSUE_COLUMNS}, (${expr})::text AS "sortKey"
+      FROM issues i
+      WHERE ${Prisma.join(page, ' AND ')}
+      ORDER BY ${expr} ${direction}, i.id ${direction}
+      LIMIT ${size + 1}`,
+  );
+  return connectionFrom(rows, size, (row) => [row.sortKey, row.id], cursor !== null, async () => {
+    const [{ count }] = await db.run((tx) => tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM issues i WHERE ${Prisma.join(where, ' AND ')}`);
+    return count;
+  });
+}

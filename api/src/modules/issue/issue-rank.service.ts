@@ -1,0 +1,46 @@
+// Board order: rankIssue places one issue after or before a neighbour and writes only it.
+import type { Issue } from '../../generated/prisma/client';
+import { badInput } from '../../errors/app-error';
+import type { TenantDb } from '../../db/tenant-db';
+import type { Tx } from '../../db/tx';
+import { requireRole } from '../../auth/roles';
+import type { Actor } from '../organization/organization.service';
+import { assertWritable } from '../project/project.service';
+import { recordEvents } from '../history/history.service';
+import { findIssueByKey, lockIssueByKey, lockProject } from './issue-lookup';
+import { rankBetween } from './rank';
+
+async function neighbourRank(tx: Tx, projectId: string, movingId: string, rank: string, side: 'above' | 'below'): Promise<string | null> {
+  const row = await tx.issue.findFirst({
+    where: { projectId, id: { not: movingId }, rank: side === 'below' ? { gt: rank } : { lt: rank } },
+    orderBy: { rank: side === 'below' ? 'asc' : 'desc' },
+    select: { rank: true },
+  });
+  return row?.rank ?? null;
+}
+
+export async function rankIssue(actor: Actor, db: TenantDb, key: string, afterKey: string | null | undefined, beforeKey: string | null | undefined): Promise<Issue> {
+  requireRole(actor, 'issue:write');
+  if (!afterKey && !beforeKey) throw badInput('afterKey', 'Give afterKey, beforeKey or both');
+  return db.run(async (tx) => {
+    const issue = await lockIssueByKey(tx, actor.orgId, key);
+    assertWritable(issue.project);
+    // One ranking at a time per project, so two moves never compute the same rank.
+    await lockProject(tx, issue.projectId);
+    const after = afterKey ? await findIssueByKey(tx, actor.orgId, afterKey, 'afterKey') : null;
+    const before = beforeKey ? await findIssueByKey(tx, actor.orgId, beforeKey, 'beforeKey') : null;
+    for (const [neighbour, field] of [[after, 'afterKey'], [before, 'beforeKey']] as const) {
+      if (neighbour && neighbour.projectId !== issue.projectId) throw badInput(field, 'Issues can only be ranked within one project');
+      if (neighbour && neighbour.id === issue.id) throw badInput(field, 'An issue cannot be ranked relative to itself');
+    }
+    const low = after ? after.rank : await neighbourRank(tx, issue.projectId, issue.id, before!.rank, 'above');
+    const high = before ? before.rank : await neighbourRank(tx, issue.projectId, issue.id, after!.rank, 'below');
+    if (low !== null && high !== null && !(low < high)) throw badInput('beforeKey', 'afterKey must be ranked above beforeKey');
+    const rank = rankBetween(low, high);
+    const updated = await tx.issue.update({ where: { id: issue.id }, data: { rank, version: { increment: 1 } } });
+    await recordEvents(tx, actor.orgId, actor.userId, [
+      { issueId: issue.id, projectId: issue.projectId, kind: 'RANKED', field: 'rank', from: issue.rank, to: rank },
+    ]);
+    return updated;
+  });
+}

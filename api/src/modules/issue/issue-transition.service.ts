@@ -1,0 +1,45 @@
+// Moving an issue through its project's workflow, only along allowed transitions.
+import type { Issue } from '../../generated/prisma/client';
+import { badInput, notFound } from '../../errors/app-error';
+import type { TenantDb } from '../../db/tenant-db';
+import { requireRole } from '../../auth/roles';
+import { toGlobalId } from '../../graphql/global-id';
+import type { Actor } from '../organization/organization.service';
+import { assertWritable } from '../project/project.service';
+import { recordEvents } from '../history/history.service';
+import { lockIssueByKey } from './issue-lookup';
+import { assertExpectedVersion } from './issue.service';
+
+export async function transitionIssue(actor: Actor, db: TenantDb, key: string, toStateId: string, expectedVersion?: number | null): Promise<Issue> {
+  requireRole(actor, 'issue:write');
+  return db.run(async (tx) => {
+    const issue = await lockIssueByKey(tx, actor.orgId, key);
+    assertWritable(issue.project);
+    assertExpectedVersion(issue, expectedVersion);
+    const target = await tx.workflowState.findFirst({ where: { id: toStateId, projectId: issue.projectId } });
+    if (!target) throw notFound('WorkflowState', 'toStateId');
+    const allowed = await tx.workflowTransition.findMany({
+      where: { fromStateId: issue.statusId },
+      include: { to: true, from: true },
+      orderBy: { to: { position: 'asc' } },
+    });
+    if (!allowed.some((transition) => transition.toStateId === target.id)) {
+      const from = allowed[0]?.from.name ?? 'its current state';
+      const names = allowed.map((transition) => transition.to.name);
+      throw badInput('toStateId', `Cannot move ${key} from ${from} to ${target.name}; allowed: ${names.join(', ') || 'none'}`);
+    }
+    const from = await tx.workflowState.findUniqueOrThrow({ where: { id: issue.statusId } });
+    const updated = await tx.issue.update({ where: { id: issue.id }, data: { statusId: target.id, version: { increment: 1 } } });
+    await recordEvents(tx, actor.orgId, actor.userId, [
+      {
+        issueId: issue.id,
+        projectId: issue.projectId,
+        kind: 'TRANSITIONED',
+        field: 'status',
+        from: { id: toGlobalId('WorkflowState', from.id), name: from.name, category: from.category },
+        to: { id: toGlobalId('WorkflowState', target.id), name: target.name, category: target.category },
+      },
+    ]);
+    return updated;
+  });
+}

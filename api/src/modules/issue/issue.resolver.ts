@@ -1,0 +1,106 @@
+// Issue queries and mutations: argument decoding, then one service call each.
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Issue } from '../../generated/prisma/client';
+import type { Context } from '../../graphql/context';
+import { fromGlobalId, fromGlobalIds } from '../../graphql/global-id';
+import type { ConnectionShape } from '../../graphql/pagination';
+import { CreateIssueInput, IssueFilter, IssueOrder, UpdateIssueInput } from './issue.input';
+import { IssueConnection, IssueObject } from './issue.type';
+import { decodeIssueFilter } from './issue-filter-ids';
+import { findIssueByKey } from './issue-lookup';
+import { listIssues } from './issue-list';
+import { rankIssue } from './issue-rank.service';
+import { transitionIssue } from './issue-transition.service';
+import * as issues from './issue.service';
+import { unwatchIssue, watchIssue } from './watcher.service';
+import { isAppNotFound } from '../../graphql/global-id';
+
+const optionalId = (type: 'User' | 'Sprint', id: string | null | undefined, field: string) => (id ? fromGlobalId(type, id, field) : id);
+
+@Resolver(() => IssueObject)
+export class IssueResolver {
+  @Query(() => IssueObject, { nullable: true })
+  async issue(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Issue | null> {
+    const tenant = await ctx.tenant();
+    return tenant.db.run((tx) => findIssueByKey(tx, tenant.orgId, key)).catch((error: unknown) => (isAppNotFound(error) ? null : Promise.reject(error)));
+  }
+
+  @Query(() => IssueConnection)
+  async issues(
+    @Arg('filter', () => IssueFilter, { nullable: true }) filter: IssueFilter | null,
+    @Arg('orderBy', () => IssueOrder, { nullable: true }) orderBy: IssueOrder | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<Issue>> {
+    return listIssues((await ctx.tenant()).db, {}, decodeIssueFilter(filter), orderBy, first, after);
+  }
+
+  @Mutation(() => IssueObject, { description: 'MEMBER and up; VIEWER is FORBIDDEN.' })
+  async createIssue(@Arg('input', () => CreateIssueInput) input: CreateIssueInput, @Ctx() ctx: Context): Promise<Issue> {
+    const tenant = await ctx.tenant();
+    return issues.createIssue(tenant, tenant.db, {
+      ...input,
+      assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
+      sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
+      labelIds: input.labelIds ? fromGlobalIds('Label', input.labelIds, 'labelIds') : input.labelIds,
+    });
+  }
+
+  @Mutation(() => IssueObject, { description: 'A stale expectedVersion is a CONFLICT.' })
+  async updateIssue(
+    @Arg('key', () => String) key: string,
+    @Arg('input', () => UpdateIssueInput) input: UpdateIssueInput,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<Issue> {
+    const tenant = await ctx.tenant();
+    const command = {
+      ...input,
+      assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
+      sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
+      labelIds: input.labelIds ? fromGlobalIds('Label', input.labelIds, 'labelIds') : input.labelIds,
+    };
+    return issues.updateIssue(tenant, tenant.db, key, command, expectedVersion);
+  }
+
+  @Mutation(() => IssueObject, { description: 'Not an allowed transition is BAD_USER_INPUT.' })
+  async transitionIssue(
+    @Arg('key', () => String) key: string,
+    @Arg('toStateId', () => ID) toStateId: string,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<Issue> {
+    const tenant = await ctx.tenant();
+    return transitionIssue(tenant, tenant.db, key, fromGlobalId('WorkflowState', toStateId, 'toStateId'), expectedVersion);
+  }
+
+  @Mutation(() => IssueObject)
+  async rankIssue(
+    @Arg('key', () => String) key: string,
+    @Arg('afterKey', () => String, { nullable: true }) afterKey: string | null,
+    @Arg('beforeKey', () => String, { nullable: true }) beforeKey: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Issue> {
+    const tenant = await ctx.tenant();
+    return rankIssue(tenant, tenant.db, key, afterKey, beforeKey);
+  }
+
+  @Mutation(() => Boolean)
+  async deleteIssue(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<boolean> {
+    const tenant = await ctx.tenant();
+    return issues.deleteIssue(tenant, tenant.db, key);
+  }
+
+  @Mutation(() => IssueObject)
+  async watchIssue(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Issue> {
+    const tenant = await ctx.tenant();
+    return watchIssue(tenant, tenant.db, key);
+  }
+
+  @Mutation(() => IssueObject)
+  async unwatchIssue(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Issue> {
+    const tenant = await ctx.tenant();
+    return unwatchIssue(tenant, tenant.db, key);
+  }
+}

@@ -1,0 +1,234 @@
+// Creating, editing and deleting issues. Every write checks the caller's role, runs in one
+// tenant transaction with its history events, and bumps `version` exactly once.
+import type { Issue } from '../../generated/prisma/client';
+import type { IssueType, Priority } from '../../generated/prisma/enums';
+import { badInput, conflict, notFound } from '../../errors/app-error';
+import type { TenantDb } from '../../db/tenant-db';
+import type { Tx } from '../../db/tx';
+import { requireRole } from '../../auth/roles';
+import { toGlobalId } from '../../graphql/global-id';
+import type { Actor } from '../organization/organization.service';
+import { assertWritable } from '../project/project.service';
+import { recordEvents, type EventDraft } from '../history/history.service';
+import { assertHierarchy } from './hierarchy';
+import { formatIssueKey } from './issue-key';
+import { lockIssueByKey, type IssueWithProject } from './issue-lookup';
+import { checkAssignee, checkLabels, checkSprint, findParent } from './issue-refs';
+import { checkDate, checkDescription, checkStoryPoints, cleanTitle } from './issue-validation';
+import { FIRST_RANK, rankAfter } from './rank';
+
+export interface CreateIssueCommand {
+  readonly projectKey: string;
+  readonly title: string;
+  readonly description?: string | null;
+  readonly type?: IssueType | null;
+  readonly priority?: Priority | null;
+  readonly assigneeId?: string | null;
+  readonly labelIds?: readonly string[] | null;
+  readonly parentKey?: string | null;
+  readonly storyPoints?: number | null;
+  readonly dueDate?: Date | null;
+  readonly sprintId?: string | null;
+}
+
+/** undefined: leave as is; null: clear (where the field is nullable). */
+export interface UpdateIssueCommand {
+  readonly title?: string | null;
+  readonly description?: string | null;
+  readonly type?: IssueType | null;
+  readonly priority?: Priority | null;
+  readonly assigneeId?: string | null;
+  readonly labelIds?: readonly string[] | null;
+  readonly parentKey?: string | null;
+  readonly storyPoints?: number | null;
+  readonly dueDate?: Date | null;
+  readonly sprintId?: string | null;
+}
+
+const userRef = (id: string | null) => (id ? toGlobalId('User', id) : null);
+const sprintRef = (id: string | null) => (id ? toGlobalId('Sprint', id) : null);
+const issueRef = (id: string | null) => (id ? toGlobalId('Issue', id) : null);
+
+export async function createIssue(actor: Actor, db: TenantDb, command: CreateIssueCommand): Promise<Issue> {
+  requireRole(actor, 'issue:write');
+  const title = cleanTitle(command.title);
+  checkDescription(command.description);
+  checkStoryPoints(command.storyPoints);
+  checkDate('dueDate', command.dueDate);
+  const type = command.type ?? 'TASK';
+  return db.run(async (tx) => {
+    // Taking the next number locks the project row: numbers and ranks are handed out one
+    // transaction at a time, and a rollback gives the number back (gap-free).
+    const [project] = await tx.$queryRaw<{ id: string; key: string; seq: number; archivedAt: Date | null }[]>`
+      UPDATE projects SET issue_seq = issue_seq + 1
+      WHERE org_id = ${actor.orgId}::uuid AND key = ${command.projectKey}
+      RETURNING id, key, issue_seq AS seq, archived_at AS "archivedAt"`;
+    if (!project) throw notFound('Project', 'projectKey');
+    if (project.archivedAt) throw badInput('projectKey', `Project ${project.key} is archived and read-only`);
+    const parent = command.parentKey ? await findParent(tx, actor.orgId, command.parentKey) : null;
+    assertHierarchy({ type, parent, projectId: project.id });
+    if (command.assigneeId) await checkAssignee(tx, actor.orgId, command.assigneeId);
+    const labelIds = await checkLabels(tx, project.id, command.labelIds ?? []);
+    if (command.sprintId) await checkSprint(tx, project.id, command.sprintId);
+    const initial = await tx.workflowState.findFirst({ where: { projectId: project.id }, orderBy: { position: 'asc' } });
+    if (!initial) throw new Error(`Project ${project.key} has no workflow states`);
+    const last = await tx.issue.findFirst({ where: { projectId: project.id }, orderBy: { rank: 'desc' }, select: { rank: true } });
+    const issue = await tx.issue.create({
+      data: {
+        orgId: actor.orgId,
+        projectId: project.id,
+        number: project.seq,
+        type,
+        title,
+        description: command.description ?? null,
+        statusId: initial.id,
+        priority: command.priority ?? 'NONE',
+        assigneeId: command.assigneeId ?? null,
+        reporterId: actor.userId,
+        parentId: parent?.id ?? null,
+        storyPoints: command.storyPoints ?? null,
+        dueDate: command.dueDate ?? null,
+        sprintId: command.sprintId ?? null,
+        rank: last ? rankAfter(last.rank) : FIRST_RANK,
+      },
+    });
+    if (labelIds.length > 0) {
+      await tx.issueLabel.createMany({ data: labelIds.map((labelId) => ({ orgId: actor.orgId, issueId: issue.id, labelId })) });
+    }
+    await recordEvents(tx, actor.orgId, actor.userId, [
+      { issueId: issue.id, projectId: project.id, kind: 'CREATED', to: { key: formatIssueKey(project.key, issue.number), title, type } },
+    ]);
+    return issue;
+  });
+}
+
+export function assertExpectedVersion(issue: Issue, expectedVersion: number | null | undefined): void {
+  if (expectedVersion !== null && expectedVersion !== undefined && expectedVersion !== issue.version) {
+    throw conflict(`Issue was changed by someone else (version ${issue.version}, expected ${expectedVersion}); reload and retry`, {
+      currentVersion: issue.version,
+    });
+  }
+}
+
+function sameDate(a: Date | null, b: Date | null): boolean {
+  return (a?.getTime() ?? null) === (b?.getTime() ?? null);
+}
+
+interface PlannedUpdate {
+  readonly data: Record<string, unknown>;
+  readonly events: EventDraft[];
+  readonly labels?: { readonly add: string[]; readonly remove: string[]; readonly next: string[]; readonly previous: string[] };
+}
+
+async function planUpdate(tx: Tx, actor: Actor, current: IssueWithProject, command: UpdateIssueCommand): Promise<PlannedUpdate> {
+  const data: Record<string, unknown> = {};
+  const events: EventDraft[] = [];
+  const change = (field: string, from: unknown, to: unknown, column: string, value: unknown) => {
+    data[column] = value;
+    events.push({ issueId: current.id, projectId: current.projectId, kind: 'UPDATED', field, from, to });
+  };
+  if (command.title != null) {
+    const title = cleanTitle(command.title);
+    if (title !== current.title) change('title', current.title, title, 'title', title);
+  }
+  if (command.description !== undefined && command.description !== current.description) {
+    checkDescription(command.description);
+    change('description', current.description, command.description, 'description', command.description);
+  }
+  if (command.priority != null && command.priority !== current.priority) change('priority', current.priority, command.priority, 'priority', command.priority);
+  if (command.storyPoints !== undefined && command.storyPoints !== current.storyPoints) {
+    checkStoryPoints(command.storyPoints);
+    change('storyPoints', current.storyPoints, command.storyPoints, 'storyPoints', command.storyPoints);
+  }
+  if (command.dueDate !== undefined && !sameDate(command.dueDate, current.dueDate)) {
+    checkDate('dueDate', command.dueDate);
+    change('dueDate', current.dueDate?.toISOString() ?? null, command.dueDate?.toISOString() ?? null, 'dueDate', command.dueDate);
+  }
+  if (command.assigneeId !== undefined && command.assigneeId !== current.assigneeId) {
+    if (command.assigneeId) await checkAssignee(tx, actor.orgId, command.assigneeId);
+    change('assignee', userRef(current.assigneeId), userRef(command.assigneeId), 'assigneeId', command.assigneeId);
+  }
+  if (command.sprintId !== undefined && command.sprintId !== current.sprintId) {
+    if (command.sprintId) await checkSprint(tx, current.projectId, command.sprintId);
+    change('sprint', sprintRef(current.sprintId), sprintRef(command.sprintId), 'sprintId', command.sprintId);
+  }
+  const type = command.type ?? current.type;
+  const parentChanged = command.parentKey !== undefined;
+  if (type !== current.type || parentChanged) {
+    const parent = parentChanged
+      ? command.parentKey
+        ? await findParent(tx, actor.orgId, command.parentKey)
+        : null
+      : current.parentId
+        ? await tx.issue.findFirst({ where: { id: current.parentId, deletedAt: null } })
+        : null;
+    const children = await tx.issue.findMany({ where: { parentId: current.id, deletedAt: null }, select: { type: true } });
+    assertHierarchy({ id: current.id, type, parent, projectId: current.projectId, childTypes: children.map((c) => c.type) });
+    if (type !== current.type) change('type', current.type, type, 'type', type);
+    const parentId = parent?.id ?? null;
+    if (parentId !== current.parentId) change('parent', issueRef(current.parentId), issueRef(parentId), 'parentId', parentId);
+  }
+  let labels: PlannedUpdate['labels'];
+  if (command.labelIds != null) {
+    const next = await checkLabels(tx, current.projectId, command.labelIds);
+    const previous = (await tx.issueLabel.findMany({ where: { issueId: current.id }, select: { labelId: true } })).map((l) => l.labelId);
+    const add = next.filter((id) => !previous.includes(id));
+    const remove = previous.filter((id) => !next.includes(id));
+    if (add.length > 0 || remove.length > 0) {
+      labels = { add, remove, next, previous };
+      events.push({
+        issueId: current.id,
+        projectId: current.projectId,
+        kind: 'UPDATED',
+        field: 'labels',
+        from: previous.map((id) => toGlobalId('Label', id)),
+        to: next.map((id) => toGlobalId('Label', id)),
+      });
+    }
+  }
+  return { data, events, labels };
+}
+
+export async function updateIssue(actor: Actor, db: TenantDb, key: string, command: UpdateIssueCommand, expectedVersion?: number | null): Promise<Issue> {
+  requireRole(actor, 'issue:write');
+  if (command.title === null) throw badInput('title', 'title cannot be null');
+  return db.run(async (tx) => {
+    const current = await lockIssueByKey(tx, actor.orgId, key);
+    assertWritable(current.project);
+    assertExpectedVersion(current, expectedVersion);
+    const plan = await planUpdate(tx, actor, current, command);
+    if (plan.events.length === 0) return current;
+    if (plan.labels) {
+      await tx.issueLabel.deleteMany({ where: { issueId: current.id, labelId: { in: plan.labels.remove } } });
+      await tx.issueLabel.createMany({ data: plan.labels.add.map((labelId) => ({ orgId: actor.orgId, issueId: current.id, labelId })) });
+    }
+    const updated = await tx.issue.update({ where: { id: current.id }, data: { ...plan.data, version: { increment: 1 } } });
+    await recordEvents(tx, actor.orgId, actor.userId, plan.events);
+    return updated;
+  });
+}
+
+/** Soft delete: the key is never reused. Subtasks go with their parent; an epic's children stay, detached. */
+export async function deleteIssue(actor: Actor, db: TenantDb, key: string): Promise<boolean> {
+  requireRole(actor, 'issue:write');
+  return db.run(async (tx) => {
+    const issue = await lockIssueByKey(tx, actor.orgId, key);
+    assertWritable(issue.project);
+    const now = new Date();
+    const children = await tx.issue.findMany({ where: { parentId: issue.id, deletedAt: null } });
+    const events: EventDraft[] = [{ issueId: issue.id, projectId: issue.projectId, kind: 'DELETED', from: { key } }];
+    for (const child of children) {
+      if (child.type === 'SUBTASK') {
+        await tx.issue.update({ where: { id: child.id }, data: { deletedAt: now, version: { increment: 1 } } });
+        events.push({ issueId: child.id, projectId: child.projectId, kind: 'DELETED', from: { parent: key } });
+      } else {
+        await tx.issue.update({ where: { id: child.id }, data: { parentId: null, version: { increment: 1 } } });
+        events.push({ issueId: child.id, projectId: child.projectId, kind: 'UPDATED', field: 'parent', from: issueRef(issue.id), to: null });
+      }
+    }
+    await tx.issue.update({ where: { id: issue.id }, data: { deletedAt: now, version: { increment: 1 } } });
+    await recordEvents(tx, actor.orgId, actor.userId, events);
+    return true;
+  });
+}
+

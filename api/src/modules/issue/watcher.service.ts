@@ -1,0 +1,25 @@
+// Watching issues: a caller adds or removes only themselves. Watching does not change the
+// issue (no version bump, no history), so any member, VIEWER included, may watch.
+import type { Issue } from '../../generated/prisma/client';
+import type { TenantDb } from '../../db/tenant-db';
+import { requireRole } from '../../auth/roles';
+import type { Actor } from '../organization/organization.service';
+import { findIssueByKey } from './issue-lookup';
+
+export async function watchIssue(actor: Actor, db: TenantDb, key: string): Promise<Issue> {
+  requireRole(actor, 'read');
+  return db.run(async (tx) => {
+    const issue = await findIssueByKey(tx, actor.orgId, key);
+    await tx.issueWatcher.createMany({ data: [{ orgId: actor.orgId, issueId: issue.id, userId: actor.userId }], skipDuplicates: true });
+    return issue;
+  });
+}
+
+export async function unwatchIssue(actor: Actor, db: TenantDb, key: string): Promise<Issue> {
+  requireRole(actor, 'read');
+  return db.run(async (tx) => {
+    const issue = await findIssueByKey(tx, actor.orgId, key);
+    await tx.issueWatcher.deleteMany({ where: { issueId: issue.id, userId: actor.userId } });
+    return issue;
+  });
+}

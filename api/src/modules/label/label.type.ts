@@ -1,0 +1,9 @@
+// Label object type.
+import { Field, ID, ObjectType } from 'type-graphql';
+
+@ObjectType('Label')
+export class LabelObject {
+  @Field(() => ID) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String) color!: string;
+}

@@ -1,0 +1,34 @@
+// Looks up a Node by type and row id in the current organization; anything outside it is null.
+import type { Tenant } from '../../graphql/context';
+
+type Found = (object & { __typename: string }) | null;
+
+function tagged<T extends object>(typename: string, row: T | null): Found {
+  return row ? Object.assign(row, { __typename: typename }) : null;
+}
+
+export async function findNode(tenant: Tenant, type: string, rowId: string): Promise<Found> {
+  const { db, orgId } = tenant;
+  switch (type) {
+    case 'Issue':
+      return tagged('Issue', await tenant.loaders.issue.load(rowId));
+    case 'Project':
+      return tagged('Project', await db.run((tx) => tx.project.findFirst({ where: { id: rowId, orgId } })));
+    case 'Sprint':
+      return tagged('Sprint', await db.run((tx) => tx.sprint.findFirst({ where: { id: rowId, orgId } })));
+    case 'Comment':
+      return tagged('Comment', await db.run((tx) => tx.comment.findFirst({ where: { id: rowId, orgId, issue: { deletedAt: null } } })));
+    case 'Organization':
+      return rowId === orgId ? tagged('Organization', await db.run(async (tx) => {
+        const org = await tx.organization.findUnique({ where: { id: orgId } });
+        return org ? { ...org, viewerRole: tenant.role } : null;
+      })) : null;
+    case 'User': {
+      // Users are visible to fellow members only.
+      const member = await db.run((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: rowId } }, include: { user: true } }));
+      return tagged('User', member?.user ?? null);
+    }
+    default:
+      return null;
+  }
+}

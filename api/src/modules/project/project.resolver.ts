@@ -1,0 +1,92 @@
+// Project queries, mutations and relation fields.
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Issue, Label, Project, Sprint, User, WorkflowState } from '../../generated/prisma/client';
+import type { Context } from '../../graphql/context';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
+import type { ConnectionShape } from '../../graphql/pagination';
+import { IssueFilter, IssueOrder } from '../issue/issue.input';
+import { IssueConnection } from '../issue/issue.type';
+import { listIssues } from '../issue/issue-list';
+import { decodeIssueFilter } from '../issue/issue-filter-ids';
+import { LabelObject } from '../label/label.type';
+import { SprintObject } from '../sprint/sprint.type';
+import { UserObject } from '../user/user.type';
+import { WorkflowStateObject } from '../workflow/workflow.type';
+import { CreateProjectInput, UpdateProjectInput } from './project.input';
+import * as projects from './project.service';
+import { ProjectConnection, ProjectObject } from './project.type';
+
+const leadIdOf = (leadId: string | null | undefined) => (leadId ? fromGlobalId('User', leadId, 'leadId') : leadId);
+
+@Resolver(() => ProjectObject)
+export class ProjectResolver {
+  @Query(() => ProjectConnection)
+  async projects(
+    @Arg('includeArchived', () => Boolean, { nullable: true, defaultValue: false }) includeArchived: boolean,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<Project>> {
+    return projects.listProjects((await ctx.tenant()).db, includeArchived ?? false, first, after);
+  }
+
+  @Query(() => ProjectObject, { nullable: true })
+  async project(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Project | null> {
+    return projects.getProject((await ctx.tenant()).db, key);
+  }
+
+  @Mutation(() => ProjectObject, { description: 'ADMIN or OWNER; gets a default workflow.' })
+  async createProject(@Arg('input', () => CreateProjectInput) input: CreateProjectInput, @Ctx() ctx: Context): Promise<Project> {
+    const tenant = await ctx.tenant();
+    return projects.createProject(tenant, tenant.db, { ...input, leadId: leadIdOf(input.leadId) });
+  }
+
+  @Mutation(() => ProjectObject)
+  async updateProject(@Arg('key', () => String) key: string, @Arg('input', () => UpdateProjectInput) input: UpdateProjectInput, @Ctx() ctx: Context): Promise<Project> {
+    const tenant = await ctx.tenant();
+    return projects.updateProject(tenant, tenant.db, key, { ...input, leadId: leadIdOf(input.leadId) });
+  }
+
+  @Mutation(() => ProjectObject)
+  async archiveProject(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Project> {
+    const tenant = await ctx.tenant();
+    return projects.archiveProject(tenant, tenant.db, key);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() project: Project): string {
+    return toGlobalId('Project', project.id);
+  }
+
+  @FieldResolver(() => UserObject, { nullable: true })
+  async lead(@Root() project: Project, @Ctx() ctx: Context): Promise<User | null> {
+    return project.leadId ? (await ctx.tenant()).loaders.user.load(project.leadId) : null;
+  }
+
+  @FieldResolver(() => [WorkflowStateObject], { description: 'Ordered by position' })
+  async workflow(@Root() project: Project, @Ctx() ctx: Context): Promise<WorkflowState[]> {
+    return (await ctx.tenant()).loaders.statesByProject.load(project.id);
+  }
+
+  @FieldResolver(() => [LabelObject])
+  async labels(@Root() project: Project, @Ctx() ctx: Context): Promise<Label[]> {
+    return (await ctx.tenant()).loaders.labelsByProject.load(project.id);
+  }
+
+  @FieldResolver(() => [SprintObject])
+  async sprints(@Root() project: Project, @Ctx() ctx: Context): Promise<Sprint[]> {
+    return (await ctx.tenant()).loaders.sprintsByProject.load(project.id);
+  }
+
+  @FieldResolver(() => IssueConnection)
+  async issues(
+    @Root() project: Project,
+    @Arg('filter', () => IssueFilter, { nullable: true }) filter: IssueFilter | null,
+    @Arg('orderBy', () => IssueOrder, { nullable: true }) orderBy: IssueOrder | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<Issue>> {
+    return listIssues((await ctx.tenant()).db, { projectId: project.id }, decodeIssueFilter(filter), orderBy, first, after);
+  }
+}

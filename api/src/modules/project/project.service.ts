@@ -1,0 +1,109 @@
+// Projects: creation with the default workflow, edits, archiving (archived projects are
+// read-only and hidden from lists unless asked for).
+import type { Project } from '../../generated/prisma/client';
+import { AppError, badInput, notFound } from '../../errors/app-error';
+import type { TenantDb } from '../../db/tenant-db';
+import type { Tx } from '../../db/tx';
+import { requireRole } from '../../auth/roles';
+import { connectionFrom, decodeCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import type { Actor } from '../organization/organization.service';
+import { assertMember } from '../organization/membership-check';
+import { DEFAULT_STATES, defaultTransitions } from './default-workflow';
+import { assertProjectKey } from './project-key';
+
+const NAME_MAX = 100;
+const DESCRIPTION_MAX = 10_000;
+
+function cleanName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > NAME_MAX) throw badInput('name', `Name must be 1 to ${NAME_MAX} characters long`);
+  return trimmed;
+}
+
+function cleanDescription(description: string | null | undefined): string | null | undefined {
+  if (description && description.length > DESCRIPTION_MAX) throw badInput('description', `Description must be at most ${DESCRIPTION_MAX} characters`);
+  return description;
+}
+
+export async function findProjectByKey(tx: Tx, orgId: string, key: string): Promise<Project> {
+  const project = await tx.project.findUnique({ where: { orgId_key: { orgId, key } } });
+  if (!project) throw notFound('Project');
+  return project;
+}
+
+export function assertWritable(project: Project): void {
+  if (project.archivedAt) throw new AppError('BAD_USER_INPUT', `Project ${project.key} is archived and read-only`, { field: 'projectKey' });
+}
+
+export async function createProject(
+  actor: Actor,
+  db: TenantDb,
+  input: { key: string; name: string; description?: string | null; leadId?: string | null },
+): Promise<Project> {
+  requireRole(actor, 'project:manage');
+  assertProjectKey(input.key);
+  const name = cleanName(input.name);
+  const description = cleanDescription(input.description) ?? null;
+  try {
+    return await db.run(async (tx) => {
+      if (input.leadId) await assertMember(tx, actor.orgId, input.leadId, 'leadId');
+      const project = await tx.project.create({ data: { orgId: actor.orgId, key: input.key, name, description, leadId: input.leadId ?? null } });
+      const states = await tx.workflowState.createManyAndReturn({
+        data: DEFAULT_STATES.map((state, position) => ({ orgId: actor.orgId, projectId: project.id, name: state.name, category: state.category, position })),
+      });
+      const byPosition = new Map(states.map((state) => [state.position, state.id]));
+      await tx.workflowTransition.createMany({
+        data: defaultTransitions().map(([from, to]) => ({ orgId: actor.orgId, fromStateId: byPosition.get(from)!, toStateId: byPosition.get(to)! })),
+      });
+      return project;
+    });
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'CONFLICT') throw new AppError('CONFLICT', `Project key ${input.key} is taken`, { field: 'key' });
+    throw error;
+  }
+}
+
+export async function updateProject(
+  actor: Actor,
+  db: TenantDb,
+  key: string,
+  input: { name?: string | null; description?: string | null; leadId?: string | null },
+): Promise<Project> {
+  requireRole(actor, 'project:manage');
+  return db.run(async (tx) => {
+    const project = await findProjectByKey(tx, actor.orgId, key);
+    assertWritable(project);
+    if (input.leadId) await assertMember(tx, actor.orgId, input.leadId, 'leadId');
+    return tx.project.update({
+      where: { id: project.id },
+      data: {
+        ...(input.name != null ? { name: cleanName(input.name) } : {}),
+        ...(input.description !== undefined ? { description: cleanDescription(input.description) } : {}),
+        ...(input.leadId !== undefined ? { leadId: input.leadId } : {}),
+      },
+    });
+  });
+}
+
+export async function archiveProject(actor: Actor, db: TenantDb, key: string): Promise<Project> {
+  requireRole(actor, 'project:manage');
+  return db.run(async (tx) => {
+    const project = await findProjectByKey(tx, actor.orgId, key);
+    if (project.archivedAt) return project;
+    return tx.project.update({ where: { id: project.id }, data: { archivedAt: new Date() } });
+  });
+}
+
+export async function getProject(db: TenantDb, key: string): Promise<Project | null> {
+  return db.run((tx) => tx.project.findUnique({ where: { orgId_key: { orgId: db.orgId, key } } }));
+}
+
+export async function listProjects(db: TenantDb, includeArchived: boolean, first: number | null | undefined, after: string | null | undefined): Promise<ConnectionShape<Project>> {
+  const size = pageSize(first);
+  const cursor = decodeCursor(after, 1);
+  const where = { orgId: db.orgId, ...(includeArchived ? {} : { archivedAt: null }) };
+  const rows = await db.run((tx) =>
+    tx.project.findMany({ where: cursor ? { ...where, key: { gt: String(cursor[0]) } } : where, orderBy: { key: 'asc' }, take: size + 1 }),
+  );
+  return connectionFrom(rows, size, (p) => [p.key], cursor !== null, () => db.run((tx) => tx.project.count({ where })));
+}

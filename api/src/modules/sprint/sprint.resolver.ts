@@ -1,0 +1,52 @@
+// Sprint mutations and fields.
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import type { Issue, Sprint } from '../../generated/prisma/client';
+import type { Context } from '../../graphql/context';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
+import type { ConnectionShape } from '../../graphql/pagination';
+import { IssueConnection } from '../issue/issue.type';
+import { listIssues } from '../issue/issue-list';
+import { CreateSprintInput } from './sprint.input';
+import * as sprints from './sprint.service';
+import { SprintObject } from './sprint.type';
+
+@Resolver(() => SprintObject)
+export class SprintResolver {
+  @Mutation(() => SprintObject)
+  async createSprint(@Arg('input', () => CreateSprintInput) input: CreateSprintInput, @Ctx() ctx: Context): Promise<Sprint> {
+    const tenant = await ctx.tenant();
+    return sprints.createSprint(tenant, tenant.db, input);
+  }
+
+  @Mutation(() => SprintObject)
+  async startSprint(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Sprint> {
+    const tenant = await ctx.tenant();
+    return sprints.startSprint(tenant, tenant.db, fromGlobalId('Sprint', id, 'id'));
+  }
+
+  @Mutation(() => SprintObject)
+  async completeSprint(
+    @Arg('id', () => ID) id: string,
+    @Arg('moveOpenIssuesToSprintId', () => ID, { nullable: true }) moveTo: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Sprint> {
+    const tenant = await ctx.tenant();
+    const target = moveTo ? fromGlobalId('Sprint', moveTo, 'moveOpenIssuesToSprintId') : null;
+    return sprints.completeSprint(tenant, tenant.db, fromGlobalId('Sprint', id, 'id'), target);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() sprint: Sprint): string {
+    return toGlobalId('Sprint', sprint.id);
+  }
+
+  @FieldResolver(() => IssueConnection)
+  async issues(
+    @Root() sprint: Sprint,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<Issue>> {
+    return listIssues((await ctx.tenant()).db, { projectId: sprint.projectId, sprintId: sprint.id }, null, null, first, after);
+  }
+}

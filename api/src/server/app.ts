@@ -1,0 +1,63 @@
+// The HTTP surface: request ids, health and readiness, and GraphQL on /graphql.
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { ApolloServer } from '@apollo/server';
+import type { AppServices } from '../app-services';
+import { createContextInner, type Context } from '../graphql/context';
+import { healthRouter, type Lifecycle } from './health';
+import { requestIdFrom, runWithRequestId } from './request-scope';
+
+export interface HttpAppOptions {
+  readonly services: AppServices;
+  readonly apollo: ApolloServer<Context>;
+  readonly lifecycle: Lifecycle;
+  /** Mounted before GraphQL on GET /graphql (the IDE serves browsers there). */
+  readonly beforeGraphql?: express.RequestHandler[];
+}
+
+function header(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Malformed JSON never reaches Apollo: answer it in the contract's error shape. */
+function malformedBody(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const e = error as { type?: string; status?: number };
+  if (e?.type === 'entity.parse.failed' || e?.type === 'entity.too.large') {
+    const message = e.type === 'entity.too.large' ? 'Request body is too large' : 'Malformed JSON body';
+    res.status(e.status ?? 400).json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+    return;
+  }
+  next(error);
+}
+
+export function createHttpApp(options: HttpAppOptions): Express {
+  const { services, apollo, lifecycle } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use((req, res, next) => {
+    const requestId = requestIdFrom(req.headers);
+    res.setHeader('x-request-id', requestId);
+    res.locals.requestId = requestId;
+    runWithRequestId(requestId, next);
+  });
+  app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs));
+  for (const handler of options.beforeGraphql ?? []) app.get('/graphql', handler);
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    malformedBody,
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) =>
+        createContextInner({
+          services,
+          requestId: res.locals.requestId as string,
+          authorization: header(req, 'authorization'),
+          orgId: header(req, 'x-org-id'),
+          idempotencyKey: header(req, 'idempotency-key'),
+        }),
+    }),
+  );
+  return app;
+}

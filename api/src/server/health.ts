@@ -1,0 +1,53 @@
+// /health answers "this process can serve" without touching the database (a database outage
+// must not make the Auto Scaling Group replace healthy instances); /ready also checks the
+// database. Both turn 503 as soon as the instance starts draining.
+import type { Request, Response, Router } from 'express';
+import express from 'express';
+import type { Pool } from 'pg';
+
+export class Lifecycle {
+  private drainingSince: number | undefined;
+
+  get isDraining(): boolean {
+    return this.drainingSince !== undefined;
+  }
+
+  startDraining(): void {
+    this.drainingSince ??= Date.now();
+  }
+}
+
+async function databaseReachable(pool: Pool, timeoutMs: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      pool.query('SELECT 1'),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return null;
+  } catch (error) {
+    return `database unreachable: ${(error as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function healthRouter(lifecycle: Lifecycle, pool: Pool, readyTimeoutMs: number): Router {
+  const router = express.Router();
+  router.get('/health', (_req: Request, res: Response) => {
+    if (lifecycle.isDraining) res.status(503).json({ status: 'draining' });
+    else res.json({ status: 'ok' });
+  });
+  router.get('/ready', async (_req: Request, res: Response) => {
+    if (lifecycle.isDraining) {
+      res.status(503).json({ status: 'draining', reason: 'shutting down' });
+      return;
+    }
+    const problem = await databaseReachable(pool, readyTimeoutMs);
+    if (problem) res.status(503).json({ status: 'unavailable', reason: problem });
+    else res.json({ status: 'ready' });
+  });
+  return router;
+}

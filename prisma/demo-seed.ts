@@ -1,0 +1,122 @@
+// Demo data for a newcomer's first `npm start`: one organization, eight people, three
+// projects and ~300 issues with history, written through the real services (so numbering,
+// ranks, events and row-level security are exactly what the API would produce).
+import type { Logger } from 'pino';
+import type { AppServices } from '../api/src/app-services';
+import { signAccessToken } from '../api/src/auth/access-token';
+import { TenantDb, UserDb } from '../api/src/db/tenant-db';
+import { toGlobalId } from '../api/src/graphql/global-id';
+import type { IssueType, Priority, Role } from '../api/src/generated/prisma/enums';
+import { addComment } from '../api/src/modules/comment/comment.service';
+import { createLabel } from '../api/src/modules/label/label.service';
+import { linkIssues } from '../api/src/modules/link/link.service';
+import { addMember, createOrganization, type Actor } from '../api/src/modules/organization/organization.service';
+import { createProject } from '../api/src/modules/project/project.service';
+import { createSprint, startSprint } from '../api/src/modules/sprint/sprint.service';
+import { createIssue } from '../api/src/modules/issue/issue.service';
+import { transitionIssue } from '../api/src/modules/issue/issue-transition.service';
+
+export const DEMO_EMAIL = 'demo@example.com';
+export const DEMO_PASSWORD = 'demo-password-1234';
+const DEMO_ORG_SLUG = 'acme';
+
+export interface DemoAccess {
+  readonly email: string;
+  readonly password: string;
+  readonly accessToken: string;
+  /** Organization.id, for the x-org-id header. */
+  readonly orgId: string;
+}
+
+const PEOPLE: readonly [string, string, Role][] = [
+  ['Ada Lovelace', 'ada@example.com', 'ADMIN'],
+  ['Grace Hopper', 'grace@example.com', 'MEMBER'],
+  ['Alan Turing', 'alan@example.com', 'MEMBER'],
+  ['Katherine Johnson', 'katherine@example.com', 'MEMBER'],
+  ['Linus Torvalds', 'linus@example.com', 'MEMBER'],
+  ['Margaret Hamilton', 'margaret@example.com', 'MEMBER'],
+  ['Vint Cerf', 'vint@example.com', 'VIEWER'],
+];
+
+const PROJECTS = [
+  { key: 'WEB', name: 'Web app', description: 'The customer-facing web application' },
+  { key: 'API', name: 'Public API', description: 'GraphQL API and integrations' },
+  { key: 'OPS', name: 'Operations', description: 'Infrastructure, deploys and on-call' },
+];
+
+const VERBS = ['Fix', 'Add', 'Improve', 'Refactor', 'Document', 'Investigate', 'Remove', 'Speed up'];
+const THINGS = ['login form', 'search results', 'billing page', 'webhook retries', 'rate limiter', 'issue board', 'CSV export', 'audit log', 'dark mode', 'notification emails', 'sprint report', 'API tokens'];
+const TYPES: IssueType[] = ['TASK', 'STORY', 'BUG', 'TASK', 'STORY', 'BUG'];
+const PRIORITIES: Priority[] = ['NONE', 'LOW', 'MEDIUM', 'MEDIUM', 'HIGH', 'URGENT'];
+
+/** Deterministic pseudo-random numbers, so every fresh demo database looks the same. */
+function generator(seed: number) {
+  let state = seed >>> 0;
+  return (n: number) => {
+    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return state % n;
+  };
+}
+
+async function demoAccess(services: AppServices, userId: string, orgId: string): Promise<DemoAccess> {
+  // A development-only convenience: a day-long token so the IDE works without logging in.
+  const accessToken = await signAccessToken(services.tokens, userId, 24 * 60 * 60);
+  return { email: DEMO_EMAIL, password: DEMO_PASSWORD, accessToken, orgId: toGlobalId('Organization', orgId) };
+}
+
+export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Promise<DemoAccess> {
+  const { prisma } = services.database;
+  const existing = await prisma.user.findUnique({ where: { email: DEMO_EMAIL } });
+  if (existing) {
+    const org = await new UserDb(prisma, existing.id).run((tx) => tx.organization.findUnique({ where: { slug: DEMO_ORG_SLUG } }));
+    if (org) return demoAccess(services, existing.id, org.id);
+  }
+  const started = Date.now();
+  const demo = await services.sessions.signUp({ email: DEMO_EMAIL, name: 'Demo Owner', password: DEMO_PASSWORD });
+  const org = await createOrganization(new UserDb(prisma, demo.user.id), { name: 'Acme Corp', slug: DEMO_ORG_SLUG });
+  const owner: Actor = { orgId: org.id, userId: demo.user.id, role: 'OWNER' };
+  const db = new TenantDb(prisma, org.id, demo.user.id);
+  const memberIds = [demo.user.id];
+  for (const [name, email, role] of PEOPLE) {
+    const person = await services.sessions.signUp({ email, name, password: `${email}-demo-password` });
+    await addMember(owner, db, email, role);
+    if (role !== 'VIEWER') memberIds.push(person.user.id);
+  }
+  const random = generator(42);
+  for (const [index, spec] of PROJECTS.entries()) {
+    await createProject(owner, db, { ...spec, leadId: memberIds[index + 1] });
+    const labels = [];
+    for (const [name, color] of [['bug', '#D73A4A'], ['frontend', '#1D76DB'], ['backend', '#0E8A16'], ['good first issue', '#7057FF']] as const) {
+      labels.push(await createLabel(owner, db, spec.key, name, color));
+    }
+    const sprint = await createSprint(owner, db, { projectKey: spec.key, name: `${spec.key} Sprint 1`, goal: 'Ship the next release' });
+    await startSprint(owner, db, sprint.id);
+    const workflow = await db.run((tx) => tx.workflowState.findMany({ where: { projectId: sprint.projectId }, orderBy: { position: 'asc' } }));
+    const epic = await createIssue(owner, db, { projectKey: spec.key, title: `${spec.name}: next release`, type: 'EPIC', priority: 'HIGH' });
+    const keys: string[] = [];
+    for (let n = 0; n < 99; n++) {
+      const actor: Actor = { orgId: org.id, userId: memberIds[random(memberIds.length)]!, role: 'MEMBER' };
+      const type = TYPES[random(TYPES.length)]!;
+      const issue = await createIssue(actor, db, {
+        projectKey: spec.key,
+        title: `${VERBS[random(VERBS.length)]} ${THINGS[random(THINGS.length)]}`,
+        description: `Seeded demo issue ${n + 1} of ${spec.name}.`,
+        type,
+        priority: PRIORITIES[random(PRIORITIES.length)],
+        assigneeId: random(4) === 0 ? null : memberIds[random(memberIds.length)],
+        labelIds: random(2) === 0 ? [labels[random(labels.length)]!.id] : [],
+        parentKey: random(3) === 0 ? `${spec.key}-${epic.number}` : null,
+        storyPoints: [1, 2, 3, 5, 8][random(5)],
+        sprintId: random(3) === 0 ? sprint.id : null,
+      });
+      const key = `${spec.key}-${issue.number}`;
+      keys.push(key);
+      // Walk some issues along the workflow so the board has every column filled.
+      for (let step = 1; step <= random(4); step++) await transitionIssue(actor, db, key, workflow[step]!.id);
+      if (random(3) === 0) await addComment(actor, db, key, `Looked into ${key}: reproducible, taking it.`);
+    }
+    for (let n = 0; n < 5; n++) await linkIssues(owner, db, keys[n]!, keys[n + 10]!, n % 2 === 0 ? 'BLOCKS' : 'RELATES_TO');
+  }
+  logger.info({ ms: Date.now() - started }, 'seeded the demo workspace');
+  return demoAccess(services, demo.user.id, org.id);
+}
