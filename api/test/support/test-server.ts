@@ -1,0 +1,38 @@
+// A real API instance on a real port, backed by a private test database.
+import pino from 'pino';
+import { loadConfig } from '../../src/config';
+import { startServer, type RunningServer } from '../../src/server/start';
+import { createTestDatabase, type TestDatabase } from './test-database';
+import { TEST_JWT_SECRET } from './test-env';
+import { GraphqlClient } from './graphql-client';
+
+export interface TestApi {
+  readonly server: RunningServer;
+  readonly database: TestDatabase;
+  readonly client: GraphqlClient;
+  stop(): Promise<void>;
+}
+
+export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
+  const database = await createTestDatabase(label);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: database.appUrl,
+    MIGRATION_DATABASE_URL: database.ownerUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const server = await startServer(config, pino({ level: 'silent' }));
+  return {
+    server,
+    database,
+    client: new GraphqlClient(`${server.url}/graphql`),
+    async stop() {
+      await server.close();
+      await database.drop();
+    },
+  };
+}
