@@ -1,7 +1,7 @@
 // Builds the one Prisma client (and the pg pool under it) a process uses. The pool is ours,
 // not the adapter's, so metrics and shutdown can see it.
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool } from 'pg';
+import { Pool, type ClientBase } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 
 export interface DatabaseOptions {
@@ -23,6 +23,7 @@ export interface Database {
 }
 
 export function openDatabase(options: DatabaseOptions): Database {
+  const role = options.setRole;
   const pool = new Pool({
     connectionString: options.url,
     max: options.poolMax,
@@ -31,17 +32,12 @@ export function openDatabase(options: DatabaseOptions): Database {
     statement_timeout: options.statementTimeoutMs,
     application_name: options.applicationName ?? 'tracker-api',
     keepAlive: true,
+    // Awaited by the pool before it hands the new client out, so every query runs as `role`.
+    ...(role ? { onConnect: (client: ClientBase) => client.query(`SET ROLE ${quoteIdent(role)}`).then(() => undefined) } : {}),
   });
   // An idle client's socket error (database restart, network cut) must not crash the process;
   // the pool drops that client and the next checkout opens a fresh one.
   pool.on('error', () => undefined);
-  if (options.setRole) {
-    const role = options.setRole;
-    // Queued before any other query on the new client, so it applies to all of them.
-    pool.on('connect', (client) => {
-      client.query(`SET ROLE ${quoteIdent(role)}`).catch(() => undefined);
-    });
-  }
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closing: Promise<void> | undefined;
   return {
