@@ -1,0 +1,188 @@
+// Tenant isolation as a client sees it: every query and mutation of the schema, called by
+// each role of organization A with org B's ids and keys, must answer exactly as for ids that
+// exist nowhere, show none of B's data, and write nothing. The operation list comes from the
+// schema: an operation without a row below fails the first test, so new ones can't slip by.
+import { startTestApi, type TestApi } from '../support/test-server';
+import type { GraphqlResponse } from '../support/graphql-client';
+import type { RoleName } from '../support/fixtures';
+import { documentFor, rootOperations } from '../support/operation-document';
+import { snapshotTables, type Snapshot } from '../support/db-snapshot';
+import { buildTenant, leakedSecrets, randomRefs, type Tenant, type TenantRefs } from '../support/tenant-world';
+
+type Variables = Record<string, unknown>;
+/** `ref`: the records under test (org B's, or random); `own`: org A's, for the other arguments. */
+type Fill = (ref: TenantRefs, own: TenantRefs) => Variables[];
+
+/** Operations that name no tenant record, so there is nothing of B's to pass them. */
+const EXEMPT: Readonly<Record<string, string>> = {
+  viewer: 'the caller themself',
+  organizations: "the caller's own memberships",
+  signUp: 'creates an account; no tenant yet',
+  logIn: 'takes credentials, not references',
+  refreshSession: 'takes a secret, not a reference (tokens.test.ts covers it)',
+  createApiToken: "creates a token of the caller's own",
+  createOrganization: 'creates a new tenant',
+};
+
+/** How to fill each operation's arguments. Every variant also runs with B's x-org-id. */
+const FILL: Readonly<Record<string, Fill>> = {
+  organization: () => [{}],
+  projects: () => [{ includeArchived: true, first: 100 }],
+  project: (r) => [{ key: r.projectKey }],
+  issue: (r) => [{ key: r.issueKey }],
+  issues: (r) => [
+    { filter: { statusIds: [r.stateId] } },
+    { filter: { assigneeIds: [r.userId] } },
+    { filter: { reporterIds: [r.userId] } },
+    { filter: { labelIds: [r.labelId] } },
+    { filter: { sprintId: r.activeSprintId } },
+    { filter: { parentKey: r.issueKey } },
+    { filter: { text: r.issueTitle } },
+  ],
+  node: (r) => [r.orgId, r.projectId, r.issueId, r.commentId, r.sprintId, r.userId, r.labelId, r.stateId, r.linkId, r.eventId, r.apiTokenId].map((id) => ({ id })),
+  revokeApiToken: (r) => [{ id: r.apiTokenId }],
+  // Inviting a user by email is not a reference to tenant data: only the header is B's.
+  addMember: () => [{ email: 'nobody@example.com', role: 'VIEWER' }],
+  updateMemberRole: (r) => [{ userId: r.userId, role: 'MEMBER' }],
+  removeMember: (r) => [{ userId: r.userId }],
+  createProject: (r) => [{ input: { key: 'NEWPROJ', name: 'New', leadId: r.userId } }],
+  updateProject: (r, own) => [
+    { key: r.projectKey, input: { name: 'Renamed' } },
+    { key: own.projectKey, input: { leadId: r.userId } },
+  ],
+  archiveProject: (r) => [{ key: r.projectKey }],
+  createIssue: (r, own) => [
+    { input: { projectKey: r.projectKey, title: 'New' } },
+    { input: { projectKey: own.projectKey, title: 'New', assigneeId: r.userId } },
+    { input: { projectKey: own.projectKey, title: 'New', labelIds: [r.labelId] } },
+    { input: { projectKey: own.projectKey, title: 'New', type: 'SUBTASK', parentKey: r.issueKey } },
+    { input: { projectKey: own.projectKey, title: 'New', sprintId: r.sprintId } },
+  ],
+  updateIssue: (r, own) => [
+    { key: r.issueKey, input: { title: 'Changed' } },
+    { key: own.otherIssueKey, input: { assigneeId: r.userId } },
+    { key: own.otherIssueKey, input: { labelIds: [r.labelId] } },
+    { key: own.otherIssueKey, input: { type: 'SUBTASK', parentKey: r.issueKey } },
+    { key: own.otherIssueKey, input: { sprintId: r.sprintId } },
+  ],
+  transitionIssue: (r, own) => [
+    { key: r.issueKey, toStateId: own.stateId },
+    { key: own.issueKey, toStateId: r.stateId },
+  ],
+  rankIssue: (r, own) => [
+    { key: r.issueKey, afterKey: own.otherIssueKey },
+    { key: own.issueKey, afterKey: r.otherIssueKey },
+    { key: own.issueKey, beforeKey: r.otherIssueKey },
+  ],
+  deleteIssue: (r) => [{ key: r.issueKey }],
+  linkIssues: (r, own) => [
+    { fromKey: r.issueKey, toKey: own.otherIssueKey, type: 'RELATES_TO' },
+    { fromKey: own.otherIssueKey, toKey: r.issueKey, type: 'RELATES_TO' },
+  ],
+  unlinkIssues: (r) => [{ linkId: r.linkId }],
+  watchIssue: (r) => [{ key: r.issueKey }],
+  unwatchIssue: (r) => [{ key: r.issueKey }],
+  addComment: (r) => [{ issueKey: r.issueKey, body: 'Hello' }],
+  updateComment: (r) => [{ id: r.commentId, body: 'Edited' }],
+  deleteComment: (r) => [{ id: r.commentId }],
+  createLabel: (r) => [{ projectKey: r.projectKey, name: 'new label', color: '#00AA00' }],
+  createSprint: (r) => [{ input: { projectKey: r.projectKey, name: 'New sprint' } }],
+  startSprint: (r) => [{ id: r.sprintId }],
+  completeSprint: (r, own) => [
+    { id: r.activeSprintId },
+    { id: own.activeSprintId, moveOpenIssuesToSprintId: r.sprintId },
+  ],
+};
+
+/** Operations of the caller's own account: they ignore x-org-id instead of refusing it. */
+const IGNORES_ORG_HEADER = new Set(['revokeApiToken']);
+
+const ROLES: readonly RoleName[] = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'];
+/** Deep enough to follow every relation of what comes back (issue → links → issue → …). */
+const DEPTH = 4;
+const REFUSALS = ['NOT_FOUND', 'FORBIDDEN'];
+
+let api: TestApi;
+let a: Tenant;
+let b: Tenant;
+let before: Snapshot;
+
+beforeAll(async () => {
+  api = await startTestApi('xtenant', { GRAPHQL_MAX_DEPTH: '100', GRAPHQL_MAX_TOKENS: '100000', GRAPHQL_MAX_COST: '10000000' });
+  a = await buildTenant(api.client, 'alpha', 'ALPHAPROJ');
+  b = await buildTenant(api.client, 'bravo', 'BRAVOSECRT');
+  before = await snapshotTables(api.database.ownerUrl);
+});
+
+afterAll(() => api?.stop());
+
+/** What must be identical between a foreign and a random reference. */
+function observable(response: GraphqlResponse): unknown {
+  return { status: response.status, data: response.data, errors: response.errors };
+}
+
+const operations = rootOperations();
+const covered = operations.filter((operation) => !(operation.name in EXEMPT));
+
+test('every query and mutation of the schema is in the table or explicitly exempt', () => {
+  const names = operations.map((operation) => operation.name);
+  expect(names.filter((name) => !(name in FILL) && !(name in EXEMPT))).toEqual([]);
+  expect([...Object.keys(FILL), ...Object.keys(EXEMPT)].filter((name) => !names.includes(name))).toEqual([]);
+  expect(Object.keys(FILL).filter((name) => name in EXEMPT)).toEqual([]);
+});
+
+test.each(covered.map((operation) => [operation.name, operation] as const))(
+  '%s answers org B references exactly as random ones, for every role of org A, and shows none of B',
+  async (_name, operation) => {
+    const random = randomRefs();
+    const foreignVariants = FILL[operation.name]!(b.refs, a.refs);
+    const randomVariants = FILL[operation.name]!(random, a.refs);
+    for (const role of ROLES) {
+      const token = a.org.users[role].token;
+      for (const [index, foreignVars] of foreignVariants.entries()) {
+        const document = documentFor(operation, foreignVars, DEPTH);
+        const context = `${operation.name} as ${role} with ${JSON.stringify(foreignVars)}`;
+        const foreign = await api.client.request(document, foreignVars, { token, orgId: a.org.id });
+        const baseline = await api.client.request(document, randomVariants[index]!, { token, orgId: a.org.id });
+        expect({ context, leaked: leakedSecrets(b, foreign) }).toEqual({ context, leaked: [] });
+        expect({ context, response: observable(foreign) }).toEqual({ context, response: observable(baseline) });
+        const unexpected = (baseline.errors ?? []).map((error) => error.extensions?.code).filter((code) => !REFUSALS.includes(String(code)));
+        expect({ context, unexpected }).toEqual({ context, unexpected: [] });
+        // The same call sent into B's tenant: refused as for an organization that does not exist.
+        const intoB = await api.client.request(document, foreignVars, { token, orgId: b.org.id });
+        const intoNowhere = await api.client.request(document, randomVariants[index]!, { token, orgId: random.orgId });
+        expect({ context, leaked: leakedSecrets(b, intoB) }).toEqual({ context, leaked: [] });
+        expect({ context, response: observable(intoB) }).toEqual({ context, response: observable(intoNowhere) });
+        if (!IGNORES_ORG_HEADER.has(operation.name)) expect({ context, code: intoB.errors?.[0]?.extensions?.code }).toEqual({ context, code: 'FORBIDDEN' });
+      }
+    }
+  },
+);
+
+test('every reference of org B resolves inside org B, where the leak scan finds it', async () => {
+  // Guards the matrix itself: were B's references wrong, they would equal random ones trivially.
+  const { refs, org } = b;
+  const data = await api.client.ok(
+    `query($key: String!, $c: ID!) {
+      issue(key: $key) { id title assignee { id email } labels { id } sprint { id } links { id issue { id key } }
+                         history(first: 1) { edges { node { id } } } project { id key sprints { id } workflow { id } } }
+      comment: node(id: $c) { id }
+    }`,
+    { key: refs.issueKey, c: refs.commentId },
+    { token: org.owner.token, orgId: org.id },
+  );
+  expect(data.issue).toMatchObject({ id: refs.issueId, title: refs.issueTitle, assignee: { id: refs.userId, email: refs.userEmail } });
+  expect(data.issue.labels).toEqual([{ id: refs.labelId }]);
+  expect(data.issue.sprint).toEqual({ id: refs.activeSprintId });
+  expect(data.issue.links).toEqual([{ id: refs.linkId, issue: { id: refs.otherIssueId, key: refs.otherIssueKey } }]);
+  expect(data.issue.history.edges[0].node.id).toBe(refs.eventId);
+  expect(data.issue.project.workflow.map((s: { id: string }) => s.id)).toContain(refs.stateId);
+  expect(data.issue.project.sprints.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining([refs.sprintId, refs.activeSprintId]));
+  expect(data.comment).toEqual({ id: refs.commentId });
+  // ...and the leak scan does spot B's data where it is.
+  expect(leakedSecrets(b, data)).toEqual(expect.arrayContaining([refs.issueId, refs.userEmail, refs.projectKey, refs.labelId]));
+});
+
+test('no refused or foreign request wrote anything', async () => {
+  expect(await snapshotTables(api.database.ownerUrl)).toEqual(before);
+});

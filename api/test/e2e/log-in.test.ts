@@ -1,0 +1,76 @@
+// Accounts: log-in that never tells whether an email exists, a per-account failure limit,
+// password length rules counted in characters, and one normal form for emails.
+import { startTestApi, type TestApi } from '../support/test-server';
+import { PASSWORD, signUp, uniqueSuffix } from '../support/fixtures';
+import { errorCode, type GraphqlResponse } from '../support/graphql-client';
+
+const LIMIT = 3;
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await startTestApi('login', { LOGIN_FAILURE_LIMIT: String(LIMIT) });
+});
+
+afterAll(() => api?.stop());
+
+const LOG_IN = `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { user { id email } } }`;
+const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { user { id email } } }`;
+
+const logIn = (email: string, password: string) => api.client.request(LOG_IN, { e: email, p: password });
+const seen = (response: GraphqlResponse) => ({ status: response.status, data: response.data, errors: response.errors });
+
+test('an unknown email gets exactly the answer of a wrong password', async () => {
+  const user = await signUp(api.client, 'known');
+  const wrongPassword = await logIn(user.email, 'wrong password, long enough');
+  const unknownEmail = await logIn(`nobody-${uniqueSuffix()}@example.com`, 'wrong password, long enough');
+  expect(errorCode(wrongPassword)).toBe('UNAUTHENTICATED');
+  expect(seen(unknownEmail)).toEqual(seen(wrongPassword));
+});
+
+test(`after ${LIMIT} failures an account is RATE_LIMITED, even with the right password; other accounts are not`, async () => {
+  const user = await signUp(api.client, 'limited');
+  const bystander = await signUp(api.client, 'bystander');
+  for (let i = 0; i < LIMIT; i++) expect(errorCode(await logIn(user.email, `wrong password number ${i}`))).toBe('UNAUTHENTICATED');
+  const limited = await logIn(user.email, PASSWORD);
+  expect(errorCode(limited)).toBe('RATE_LIMITED');
+  expect(limited.status).toBe(429);
+  expect(errorCode(await logIn(bystander.email, PASSWORD))).toBeUndefined();
+});
+
+test('an unknown email is rate limited exactly like a known one', async () => {
+  const user = await signUp(api.client, 'known2');
+  const unknown = `ghost-${uniqueSuffix()}@example.com`;
+  for (let i = 0; i < LIMIT; i++) {
+    expect(seen(await logIn(unknown, 'wrong password, long enough'))).toEqual(seen(await logIn(user.email, 'wrong password, long enough')));
+  }
+  expect(seen(await logIn(unknown, PASSWORD))).toEqual(seen(await logIn(user.email, PASSWORD)));
+  expect(errorCode(await logIn(unknown, PASSWORD))).toBe('RATE_LIMITED');
+});
+
+test('passwords of 15 to 128 characters are accepted, counted in characters rather than bytes', async () => {
+  const attempt = (password: string) => api.client.request(SIGN_UP, { input: { email: `pw-${uniqueSuffix()}@example.com`, name: 'Pw', password } });
+  for (const [password, ok] of [
+    ['x'.repeat(14), false],
+    ['x'.repeat(15), true],
+    ['x'.repeat(128), true],
+    ['x'.repeat(129), false],
+    ['🔑'.repeat(14), false], // 28 UTF-16 units, but 14 characters
+    ['🔑'.repeat(15), true],
+  ] as const) {
+    const response = await attempt(password);
+    const outcome = response.errors ? `${errorCode(response)} ${response.errors[0]!.extensions!.field}` : 'ok';
+    expect({ length: [...password].length, outcome }).toEqual({ length: [...password].length, outcome: ok ? 'ok' : 'BAD_USER_INPUT password' });
+  }
+});
+
+test('emails are trimmed and lower-cased, so log-in ignores case and a second sign-up is a CONFLICT', async () => {
+  const local = `Mixed.Case-${uniqueSuffix()}`;
+  const data = await api.client.ok(SIGN_UP, { input: { email: `  ${local}@Example.COM `, name: 'Mixed', password: PASSWORD } });
+  const normal = `${local.toLowerCase()}@example.com`;
+  expect(data.signUp.user.email).toBe(normal);
+  const response = await logIn(` ${local.toUpperCase()}@EXAMPLE.com`, PASSWORD);
+  expect(response.data?.logIn?.user).toEqual(data.signUp.user);
+  const duplicate = await api.client.request(SIGN_UP, { input: { email: normal.toUpperCase(), name: 'Again', password: PASSWORD } });
+  expect(errorCode(duplicate)).toBe('CONFLICT');
+  expect(duplicate.errors![0]!.extensions!.field).toBe('email');
+});

@@ -1,0 +1,97 @@
+// No N+1: a page of issues with every relation selected costs the same number of SQL
+// statements whether it holds 10 issues or 100. Counted at the server's own pg pool.
+import { startTestApi, type TestApi } from '../support/test-server';
+import { createOrg, createProject, type TestOrg } from '../support/fixtures';
+import { clientAs, ownerSql, type RoleClient } from '../support/tracker-api';
+import { countStatements, type StatementCounter } from '../support/sql-counter';
+
+jest.setTimeout(120_000);
+
+let api: TestApi;
+let org: TestOrg;
+let owner: RoleClient;
+let counter: StatementCounter;
+
+const TOTAL = 110;
+const NODE_FIELDS = `key title
+  assignee { id name } reporter { id email } status { name category transitionsTo { name } }
+  labels { name color } project { key name } parent { key title } children { key }
+  sprint { name state } watchers { id } links { type outward issue { key status { name } } }`;
+const PAGE = `query($first: Int) { project(key: "NPO") { issues(first: $first) { totalCount edges { node { ${NODE_FIELDS} } } } } }`;
+const ORG_PAGE = `query($first: Int) { issues(first: $first) { totalCount edges { node { ${NODE_FIELDS} } } } }`;
+
+async function pool(count: number, task: (i: number) => Promise<unknown>, concurrency = 8): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) await task(next++);
+  }));
+}
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  api = await startTestApi('nplusone');
+  console.log('start', Date.now() - t0);
+  org = await createOrg(api.client, 'npo');
+  owner = clientAs(api, org);
+  console.log('org', Date.now() - t0);
+  await createProject(api.client, org, 'NPO');
+  const labels = [];
+  for (const name of ['red', 'blue']) labels.push((await owner.ok(`mutation { createLabel(projectKey: "NPO", name: "${name}", color: "#AA0000") { id } }`)).createLabel.id);
+  const sprint = (await owner.ok(`mutation { createSprint(input: { projectKey: "NPO", name: "S" }) { id } }`)).createSprint.id;
+  const create = `mutation($input: CreateIssueInput!) { createIssue(input: $input) { key } }`;
+  for (let i = 1; i <= 4; i++) await owner.ok(create, { input: { projectKey: 'NPO', title: `Epic ${i}`, type: 'EPIC' } });
+  const users = [org.users.OWNER.id, org.users.ADMIN.id, org.users.MEMBER.id, null];
+  await pool(TOTAL - 4, (i) =>
+    owner.ok(create, {
+      input: { projectKey: 'NPO', title: `Task ${i}`, parentKey: `NPO-${(i % 4) + 1}`, assigneeId: users[i % 4], labelIds: labels.slice(0, (i % 3) % 2 + 1), sprintId: i % 2 ? sprint : null },
+    }),
+  );
+  console.log('issues', Date.now() - t0);
+  // Watchers and links straight into the tables: only reading them is measured here.
+  const sql = ownerSql(api);
+  await sql.query(`INSERT INTO issue_watchers (org_id, issue_id, user_id) SELECT org_id, id, (SELECT user_id FROM memberships WHERE role = 'MEMBER' AND org_id = i.org_id) FROM issues i`);
+  await sql.query(`INSERT INTO issue_links (id, org_id, from_issue_id, to_issue_id, type)
+    SELECT gen_random_uuid(), a.org_id, a.id, b.id, 'BLOCKS' FROM issues a JOIN issues b ON b.project_id = a.project_id AND b.number = a.number + 1`);
+  await sql.end();
+  counter = countStatements(api.server.services.database.pool);
+});
+afterAll(() => api?.stop());
+
+async function statementsFor(first: number): Promise<{ count: number; kinds: Record<string, number> }> {
+  // Warm the context path (token check, membership) so both runs pay for the same things.
+  await owner.ok(`{ project(key: "NPO") { key } }`);
+  counter.reset();
+  const data = await owner.ok(PAGE, { first });
+  const edges = data.project.issues.edges;
+  expect(edges).toHaveLength(first);
+  // Every relation is really there on the page, so every loader ran.
+  const nodes = edges.map((e: any) => e.node);
+  expect(nodes.some((n: any) => n.children.length > 0)).toBe(true);
+  expect(nodes.some((n: any) => n.parent !== null)).toBe(true);
+  expect(nodes.some((n: any) => n.assignee !== null && n.sprint !== null && n.labels.length > 0)).toBe(true);
+  expect(nodes.every((n: any) => n.watchers.length === 1 && n.links.length > 0)).toBe(true);
+  return { count: counter.statements.length, kinds: counter.byKind() };
+}
+
+test('a page of 100 issues with every relation costs as many SQL statements as a page of 10', async () => {
+  const ten = await statementsFor(10);
+  const hundred = await statementsFor(100);
+  console.log(`SQL statements per page (issues with assignee, reporter, status, labels, project, parent, children, sprint, watchers, links): first=10 -> ${ten.count} ${JSON.stringify(ten.kinds)}; first=100 -> ${hundred.count} ${JSON.stringify(hundred.kinds)}`);
+  expect(hundred.count).toBe(ten.count);
+  expect(hundred.kinds).toEqual(ten.kinds);
+  // And the count itself stays small: one batch per relation, not one per issue.
+  expect(ten.count).toBeLessThan(80);
+});
+
+test('the organization-wide issues query is batched the same way', async () => {
+  const run = async (first: number) => {
+    await owner.ok(`{ project(key: "NPO") { key } }`);
+    counter.reset();
+    const data = await owner.ok(ORG_PAGE, { first });
+    expect(data.issues.edges).toHaveLength(first);
+    return counter.statements.length;
+  };
+  const [ten, hundred] = [await run(10), await run(100)];
+  console.log(`SQL statements per page of the organization-wide issues query: first=10 -> ${ten}; first=100 -> ${hundred}`);
+  expect(hundred).toBe(ten);
+});

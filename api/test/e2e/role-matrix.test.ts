@@ -1,0 +1,156 @@
+// Who may call which mutation, over HTTP. The table below is the spec (the README's role
+// matrix is this table): each row runs once per role with a fresh member of that role; an
+// allowed call must succeed, a refused one must be FORBIDDEN and write nothing. A mutation of
+// the schema without a row (or a NO_TENANT entry) fails the first test.
+import { startTestApi, type TestApi } from '../support/test-server';
+import { createIssue, createOrg, createProject, uniqueSuffix, type RoleName, type TestOrg, type TestUser } from '../support/fixtures';
+import { documentFor, findOperation, rootOperations } from '../support/operation-document';
+import { snapshotTables } from '../support/db-snapshot';
+import { addQuickMember, insertUser, setRole } from '../support/quick-members';
+
+const ROLES: readonly RoleName[] = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'];
+const ANYONE = ROLES;
+const MEMBER_UP: readonly RoleName[] = ['MEMBER', 'ADMIN', 'OWNER'];
+const ADMIN_UP: readonly RoleName[] = ['ADMIN', 'OWNER'];
+const OWNER_ONLY: readonly RoleName[] = ['OWNER'];
+const NOBODY: readonly RoleName[] = [];
+
+/** Mutations outside any organization: any signed-in caller (or anyone) may call them. */
+const NO_TENANT = ['signUp', 'logIn', 'refreshSession', 'createApiToken', 'revokeApiToken', 'createOrganization'];
+
+interface Case {
+  readonly actor: TestUser;
+  readonly role: RoleName;
+  /** Runs as the org's OWNER. */
+  owner<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  newProject(): Promise<string>;
+  newIssue(input?: Record<string, unknown>): Promise<string>;
+  /** A new member with `role`, or (null) an account outside the organization. */
+  newMember(role: RoleName | null): Promise<TestUser>;
+  /** A comment written by `author` (promoted to MEMBER just long enough, if need be). */
+  commentBy(author: TestUser, authorRole: RoleName): Promise<string>;
+}
+
+interface Row {
+  readonly mutation: string;
+  readonly scenario: string;
+  readonly allowed: readonly RoleName[];
+  readonly variables: (c: Case) => Promise<Record<string, unknown>>;
+}
+
+const SPEC: readonly Row[] = [
+  // Members: OWNER and ADMIN manage members; only an OWNER grants, changes or removes OWNER.
+  { mutation: 'addMember', scenario: 'as MEMBER', allowed: ADMIN_UP, variables: async (c) => ({ email: (await c.newMember(null)).email, role: 'MEMBER' }) },
+  { mutation: 'addMember', scenario: 'as OWNER', allowed: OWNER_ONLY, variables: async (c) => ({ email: (await c.newMember(null)).email, role: 'OWNER' }) },
+  { mutation: 'updateMemberRole', scenario: 'of a MEMBER to ADMIN', allowed: ADMIN_UP, variables: async (c) => ({ userId: (await c.newMember('MEMBER')).id, role: 'ADMIN' }) },
+  { mutation: 'updateMemberRole', scenario: 'of an ADMIN to OWNER', allowed: OWNER_ONLY, variables: async (c) => ({ userId: (await c.newMember('ADMIN')).id, role: 'OWNER' }) },
+  { mutation: 'updateMemberRole', scenario: 'of another OWNER to ADMIN', allowed: OWNER_ONLY, variables: async (c) => ({ userId: (await c.newMember('OWNER')).id, role: 'ADMIN' }) },
+  { mutation: 'removeMember', scenario: 'who is a MEMBER', allowed: ADMIN_UP, variables: async (c) => ({ userId: (await c.newMember('MEMBER')).id }) },
+  { mutation: 'removeMember', scenario: 'who is another OWNER', allowed: OWNER_ONLY, variables: async (c) => ({ userId: (await c.newMember('OWNER')).id }) },
+  { mutation: 'removeMember', scenario: 'themselves (leaving)', allowed: ANYONE, variables: async (c) => ({ userId: c.actor.id }) },
+  // Projects, labels, sprints: ADMIN and up.
+  { mutation: 'createProject', scenario: 'with a new key', allowed: ADMIN_UP, variables: async () => ({ input: { key: newKey(), name: 'New' } }) },
+  { mutation: 'updateProject', scenario: 'renaming it', allowed: ADMIN_UP, variables: async (c) => ({ key: await c.newProject(), input: { name: 'Renamed' } }) },
+  { mutation: 'archiveProject', scenario: 'of an active project', allowed: ADMIN_UP, variables: async (c) => ({ key: await c.newProject() }) },
+  { mutation: 'createLabel', scenario: 'in a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject(), name: 'bug', color: '#FF0000' }) },
+  { mutation: 'createSprint', scenario: 'in a project', allowed: ADMIN_UP, variables: async (c) => ({ input: { projectKey: await c.newProject(), name: 'Sprint 1' } }) },
+  { mutation: 'startSprint', scenario: 'a PLANNED sprint', allowed: ADMIN_UP, variables: async (c) => ({ id: await newSprint(c, false) }) },
+  { mutation: 'completeSprint', scenario: 'an ACTIVE sprint', allowed: ADMIN_UP, variables: async (c) => ({ id: await newSprint(c, true) }) },
+  // Issues: MEMBER and up; watching changes no issue, so VIEWERs may.
+  { mutation: 'createIssue', scenario: 'in a project', allowed: MEMBER_UP, variables: async (c) => ({ input: { projectKey: await c.newProject(), title: 'New' } }) },
+  { mutation: 'updateIssue', scenario: 'its title', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue(), input: { title: 'Changed' } }) },
+  { mutation: 'transitionIssue', scenario: 'along an allowed transition', allowed: MEMBER_UP, variables: transitionVariables },
+  { mutation: 'rankIssue', scenario: 'after another issue', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue(), afterKey: await c.newIssue() }) },
+  { mutation: 'deleteIssue', scenario: 'a live issue', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue() }) },
+  { mutation: 'linkIssues', scenario: 'two issues', allowed: MEMBER_UP, variables: async (c) => ({ fromKey: await c.newIssue(), toKey: await c.newIssue(), type: 'BLOCKS' }) },
+  { mutation: 'unlinkIssues', scenario: 'a link', allowed: MEMBER_UP, variables: unlinkVariables },
+  { mutation: 'watchIssue', scenario: 'an issue', allowed: ANYONE, variables: async (c) => ({ key: await c.newIssue() }) },
+  { mutation: 'unwatchIssue', scenario: 'an issue', allowed: ANYONE, variables: async (c) => ({ key: await c.newIssue() }) },
+  // Comments: members write; only the author edits; the author or an ADMIN deletes.
+  { mutation: 'addComment', scenario: 'on an issue', allowed: MEMBER_UP, variables: async (c) => ({ issueKey: await c.newIssue(), body: 'Hello' }) },
+  { mutation: 'updateComment', scenario: 'they wrote', allowed: MEMBER_UP, variables: async (c) => ({ id: await c.commentBy(c.actor, c.role), body: 'Edited' }) },
+  { mutation: 'updateComment', scenario: 'someone else wrote', allowed: NOBODY, variables: async (c) => ({ id: await c.commentBy(await c.newMember('MEMBER'), 'MEMBER'), body: 'Edited' }) },
+  { mutation: 'deleteComment', scenario: 'they wrote', allowed: MEMBER_UP, variables: async (c) => ({ id: await c.commentBy(c.actor, c.role) }) },
+  { mutation: 'deleteComment', scenario: 'someone else wrote', allowed: ADMIN_UP, variables: async (c) => ({ id: await c.commentBy(await c.newMember('MEMBER'), 'MEMBER') }) },
+];
+
+function newKey(): string {
+  return `P${uniqueSuffix().toUpperCase()}`;
+}
+
+async function newSprint(c: Case, started: boolean): Promise<string> {
+  const data = await c.owner(`mutation($input: CreateSprintInput!) { createSprint(input: $input) { id } }`, { input: { projectKey: await c.newProject(), name: 'S' } });
+  if (started) await c.owner(`mutation($id: ID!) { startSprint(id: $id) { id } }`, { id: data.createSprint.id });
+  return data.createSprint.id;
+}
+
+async function transitionVariables(c: Case): Promise<Record<string, unknown>> {
+  const key = await c.newIssue();
+  const data = await c.owner(`query($key: String!) { issue(key: $key) { status { transitionsTo { id } } } }`, { key });
+  return { key, toStateId: data.issue.status.transitionsTo[0].id };
+}
+
+async function unlinkVariables(c: Case): Promise<Record<string, unknown>> {
+  const data = await c.owner(`mutation($f: String!, $t: String!) { linkIssues(fromKey: $f, toKey: $t, type: RELATES_TO) { id } }`, { f: await c.newIssue(), t: await c.newIssue() });
+  return { linkId: data.linkIssues.id };
+}
+
+let api: TestApi;
+let org: TestOrg;
+let projectKey: string;
+
+beforeAll(async () => {
+  api = await startTestApi('roles');
+  org = await createOrg(api.client, 'roles');
+  projectKey = 'ROLES';
+  await createProject(api.client, org, projectKey);
+});
+
+afterAll(() => api?.stop());
+
+function caseFor(actor: TestUser, role: RoleName): Case {
+  const owner = (query: string, variables: Record<string, unknown> = {}) => api.client.ok(query, variables, { token: org.owner.token, orgId: org.id });
+  return {
+    actor,
+    role,
+    owner,
+    async newProject() {
+      const key = newKey();
+      await createProject(api.client, org, key);
+      return key;
+    },
+    newIssue: async (input = {}) => (await createIssue(api.client, org, { projectKey, title: 'An issue', ...input })).key,
+    newMember: (memberRole) => (memberRole === null ? insertUser(api) : addQuickMember(api, org, memberRole)),
+    async commentBy(author, authorRole) {
+      const canWrite = authorRole !== 'VIEWER';
+      if (!canWrite) await setRole(api, org, author, 'MEMBER');
+      const data = await api.client.ok(`mutation($k: String!) { addComment(issueKey: $k, body: "Mine") { id } }`, { k: await this.newIssue() }, { token: author.token, orgId: org.id });
+      if (!canWrite) await setRole(api, org, author, authorRole);
+      return data.addComment.id;
+    },
+  };
+}
+
+test('the spec has a row for every mutation of the schema, and only for those', () => {
+  const mutations = rootOperations().filter((operation) => operation.kind === 'mutation').map((operation) => operation.name);
+  const specified = new Set([...SPEC.map((row) => row.mutation), ...NO_TENANT]);
+  expect(mutations.filter((name) => !specified.has(name))).toEqual([]);
+  expect([...specified].filter((name) => !mutations.includes(name))).toEqual([]);
+});
+
+describe.each(SPEC.map((row) => [`${row.mutation} ${row.scenario}`, row] as const))('%s', (_title, row) => {
+  test.each(ROLES.map((role) => [role, row.allowed.includes(role) ? 'may' : 'is FORBIDDEN to'] as const))('a fresh %s %s do it', async (role, verdict) => {
+    const actor = await addQuickMember(api, org, role);
+    const variables = await row.variables(caseFor(actor, role));
+    const document = documentFor(findOperation(row.mutation), variables, 0);
+    const before = verdict === 'may' ? undefined : await snapshotTables(api.database.ownerUrl);
+    const response = await api.client.request(document, variables, { token: actor.token, orgId: org.id });
+    if (verdict === 'may') {
+      expect(response.errors).toBeUndefined();
+    } else {
+      expect(response.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(response.status).toBe(403);
+      expect(await snapshotTables(api.database.ownerUrl)).toEqual(before);
+    }
+  });
+});

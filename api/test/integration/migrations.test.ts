@@ -1,0 +1,232 @@
+/**
+ * Prisma Migrate through the WebAssembly schema engine (prisma/engine): the repo's real
+ * migrations against a real PostgreSQL server and against PGlite. Every test makes and
+ * drops its own databases; the server is MIGRATION_DATABASE_URL, else DATABASE_URL, else
+ * the local default.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { Client } from 'pg';
+import { migrateDeploy } from '../../../prisma/engine/migrate-deploy.cjs';
+
+jest.setTimeout(120_000);
+
+const ROOT = path.resolve(__dirname, '../../..');
+const SCHEMA = path.join(ROOT, 'prisma', 'schema.prisma');
+const MIGRATIONS = path.join(ROOT, 'prisma', 'migrations');
+const SERVER_URL = process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.href;
+}
+
+async function sql<T = Record<string, unknown>>(url: string, text: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+const created: string[] = [];
+async function freshDatabase(label: string): Promise<string> {
+  const name = `test_mig_${label}_${randomBytes(5).toString('hex')}`;
+  await sql(SERVER_URL, `CREATE DATABASE "${name}"`);
+  created.push(name);
+  return withDatabase(SERVER_URL, name);
+}
+afterAll(async () => {
+  for (const name of created) await sql(SERVER_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+/** Async on purpose: the PGlite test serves its database from this very process. */
+function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', script), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+const prisma = (args: string[], databaseUrl: string) => run('prisma.cjs', args, { MIGRATION_DATABASE_URL: databaseUrl });
+
+function migrationNames(): string[] {
+  return fs
+    .readdirSync(MIGRATIONS, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort((a, b) => a.localeCompare(b));
+}
+
+interface MigrationRow {
+  migration_name: string;
+  checksum: string;
+  applied_steps_count: number;
+  finished_at: Date | null;
+  rolled_back_at: Date | null;
+  logs: string | null;
+}
+const BOOKKEEPING = `SELECT migration_name, checksum, applied_steps_count, finished_at, rolled_back_at, logs
+                     FROM _prisma_migrations ORDER BY migration_name`;
+const comparable = (rows: MigrationRow[]) =>
+  rows.map(({ migration_name, checksum, applied_steps_count, finished_at, rolled_back_at, logs }) => ({
+    migration_name,
+    checksum,
+    applied_steps_count,
+    finished: finished_at !== null,
+    rolled_back_at,
+    logs,
+  }));
+
+describe('prisma migrate through scripts/prisma.cjs', () => {
+  it('repo has migrations to test', () => {
+    expect(migrationNames().length).toBeGreaterThan(0);
+  });
+
+  it('migrate deploy applies every migration to a fresh database, and migrate status then says up to date', async () => {
+    const url = await freshDatabase('deploy');
+
+    const deploy = await prisma(['migrate', 'deploy'], url);
+    // Whole objects, so that a failure shows the command's output.
+    expect(deploy).toMatchObject({ code: 0, stdout: expect.stringContaining('All migrations have been successfully applied.') });
+
+    const rows = await sql<MigrationRow>(url, BOOKKEEPING);
+    expect(rows.map((r) => r.migration_name)).toEqual(migrationNames());
+    for (const row of rows) {
+      expect(row.finished_at).not.toBeNull();
+      expect(row.rolled_back_at).toBeNull();
+      expect(row.applied_steps_count).toBe(1);
+    }
+
+    const status = await prisma(['migrate', 'status'], url);
+    expect(status).toMatchObject({ code: 0, stdout: expect.stringContaining('Database schema is up to date!') });
+
+    const again = await prisma(['migrate', 'deploy'], url);
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining('No pending migrations to apply.') });
+  });
+
+  it('migrateDeploy() leaves the same database bookkeeping as the CLI', async () => {
+    const viaCli = await freshDatabase('cli');
+    const viaFunction = await freshDatabase('fn');
+
+    expect(await prisma(['migrate', 'deploy'], viaCli)).toMatchObject({ code: 0 });
+    const result = await migrateDeploy({ datasourceUrl: viaFunction, schemaPath: SCHEMA, migrationsDir: MIGRATIONS });
+    expect(result.appliedMigrationNames).toEqual(migrationNames());
+
+    expect(comparable(await sql<MigrationRow>(viaFunction, BOOKKEEPING))).toEqual(comparable(await sql<MigrationRow>(viaCli, BOOKKEEPING)));
+    const status = await prisma(['migrate', 'status'], viaFunction);
+    expect(status).toMatchObject({ code: 0, stdout: expect.stringContaining('Database schema is up to date!') });
+    expect(await migrateDeploy({ datasourceUrl: viaFunction, schemaPath: SCHEMA, migrationsDir: MIGRATIONS })).toEqual({
+      appliedMigrationNames: [],
+    });
+  });
+});
+
+describe('drift check (scripts/db-check.cjs)', () => {
+  const driftDatabases = async () =>
+    (await sql<{ datname: string }>(SERVER_URL, `SELECT datname FROM pg_database WHERE datname LIKE 'drift_check_%'`)).map((r) => r.datname);
+
+  it('passes on the repo schema and fails on a schema change that has no migration', async () => {
+    const before = await driftDatabases();
+
+    const inSync = await run('db-check.cjs', [], { MIGRATION_DATABASE_URL: SERVER_URL });
+    expect(inSync).toMatchObject({ code: 0, stdout: expect.stringContaining('the migrations match the schema') });
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-'));
+    try {
+      const schema = path.join(dir, 'schema.prisma');
+      const model = `DriftProbe${randomBytes(3).toString('hex')}`;
+      fs.writeFileSync(schema, `${fs.readFileSync(SCHEMA, 'utf8')}\nmodel ${model} {\n  id Int @id\n}\n`);
+
+      const drift = await run('db-check.cjs', ['--schema', schema, '--migrations', MIGRATIONS], { MIGRATION_DATABASE_URL: SERVER_URL });
+      expect(drift).toMatchObject({ code: 2, stdout: expect.stringContaining(model), stderr: expect.stringContaining('DRIFT') });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+
+    // The throwaway databases are gone, on success and on drift alike.
+    expect(await driftDatabases()).toEqual(before);
+  });
+});
+
+/**
+ * PGlite is served from a child process: inside Jest's VM sandbox PGlite cannot start
+ * without --experimental-vm-modules (it loads parts of itself with `import()`).
+ * migrateDeploy() itself runs here, in the sandbox, as the API's tests will run it.
+ */
+const PGLITE_SERVER = `
+  import readline from 'node:readline';
+  import { PGlite } from '@electric-sql/pglite';
+  import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+  const db = await PGlite.create();
+  // Port 0: the OS picks a free loopback port. One connection, as in the API's embedded mode.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  await server.start();
+  console.log(JSON.stringify({ conn: server.getServerConn() }));
+  readline.createInterface({ input: process.stdin })
+    .on('line', () => console.log(JSON.stringify(server.getStats())))
+    .on('close', async () => { await server.stop(); await db.close(); process.exit(0); });
+`;
+
+describe('migrateDeploy() against PGlite behind PGLiteSocketServer', () => {
+  let child: ReturnType<typeof spawn>;
+  let nextLine: () => Promise<string>;
+  let url: string;
+  const activeConnections = async () => {
+    child.stdin!.write('stats\n');
+    return (JSON.parse(await nextLine()) as { activeConnections: number }).activeConnections;
+  };
+
+  beforeAll(async () => {
+    child = spawn(process.execPath, ['--input-type=module', '-e', PGLITE_SERVER], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    nextLine = async () => {
+      const { value, done } = await lines.next();
+      if (done) throw new Error('the PGlite server exited');
+      return value as string;
+    };
+    const { conn } = JSON.parse(await nextLine()) as { conn: string };
+    url = `postgres://postgres@${conn}/postgres?sslmode=disable`;
+  });
+  afterAll(async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.stdin!.end();
+    await exited;
+  });
+
+  it('applies every migration, is idempotent, and releases its connection', async () => {
+    const first = await migrateDeploy({ datasourceUrl: url, schemaPath: SCHEMA, migrationsDir: MIGRATIONS });
+    expect(first.appliedMigrationNames).toEqual(migrationNames());
+    expect(await activeConnections()).toBe(0);
+
+    // Right away again: the server turns a second connection away, so this fails if the
+    // first call left its connection open.
+    const second = await migrateDeploy({ datasourceUrl: url, schemaPath: SCHEMA, migrationsDir: MIGRATIONS });
+    expect(second.appliedMigrationNames).toEqual([]);
+    expect(await activeConnections()).toBe(0);
+
+    const rows = await sql<MigrationRow>(url, BOOKKEEPING);
+    expect(rows.map((r) => r.migration_name)).toEqual(migrationNames());
+    expect(rows.every((r) => r.finished_at !== null && r.rolled_back_at === null)).toBe(true);
+  });
+});

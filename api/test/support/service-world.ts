@@ -1,0 +1,99 @@
+// Integration tests call services directly: a private database, the API's own Prisma client
+// (as the non-owner app role, under row-level security), and an organization with one user
+// per role. `sql` reads as the owner, to check what really is in the tables.
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import type { Issue, Project, WorkflowState } from '../../src/generated/prisma/client';
+import type { Role } from '../../src/generated/prisma/enums';
+import { openDatabase, type Database } from '../../src/db/prisma-client';
+import { TenantDb, UserDb } from '../../src/db/tenant-db';
+import type { Actor } from '../../src/modules/organization/organization.service';
+import { createOrganization } from '../../src/modules/organization/organization.service';
+import { createProject } from '../../src/modules/project/project.service';
+import { createIssue, type CreateIssueCommand } from '../../src/modules/issue/issue.service';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface ServiceOrg {
+  readonly id: string;
+  readonly actors: Readonly<Record<Role, Actor>>;
+  /** The tenant handle a request of `role` would get. */
+  db(role?: Role): TenantDb;
+}
+
+export interface ServiceWorld {
+  readonly database: TestDatabase;
+  readonly store: Database;
+  readonly org: ServiceOrg;
+  /** Makes another organization (for isolation checks). */
+  newOrg(label: string): Promise<ServiceOrg>;
+  /** Owner connection: sees every row, whatever the tenant. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+async function makeUser(store: Database, label: string): Promise<string> {
+  const user = await store.prisma.user.create({
+    data: { email: `${label}-${randomBytes(4).toString('hex')}@example.com`, name: label, passwordHash: 'not-a-real-hash' },
+  });
+  return user.id;
+}
+
+async function makeOrg(store: Database, label: string): Promise<ServiceOrg> {
+  const ownerId = await makeUser(store, `${label}-owner`);
+  const org = await createOrganization(new UserDb(store.prisma, ownerId), { name: label, slug: `${label}-${randomBytes(4).toString('hex')}`.toLowerCase() });
+  const actors: Record<Role, Actor> = { OWNER: { orgId: org.id, userId: ownerId, role: 'OWNER' } } as Record<Role, Actor>;
+  for (const role of ['ADMIN', 'MEMBER', 'VIEWER'] as const) {
+    const userId = await makeUser(store, `${label}-${role.toLowerCase()}`);
+    await new TenantDb(store.prisma, org.id, ownerId).run((tx) => tx.membership.create({ data: { orgId: org.id, userId, role } }));
+    actors[role] = { orgId: org.id, userId, role };
+  }
+  return { id: org.id, actors, db: (role: Role = 'OWNER') => new TenantDb(store.prisma, org.id, actors[role].userId) };
+}
+
+export async function openServiceWorld(label: string): Promise<ServiceWorld> {
+  const database = await createTestDatabase(label);
+  const store = openDatabase({ url: database.appUrl, poolMax: 10, acquireTimeoutMs: 10_000, statementTimeoutMs: 10_000 });
+  const owner = new Pool({ connectionString: database.ownerUrl, max: 2 });
+  const org = await makeOrg(store, label);
+  return {
+    database,
+    store,
+    org,
+    newOrg: (name) => makeOrg(store, name),
+    sql: async <T>(text: string, params: unknown[] = []) => (await owner.query(text, params)).rows as T[],
+    async close() {
+      await store.close();
+      await owner.end();
+      await database.drop();
+    },
+  };
+}
+
+export type ProjectWithStates = Project & { states: WorkflowState[] };
+
+/** A project with the default workflow; `states` in position order. */
+export async function makeProject(world: ServiceWorld, key: string, org: ServiceOrg = world.org): Promise<ProjectWithStates> {
+  const project = await createProject(org.actors.OWNER, org.db(), { key, name: `Project ${key}` });
+  const states = await org.db().run((tx) => tx.workflowState.findMany({ where: { projectId: project.id }, orderBy: { position: 'asc' } }));
+  return { ...project, states };
+}
+
+export async function makeIssue(world: ServiceWorld, projectKey: string, extra: Partial<CreateIssueCommand> = {}, org: ServiceOrg = world.org): Promise<Issue> {
+  return createIssue(org.actors.MEMBER, org.db('MEMBER'), { projectKey, title: `Issue in ${projectKey}`, ...extra });
+}
+
+/** Runs `fn` and returns the AppError it throws (fails when it does not throw). */
+export async function refusalOf(fn: () => Promise<unknown>): Promise<{ code: string; field?: string; message: string; details?: Record<string, unknown> }> {
+  try {
+    await fn();
+  } catch (error) {
+    const e = error as { code?: string; field?: string; message: string; details?: Record<string, unknown>; name?: string };
+    if (e.name !== 'AppError') throw error;
+    return { code: e.code!, field: e.field, message: e.message, details: e.details };
+  }
+  throw new Error('expected the call to be refused');
+}
+
+export function keyOf(projectKey: string, issue: Pick<Issue, 'number'>): string {
+  return `${projectKey}-${issue.number}`;
+}
