@@ -1,0 +1,17 @@
+import { defineConfig } from 'prisma/config';
+
+// Read directly rather than with `env()`, which throws when the variable is unset and would
+// break `prisma generate` on a clean build. With neither set, commands that need a database
+// stop with Prisma's own "datasource.url is required" error instead of guessing one.
+// MIGRATION_DATABASE_URL comes first: migrations run as the owner role, the API as a
+// less-privileged one.
+const url = process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL || undefined;
+
+export default defineConfig({
+  schema: 'prisma/schema.prisma',
+  migrations: {
+    path: 'prisma/migrations',
+    seed: 'tsx prisma/seed.ts',
+  },
+  datasource: { url },
+});
