@@ -20,10 +20,12 @@ const apiProject = (name, extra = {}) => ({
 
 module.exports = {
   maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
+  // Only the top-level value counts: jest-circus ignores testTimeout inside `projects`.
+  testTimeout: 120_000,
   projects: [
     apiProject('unit'),
-    apiProject('integration', { globalSetup: '<rootDir>/api/test/support/global-setup.ts', testTimeout: 60_000 }),
-    apiProject('e2e', { globalSetup: '<rootDir>/api/test/support/global-setup.ts', testTimeout: 120_000 }),
+    apiProject('integration', { globalSetup: '<rootDir>/api/test/support/global-setup.ts' }),
+    apiProject('e2e', { globalSetup: '<rootDir>/api/test/support/global-setup.ts' }),
     '<rootDir>/cdktf/jest.config.js',
   ],
 };

@@ -19,6 +19,7 @@ const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const pg = require('pg');
 const { migrateDeploy } = require('../prisma/engine/migrate-deploy.cjs');
+const { withDatabase } = require('../prisma/engine/wasm-schema-engine.cjs');
 
 const ROOT = path.join(__dirname, '..');
 const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -35,13 +36,6 @@ function parseArgs(argv) {
   }
   args.migrations ??= path.join(path.dirname(args.schema), 'migrations');
   return args;
-}
-
-/** @param {string} url @param {string} database */
-function withDatabase(url, database) {
-  const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(database)}`;
-  return u.href;
 }
 
 /** Runs SQL from the configured database, or from `postgres` if that one doesn't exist yet. */

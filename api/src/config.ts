@@ -18,6 +18,30 @@ export interface GraphqlLimits {
   readonly maxCost: number;
 }
 
+export interface RealtimeLimits {
+  /** graphql-ws ping interval; below the load balancer's 60 s idle timeout. */
+  readonly keepAliveMs: number;
+  readonly maxSubscriptionsPerConnection: number;
+  /** Per instance: a user's sockets beyond this are closed at connection_init. */
+  readonly maxConnectionsPerUser: number;
+  /** Events queued for one subscriber before it counts as a slow consumer and is cut off. */
+  readonly sendBufferEvents: number;
+}
+
+export interface WebhookSettings {
+  /** Deliveries this instance sends at once; 0 runs no worker here. */
+  readonly workerConcurrency: number;
+  readonly timeoutMs: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** How long after its first attempt a delivery is retried before it is marked FAILED. */
+  readonly retryWindowMs: number;
+  /** How often idle workers look for due retries (new jobs wake them at once). */
+  readonly pollIntervalMs: number;
+  /** Lets webhooks target loopback and private networks (tests, local receivers). */
+  readonly allowPrivateTargets: boolean;
+}
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly isProduction: boolean;
@@ -31,6 +55,8 @@ export interface Config {
   readonly dbPoolMax: number;
   readonly dbAcquireTimeoutMs: number;
   readonly dbStatementTimeoutMs: number;
+  /** Requests that may queue for a pooled connection; past it they fail at once (503). */
+  readonly dbPoolMaxWaiting: number;
   /** undefined: generate one per process (development only). */
   readonly jwtSecret: string | undefined;
   readonly jwtIssuer: string;
@@ -46,6 +72,8 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   readonly metricsPort: number | undefined;
   readonly idempotencyTtlHours: number;
+  readonly realtime: RealtimeLimits;
+  readonly webhooks: WebhookSettings;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -117,10 +145,16 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('DATABASE_URL', 'a PostgreSQL URL (required in production)', '');
   }
   const host = env.HOST || '0.0.0.0';
+  const port = int(env, 'PORT', 4000, 0, 65535);
+  const metricsPort = env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535) : undefined;
+  // The metrics listener exists to keep /metrics off the port the load balancer forwards.
+  if (metricsPort !== undefined && metricsPort === port) {
+    throw new ConfigError('METRICS_PORT', `a port other than PORT (${port}), or unset to serve /metrics on PORT`, String(metricsPort));
+  }
   return {
     nodeEnv,
     isProduction,
-    port: int(env, 'PORT', 4000, 0, 65535),
+    port,
     host,
     databaseUrl,
     migrationDatabaseUrl: postgresUrl(env, 'MIGRATION_DATABASE_URL') ?? databaseUrl,
@@ -128,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
     dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 1, 600_000),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000, 1, 3_600_000),
+    dbPoolMaxWaiting: int(env, 'DB_POOL_MAX_WAITING', 50, 0, 100_000),
     jwtSecret,
     jwtIssuer: env.JWT_ISSUER || 'tracker-api',
     jwtAudience: env.JWT_AUDIENCE || 'tracker-clients',
@@ -146,7 +181,22 @@ export function loadConfig(env: Env = process.env): Config {
     },
     shutdownDrainSeconds: int(env, 'SHUTDOWN_DRAIN_SECONDS', 15, 0, 600),
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 20, 0, 600),
-    metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535) : undefined,
+    metricsPort,
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+    realtime: {
+      keepAliveMs: int(env, 'REALTIME_KEEPALIVE_SECONDS', 20, 1, 55) * 1000,
+      maxSubscriptionsPerConnection: int(env, 'REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
+      maxConnectionsPerUser: int(env, 'REALTIME_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+      sendBufferEvents: int(env, 'REALTIME_SEND_BUFFER_EVENTS', 1000, 1, 100_000),
+    },
+    webhooks: {
+      workerConcurrency: int(env, 'WEBHOOK_WORKER_CONCURRENCY', 4, 0, 100),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
+      retryMaxMs: int(env, 'WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),
+      retryWindowMs: int(env, 'WEBHOOK_RETRY_WINDOW_SECONDS', 86_400, 1, 7 * 86_400) * 1000,
+      pollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 2000, 50, 60_000),
+      allowPrivateTargets: bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+    },
   };
 }

@@ -3,12 +3,16 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
 
+const SECRET_KEYS = ['password', 'token', 'accessToken', 'refreshToken', 'authorization', 'cookie', 'variables', 'jwtSecret', 'databaseUrl', 'migrationDatabaseUrl'];
+/** Each key at the top level, one level down, and under `headers` (a request or its config). */
+const REDACTED = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `headers.${key}`, `*.headers.${key}`]);
+
 export function createLogger(config: Pick<Config, 'logLevel' | 'isProduction'>, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'refreshToken', '*.refreshToken'], censor: '[redacted]' },
+    redact: { paths: REDACTED, censor: '[redacted]' },
   };
   if (destination) return pino(options, destination);
   if (!config.isProduction && process.stdout.isTTY) {

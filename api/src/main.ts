@@ -1,4 +1,4 @@
-// Process entry: read config, start the server, handle signals.
+// Process entry: read config, start the server, shut down gracefully on SIGTERM/SIGINT.
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startServer } from './server/start';
@@ -29,13 +29,24 @@ async function main(): Promise<void> {
       ].join('\n') + '\n',
     );
   }
-  let stopping = false;
+  // SIGTERM from `docker stop` (through tini), SIGINT from a terminal. A second signal skips
+  // the rest of the drain, so Ctrl-C twice does not wait SHUTDOWN_DRAIN_SECONDS; one that
+  // follows within a second is the same signal delivered twice (a terminal signals the whole
+  // process group, and wrappers like npm or tsx relay it again).
+  const abortDrain = new AbortController();
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < 1_000) return;
+      logger.info({ signal }, 'second signal: cutting the drain short');
+      abortDrain.abort();
+      return;
+    }
+    stoppingSince = Date.now();
     logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
+    server.shutdown({ abortDrain: abortDrain.signal }).then(
+      // Exit 1 when the timeout cut requests off, so the stop shows up as unclean.
+      ({ forced }) => process.exit(forced ? 1 : 0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);

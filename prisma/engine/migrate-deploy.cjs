@@ -50,6 +50,25 @@ function readSchemaFiles(schemaPath) {
 }
 
 /**
+ * A single-connection server (PGLiteSocketServer's default) turns a new client away until
+ * it has processed the previous client's disconnect, which can lag behind that client's
+ * own view of the close by a moment. Only that refusal is retried, for up to 5 s.
+ * @template T @param {() => Promise<T>} connect @returns {Promise<T>}
+ */
+async function retryTurnedAway(connect) {
+  const deadline = Date.now() + 5000;
+  for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+    try {
+      return await connect();
+    } catch (error) {
+      const turnedAway = /Connection terminated unexpectedly|Too many connections/.test(String(/** @type {any} */ (error)?.message));
+      if (!turnedAway || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/**
  * Applies the pending migrations of `migrationsDir` to the database at `datasourceUrl`.
  * Rejects with the engine's error (with `.code`, e.g. P3009 for an earlier failed
  * migration) when one fails; the failure is recorded in `_prisma_migrations` as the CLI
@@ -67,7 +86,8 @@ async function migrateDeploy({ datasourceUrl, schemaPath, migrationsDir, maxConn
   // Relative to this file, not the cwd, so it works from any working directory.
   const schema = path.resolve(schemaPath ?? path.join(__dirname, '..', 'schema.prisma'));
   const migrations = path.resolve(migrationsDir ?? path.join(fs.statSync(schema).isDirectory() ? schema : path.dirname(schema), 'migrations'));
-  const handle = await createSchemaEngine({ datamodels: readSchemaFiles(schema), datasourceUrl, maxConnections, logCallback: log });
+  const datamodels = readSchemaFiles(schema);
+  const handle = await retryTurnedAway(() => createSchemaEngine({ datamodels, datasourceUrl, maxConnections, logCallback: log }));
   try {
     const { appliedMigrationNames } = await handle.call('applyMigrations', {
       migrationsList: readMigrationsList(migrations),

@@ -101,7 +101,34 @@ function withDatabase(url, database) {
 }
 
 /**
- * PrismaPg with three fixes the migration engine needs:
+ * @template {any} A a PrismaPgAdapter
+ * @param {A} adapter
+ * @returns {A}
+ */
+function patchAdapter(adapter) {
+  const pool = adapter.underlyingDriver();
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  adapter.queryRaw = async (/** @type {any} */ query) => withCharColumns(await queryRaw(query));
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (/** @type {any[]} */ ...args) => {
+    const tx = await startTransaction(...args);
+    const txQueryRaw = tx.queryRaw.bind(tx);
+    tx.queryRaw = async (/** @type {any} */ query) => withCharColumns(await txQueryRaw(query));
+    return tx;
+  };
+  adapter.executeScript = async (/** @type {string} */ script) => {
+    try {
+      await pool.query(script);
+    } catch (error) {
+      adapter.onError(error); // rethrows it as the adapter's structured database error
+    }
+  };
+  return adapter;
+}
+
+/**
+ * PrismaPg with the fixes the migration engine needs:
+ * - `"char"` columns typed as the engine expects (see hideCharColumns);
  * - executeScript: the stock one splits the script on every `;`, which breaks DO $$…$$
  *   blocks, function bodies and string literals; a migration is sent whole instead, as
  *   one simple-protocol query (PostgreSQL runs it as one implicit transaction, like the
@@ -110,6 +137,7 @@ function withDatabase(url, database) {
  *   lets the connection string win, so the "shadow" pool silently pointed at the main
  *   database. It also honours an explicit shadowDatabaseUrl.
  * - every pool it opens is remembered, so `closeAll()` can leave no connection behind.
+ * It is only ever used for migrations, never by the API's Prisma Client.
  */
 class MigrationPgFactory extends PrismaPg {
   /**
@@ -129,6 +157,9 @@ class MigrationPgFactory extends PrismaPg {
           }
         },
         max: options.maxConnections ?? 10,
+        // `?schema=` is Prisma's, not pg's: the engine describes that schema, so the
+        // migrations' unqualified names must land there too.
+        ...(options.schema ? { options: `-c search_path="${options.schema.replace(/"/g, '""')}"` } : {}),
       },
       options.schema ? { schema: options.schema } : undefined,
     );
@@ -144,7 +175,7 @@ class MigrationPgFactory extends PrismaPg {
   async connect() {
     // Without a url pg would silently fall back to PGHOST/localhost defaults.
     if (!this.url) throw new Error('No datasource url is configured (set it in prisma.config.ts).');
-    return this.track(await super.connect());
+    return this.remember(patchAdapter(await super.connect()));
   }
 
   async connectToShadowDb() {
@@ -152,7 +183,7 @@ class MigrationPgFactory extends PrismaPg {
     if (shadowDatabaseUrl) {
       const shadowFactory = new MigrationPgFactory(shadowDatabaseUrl, { maxConnections });
       this.shadowFactories.push(shadowFactory);
-      return this.track(await shadowFactory.connect());
+      return this.remember(await shadowFactory.connect());
     }
     const main = await this.connect();
     const database = `prisma_migrate_shadow_db_${randomUUID()}`;
@@ -169,33 +200,15 @@ class MigrationPgFactory extends PrismaPg {
         await main.dispose();
       }
     };
-    return this.track(shadow);
+    return this.remember(shadow);
   }
 
   /**
-   * @template {{ dispose(): Promise<void>, executeScript(s: string): Promise<void> }} A
+   * @template {{ dispose(): Promise<void> }} A
    * @param {A} adapter
    * @returns {A}
    */
-  track(adapter) {
-    const pool = /** @type {any} */ (adapter).underlyingDriver();
-    const a = /** @type {any} */ (adapter);
-    const queryRaw = a.queryRaw.bind(adapter);
-    a.queryRaw = async (/** @type {any} */ query) => withCharColumns(await queryRaw(query));
-    const startTransaction = a.startTransaction.bind(adapter);
-    a.startTransaction = async (/** @type {any[]} */ ...args) => {
-      const tx = await startTransaction(...args);
-      const txQueryRaw = tx.queryRaw.bind(tx);
-      tx.queryRaw = async (/** @type {any} */ query) => withCharColumns(await txQueryRaw(query));
-      return tx;
-    };
-    adapter.executeScript = async (script) => {
-      try {
-        await pool.query(script);
-      } catch (error) {
-        /** @type {any} */ (adapter).onError(error);
-      }
-    };
+  remember(adapter) {
     const dispose = adapter.dispose.bind(adapter);
     let disposed = false;
     adapter.dispose = async () => {
@@ -394,12 +407,31 @@ async function createSchemaEngine({ datamodels, datasourceUrl, shadowDatabaseUrl
     throw Object.assign(new Error(d.message), { code: d.errorCode, meta: d.meta });
   }
 
+  /** @param {string} method @param {any} params */
+  const callOnce = (method, params) => {
+    if (typeof engine[method] !== 'function') return Promise.reject(new Error(`The wasm schema engine has no method ${method}`));
+    // Called on the engine itself: its methods are not bound.
+    return capturePanics(() => engine[method](params));
+  };
+
   let closed = false;
   return {
-    call(method, params) {
-      if (typeof engine[method] !== 'function') return Promise.reject(new Error(`The wasm schema engine has no method ${method}`));
-      // Called on the engine itself: its methods are not bound.
-      return capturePanics(() => engine[method](params));
+    async call(method, params) {
+      try {
+        return await callOnce(method, params);
+      } catch (error) {
+        // evaluateDataLoss and createMigration get no shadow database in the wasm engine: they
+        // only read "the schema the migrations build" from a per-engine cache that
+        // devDiagnostic fills, keyed by the migrations applied to the main database. In
+        // `migrate dev` those change between the CLI's devDiagnostic and these calls (it
+        // applies pending migrations in between), so the cache misses. Refilling it now,
+        // when all of them are applied, and retrying once is what the native engine's own
+        // shadow database would have given.
+        const needsCache = (method === 'evaluateDataLoss' || method === 'createMigration') && params?.migrationsList;
+        if (!needsCache || !/shadow DB must be provided through an external factory/.test(String(/** @type {any} */ (error)?.message))) throw error;
+        await callOnce('devDiagnostic', { migrationsList: params.migrationsList, filters: params.filters ?? { externalTables: [], externalEnums: [] } });
+        return callOnce(method, params);
+      }
     },
     describeError,
     async close() {

@@ -11,11 +11,26 @@ export interface Caller {
   readonly expiresAt?: number;
 }
 
+/** Verified access tokens are remembered until they expire (bounded), sparing the HMAC per request. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class CallerResolver {
+  private readonly verified = new Map<string, Caller>();
+
   constructor(
     private readonly tokens: AccessTokenSettings,
     private readonly apiTokens: ApiTokenService,
   ) {}
+
+  private async verify(token: string): Promise<Caller> {
+    const cached = this.verified.get(token);
+    if (cached && cached.expiresAt! * 1000 > Date.now()) return cached;
+    const claims = await verifyAccessToken(this.tokens, token);
+    const caller: Caller = { userId: claims.userId, via: 'access-token', expiresAt: claims.expiresAt };
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, caller);
+    return caller;
+  }
 
   /** null when no credentials were sent; throws UNAUTHENTICATED for bad ones. */
   async resolve(authorization: string | undefined): Promise<Caller | null> {
@@ -24,7 +39,6 @@ export class CallerResolver {
     if (!match) throw new AppError('UNAUTHENTICATED', 'Authorization must be "Bearer <token>"');
     const token = match[1]!;
     if (looksLikeApiToken(token)) return { userId: await this.apiTokens.authenticate(token), via: 'api-token' };
-    const claims = await verifyAccessToken(this.tokens, token);
-    return { userId: claims.userId, via: 'access-token', expiresAt: claims.expiresAt };
+    return this.verify(token);
   }
 }

@@ -54,17 +54,20 @@ export class SessionService {
       throw new AppError('UNAUTHENTICATED', INVALID_LOGIN);
     }
     try {
+      // The attempt is recorded as a failure before the password is checked and forgotten only
+      // if it succeeds, so concurrent guesses all count: of N at once, at most the limit get
+      // through (counting first and recording after would let every one of them through).
+      const attempt = await this.prisma.loginFailure.create({ data: { email }, select: { id: true } });
       const since = new Date(Date.now() - FAILURE_WINDOW_MS);
-      const failures = await this.prisma.loginFailure.count({ where: { email, at: { gte: since } } });
-      if (failures >= this.policy.loginFailureLimit) {
+      const attempts = await this.prisma.loginFailure.count({ where: { email, at: { gte: since } } });
+      if (attempts > this.policy.loginFailureLimit) {
+        await this.prisma.loginFailure.delete({ where: { id: attempt.id } });
         throw new AppError('RATE_LIMITED', 'Too many failed log-ins for this account; try again later');
       }
       const user = await this.prisma.user.findUnique({ where: { email } });
       const matches = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
-      if (!user || !matches) {
-        await this.prisma.loginFailure.create({ data: { email } });
-        throw new AppError('UNAUTHENTICATED', INVALID_LOGIN);
-      }
+      if (!user || !matches) throw new AppError('UNAUTHENTICATED', INVALID_LOGIN);
+      await this.prisma.loginFailure.delete({ where: { id: attempt.id } });
       return await this.startSession(user);
     } catch (error) {
       throw translateDatabaseError(error);

@@ -1,7 +1,8 @@
 // Builds the one Prisma client (and the pg pool under it) a process uses. The pool is ours,
 // not the adapter's, so metrics and shutdown can see it.
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool, type ClientBase } from 'pg';
+import type { ClientBase, Pool } from 'pg';
+import { BoundedPool } from './bounded-pool';
 import { PrismaClient } from '../generated/prisma/client';
 
 export interface DatabaseOptions {
@@ -10,6 +11,8 @@ export interface DatabaseOptions {
   /** How long a request may wait for a pooled connection before failing fast. */
   readonly acquireTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** Requests that may queue for a connection when all are busy; more are refused at once. */
+  readonly maxWaiting?: number;
   /** A role to become on every new connection (the embedded database connects as superuser). */
   readonly setRole?: string;
   readonly applicationName?: string;
@@ -24,7 +27,8 @@ export interface Database {
 
 export function openDatabase(options: DatabaseOptions): Database {
   const role = options.setRole;
-  const pool = new Pool({
+  const pool = new BoundedPool({
+    maxWaiting: options.maxWaiting ?? 100,
     connectionString: options.url,
     max: options.poolMax,
     connectionTimeoutMillis: options.acquireTimeoutMs,

@@ -5,32 +5,54 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { mapError } from '../errors/error-mapper';
+import type { Metrics } from '../server/metrics';
 import { currentRequestId } from '../server/request-scope';
 import type { Context } from './context';
+import { costPlugin } from './plugins/cost';
+import { idempotencyPlugin } from './plugins/idempotency';
+import { limitProtections } from './plugins/limits';
+import { observabilityPlugin } from './plugins/observability';
+import { requestTransactionPlugin } from './plugins/request-transaction';
 
 export interface ApolloOptions {
   readonly schema: GraphQLSchema;
   readonly config: Config;
   readonly logger: Logger;
   readonly plugins?: readonly ApolloServerPlugin<Context>[];
+  /** Where operation and error counts go; none in tests that build Apollo alone. */
+  readonly metrics?: Metrics;
 }
 
 export function createApollo(options: ApolloOptions): ApolloServer<Context> {
   const { config, logger } = options;
+  const limits = limitProtections(config.limits);
   return new ApolloServer<Context>({
     schema: options.schema,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     introspection: config.graphqlIntrospection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     persistedQueries: false,
+    // Apollo's own SIGTERM handler would stop it at once (every request during the drain fails)
+    // and then re-raise the signal; server/shutdown.ts stops it after the in-flight work instead.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => {
       const requestId = currentRequestId();
       const mapped = mapError(formatted, error, requestId);
       if (mapped.unexpected !== undefined) logger.error({ err: mapped.unexpected, requestId }, 'unexpected error in a GraphQL request');
       return mapped.formatted;
     },
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ...(limits.plugins as ApolloServerPlugin<Context>[]),
+      costPlugin(),
+      idempotencyPlugin(),
+      requestTransactionPlugin(),
+      observabilityPlugin(options.metrics),
+      ...(options.plugins ?? []),
+    ],
   });
 }

@@ -30,6 +30,8 @@ export interface Context {
   viewerDb(): Promise<UserDb>;
   /** The organization named by x-org-id, with the caller's role in it. */
   tenant(): Promise<Tenant>;
+  /** Ends the request's database transaction, committing what succeeded; before the response leaves. */
+  finish(commit?: boolean): Promise<void>;
 }
 
 export interface ContextInput {
@@ -54,15 +56,17 @@ export function createContextInner(input: ContextInput): Context {
     return found;
   });
   const viewerDb = memo(async () => new UserDb(services.database.prisma, (await caller()).userId, services.transactionLimits));
+  let tenantDb: TenantDb | undefined;
   const tenant = memo(async (): Promise<Tenant> => {
     const { userId } = await caller();
     const header = input.orgId?.trim();
     if (!header) throw badInput('x-org-id', 'This field is scoped to an organization: send the x-org-id header with an Organization.id');
     const orgId = fromGlobalId('Organization', header, 'x-org-id');
-    const db = new TenantDb(services.database.prisma, orgId, userId, services.transactionLimits);
-    const membership = await db.run((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId } }, select: { role: true } }));
-    if (!membership) throw new AppError('FORBIDDEN', 'You are not a member of this organization');
-    return { orgId, userId, role: membership.role, db, loaders: createLoaders(db) };
+    const db = new TenantDb(services.database.prisma, orgId, userId, services.transactionLimits, { perRequest: true });
+    tenantDb = db;
+    const role = await db.memberRole();
+    if (!role) throw new AppError('FORBIDDEN', 'You are not a member of this organization');
+    return { orgId, userId, role, db, loaders: createLoaders(db) };
   });
   return {
     requestId: input.requestId ?? randomUUID(),
@@ -72,5 +76,6 @@ export function createContextInner(input: ContextInput): Context {
     optionalCaller,
     viewerDb,
     tenant,
+    finish: (commit = true) => tenantDb?.finish(commit) ?? Promise.resolve(),
   };
 }

@@ -17,7 +17,8 @@ export type NodeTypeName =
   | 'Webhook'
   | 'WebhookDelivery';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A row id as PostgreSQL prints a uuid. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BIGINT = /^[1-9][0-9]{0,18}$/;
 /** Entities whose row id is a bigint rather than a uuid. */
 const BIGINT_TYPES: ReadonlySet<NodeTypeName> = new Set(['IssueEvent', 'WebhookDelivery']);
@@ -45,7 +46,7 @@ export function decodeGlobalId(globalId: string, field: string): DecodedId {
 /** The row id behind an id that must name a `type`; another type is not found. */
 export function fromGlobalId(type: NodeTypeName, globalId: string, field: string, entity: string = type): string {
   const decoded = decodeGlobalId(globalId, field);
-  if (decoded.type !== type) throw notFound(entity);
+  if (decoded.type !== type) throw notFound(entity, field);
   return decoded.rowId;
 }
 

@@ -4,10 +4,18 @@ import type { Issue, IssueLink, Label, Project, Sprint, User, WorkflowState } fr
 import type { TenantDb } from '../db/tenant-db';
 import { groupLoader, rowLoader } from './batch-loader';
 
+/** What the API ever shows of a user. */
+export type PublicUser = Pick<User, 'id' | 'email' | 'name' | 'createdAt'>;
+
 export function createLoaders(db: TenantDb) {
   const ids = <K>(keys: readonly K[]) => ({ in: [...keys] });
   return {
-    user: rowLoader<string, User>(db, (tx, keys) => tx.user.findMany({ where: { id: ids(keys) } }), (u) => u.id),
+    /** Public columns only: a password hash has no business in a request's memory. */
+    user: rowLoader<string, PublicUser>(
+      db,
+      (tx, keys) => tx.user.findMany({ where: { id: ids(keys) }, select: { id: true, email: true, name: true, createdAt: true } }),
+      (u) => u.id,
+    ),
     project: rowLoader<string, Project>(db, (tx, keys) => tx.project.findMany({ where: { id: ids(keys) } }), (p) => p.id),
     state: rowLoader<string, WorkflowState>(db, (tx, keys) => tx.workflowState.findMany({ where: { id: ids(keys) } }), (s) => s.id),
     sprint: rowLoader<string, Sprint>(db, (tx, keys) => tx.sprint.findMany({ where: { id: ids(keys) } }), (s) => s.id),

@@ -1,6 +1,7 @@
 // Relay connections: opaque cursors that carry the sort key and the id, so pages are stable
 // under inserts; `first` is bounded.
 import { badInput } from '../errors/app-error';
+import { UUID } from './global-id';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -47,6 +48,23 @@ export function decodeCursor(cursor: string | null | undefined, arity: number): 
     // fall through to the error below
   }
   throw badInput('after', 'after is not a valid cursor');
+}
+
+/** What a keyset cursor position holds, checked before it reaches SQL. */
+export type CursorKind = 'timestamp' | 'uuid' | 'integer';
+
+const CURSOR_KINDS: Readonly<Record<CursorKind, (value: CursorValue) => boolean>> = {
+  timestamp: (value) => typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/.test(value) && !Number.isNaN(Date.parse(value)),
+  uuid: (value) => typeof value === 'string' && UUID.test(value),
+  integer: (value) => typeof value === 'string' && /^[0-9]{1,18}$/.test(value),
+};
+
+/** decodeCursor whose values must be of the given kinds: a forged cursor is bad input, not a database error. */
+export function decodeKeysetCursor(cursor: string | null | undefined, kinds: readonly CursorKind[]): string[] | null {
+  const values = decodeCursor(cursor, kinds.length);
+  if (values === null) return null;
+  if (!kinds.every((kind, index) => CURSOR_KINDS[kind](values[index]!))) throw badInput('after', 'after is not a valid cursor');
+  return values as string[];
 }
 
 function isCursorValue(value: unknown): value is CursorValue {

@@ -1,7 +1,7 @@
 // Builds the executable schema from the resolver classes (code-first with type-graphql).
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchemaSync } from 'type-graphql';
+import { buildSchemaSync, type PubSub } from 'type-graphql';
 import { DateTimeScalar } from './scalars';
 import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CommentResolver } from '../modules/comment/comment.resolver';
@@ -13,8 +13,10 @@ import { IssueLinkResolver } from '../modules/link/link.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
 import { OrganizationResolver } from '../modules/organization/organization.resolver';
 import { ProjectResolver } from '../modules/project/project.resolver';
+import { RealtimeResolver } from '../modules/realtime/realtime.resolver';
 import { SprintResolver } from '../modules/sprint/sprint.resolver';
 import { UserResolver } from '../modules/user/user.resolver';
+import { WebhookDeliveryResolver, WebhookResolver } from '../modules/webhook/webhook.resolver';
 import { WorkflowStateResolver } from '../modules/workflow/workflow.resolver';
 
 export const RESOLVERS = [
@@ -31,7 +33,21 @@ export const RESOLVERS = [
   CommentResolver,
   IssueEventResolver,
   NodeResolver,
+  RealtimeResolver,
+  WebhookResolver,
+  WebhookDeliveryResolver,
 ] as const;
+
+// Subscriptions bring their own `subscribe` (fan-out between instances goes through
+// PostgreSQL, never through process memory), but type-graphql insists on a pubSub.
+const NO_PUBSUB: PubSub = {
+  publish() {
+    throw new Error('No in-memory pub/sub: subscriptions read from PostgreSQL');
+  },
+  subscribe() {
+    throw new Error('No in-memory pub/sub: subscriptions read from PostgreSQL');
+  },
+};
 
 let built: GraphQLSchema | undefined;
 
@@ -40,6 +56,7 @@ export function buildAppSchema(): GraphQLSchema {
     resolvers: [...RESOLVERS] as unknown as [Function, ...Function[]],
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    pubSub: NO_PUBSUB,
   });
   return built;
 }

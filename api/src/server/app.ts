@@ -1,10 +1,14 @@
-// The HTTP surface: request ids, health and readiness, and GraphQL on /graphql.
+// The HTTP surface: request ids, the request log, health and readiness, metrics, and GraphQL
+// on /graphql.
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ApolloServer } from '@apollo/server';
 import type { AppServices } from '../app-services';
 import { createContextInner, type Context } from '../graphql/context';
+import { requestLog } from '../graphql/plugins/request-log';
+import { recordingIdentity, type RequestRecord } from '../graphql/plugins/request-record';
 import { healthRouter, type Lifecycle } from './health';
+import { metricsHandler, type Metrics } from './metrics';
 import { requestIdFrom, runWithRequestId } from './request-scope';
 
 export interface HttpAppOptions {
@@ -13,6 +17,11 @@ export interface HttpAppOptions {
   readonly lifecycle: Lifecycle;
   /** Mounted before GraphQL on GET /graphql (the IDE serves browsers there). */
   readonly beforeGraphql?: express.RequestHandler[];
+  /** Mounted before GraphQL on /graphql/ide/ (the IDE's static bundle). */
+  readonly ideAssets?: express.RequestHandler;
+  readonly metrics?: Metrics;
+  /** Answer GET /metrics on this app (only when METRICS_PORT does not give it a port of its own). */
+  readonly serveMetrics?: boolean;
 }
 
 function header(req: Request, name: string): string | undefined {
@@ -40,23 +49,32 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const requestId = requestIdFrom(req.headers);
     res.setHeader('x-request-id', requestId);
     res.locals.requestId = requestId;
+    // While draining, every response closes its connection, so clients and the load balancer
+    // open new ones elsewhere instead of reusing this instance.
+    if (lifecycle.isDraining) res.setHeader('connection', 'close');
     runWithRequestId(requestId, next);
   });
+  app.use(requestLog(services.logger, options.metrics));
   app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs));
+  if (options.metrics && options.serveMetrics) app.get('/metrics', metricsHandler(options.metrics));
   for (const handler of options.beforeGraphql ?? []) app.get('/graphql', handler);
+  if (options.ideAssets) app.use('/graphql/ide', options.ideAssets);
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
     malformedBody,
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        createContextInner({
-          services,
-          requestId: res.locals.requestId as string,
-          authorization: header(req, 'authorization'),
-          orgId: header(req, 'x-org-id'),
-          idempotencyKey: header(req, 'idempotency-key'),
-        }),
+        recordingIdentity(
+          createContextInner({
+            services,
+            requestId: res.locals.requestId as string,
+            authorization: header(req, 'authorization'),
+            orgId: header(req, 'x-org-id'),
+            idempotencyKey: header(req, 'idempotency-key'),
+          }),
+          (res.locals.record as RequestRecord | undefined) ?? {},
+        ),
     }),
   );
   return app;

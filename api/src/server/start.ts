@@ -11,7 +11,12 @@ import { applyMigrations } from '../db/migrations';
 import { createApollo } from '../graphql/apollo';
 import { buildAppSchema } from '../graphql/schema';
 import { createHttpApp } from './app';
+import { ideAssets, ideHandler } from './ide';
 import { Lifecycle } from './health';
+import { Metrics, startMetricsServer } from './metrics';
+import { gracefulShutdown, type ShutdownResult } from './shutdown';
+import { startRealtimeServer, type RealtimeServer } from './websocket';
+import { startWebhookWorker } from '../modules/webhook/webhook-worker';
 import { seedDemoIfEmpty, type DemoAccess } from '../../../prisma/demo-seed';
 
 export const APP_ROLE = 'tracker_app';
@@ -23,12 +28,21 @@ export interface RunningServer {
   readonly services: AppServices;
   readonly lifecycle: Lifecycle;
   readonly demo: DemoAccess | undefined;
-  /** Stops accepting, finishes in-flight requests, closes the database. */
+  readonly metrics: Metrics;
+  /** Set when METRICS_PORT serves /metrics apart from the API. */
+  readonly metricsUrl: string | undefined;
+  /** graphql-ws on /graphql and this instance's PostgreSQL listener. */
+  readonly realtime: RealtimeServer;
+  /** Registers a closer for long-lived connections (WebSockets), run when shutdown stops accepting. */
+  onShutdown(closeConnections: () => Promise<void>): void;
+  /** The signal path: drain for SHUTDOWN_DRAIN_SECONDS, then close within SHUTDOWN_TIMEOUT_SECONDS. */
+  shutdown(options?: { abortDrain?: AbortSignal }): Promise<ShutdownResult>;
+  /** Stops accepting, finishes in-flight requests, closes the database; no drain (tests). */
   close(): Promise<void>;
 }
 
 async function openStore(config: Config, logger: Logger): Promise<{ database: Database; embedded?: EmbeddedPostgres }> {
-  const pool = { poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs };
+  const pool = { poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs, maxWaiting: config.dbPoolMaxWaiting };
   if (config.databaseUrl) return { database: openDatabase({ url: config.databaseUrl, ...pool }) };
   const embedded = await startEmbeddedPostgres(config.dataDir);
   const applied = await applyMigrations(embedded.url);
@@ -43,17 +57,52 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const services = createAppServices(config, database, logger);
   const demo = embedded ? await seedDemoIfEmpty(services, logger) : undefined;
   const lifecycle = new Lifecycle();
-  const apollo = createApollo({ schema: buildAppSchema(), config, logger });
+  const metrics = new Metrics(database.pool, database.options.poolMax);
+  const apollo = createApollo({ schema: buildAppSchema(), config, logger, metrics });
   await apollo.start();
-  const app = createHttpApp({ services, apollo, lifecycle });
+  const app = createHttpApp({
+    services,
+    apollo,
+    lifecycle,
+    metrics,
+    serveMetrics: config.metricsPort === undefined,
+    beforeGraphql: config.graphqlIde ? [ideHandler({ demo })] : [],
+    ideAssets: config.graphqlIde ? ideAssets() : undefined,
+  });
   const httpServer = http.createServer(app);
   // Longer than the ALB's 60 s idle timeout, so the balancer closes idle connections first.
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
+  const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, lifecycle, isEmbedded: embedded !== undefined });
+  const webhookWorker = await startWebhookWorker(services);
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  let closing: Promise<void> | undefined;
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
+  const connectionClosers: (() => Promise<void>)[] = [() => realtime.close()];
+  let stopping: Promise<ShutdownResult> | undefined;
+  const stop = (drainMs: number, abortDrain?: AbortSignal) =>
+    (stopping ??= gracefulShutdown({
+      lifecycle,
+      httpServer,
+      drainMs,
+      timeoutMs: config.shutdownTimeoutSeconds * 1000,
+      logger,
+      connectionClosers,
+      abortDrain,
+      async release() {
+        await apollo.stop();
+        await webhookWorker?.stop();
+        await database.close();
+        await embedded?.close();
+        if (metricsServer) {
+          await new Promise<void>((resolve) => {
+            metricsServer.close(() => resolve());
+            metricsServer.closeAllConnections();
+          });
+        }
+      },
+    }));
   return {
     url: `http://${host}:${port}`,
     port,
@@ -61,18 +110,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     services,
     lifecycle,
     demo,
-    close() {
-      closing ??= (async () => {
-        lifecycle.startDraining();
-        await new Promise<void>((resolve) => {
-          httpServer.close(() => resolve());
-          httpServer.closeIdleConnections();
-        });
-        await apollo.stop();
-        await database.close();
-        await embedded?.close();
-      })();
-      return closing;
+    metrics,
+    metricsUrl: metricsServer && `http://${host}:${config.metricsPort}`,
+    realtime,
+    onShutdown(closeConnections) {
+      connectionClosers.push(closeConnections);
+    },
+    shutdown(options = {}) {
+      return stop(config.shutdownDrainSeconds * 1000, options.abortDrain);
+    },
+    async close() {
+      await stop(0);
     },
   };
 }

@@ -104,4 +104,5 @@ test('watchIssue and unwatchIssue add and remove only the caller, any role may w
   const after = await member.ok(unwatch, { key });
   expect(after.unwatchIssue).toEqual({ version: 1, watchers: [{ id: org.users.VIEWER.id }] });
   expect(refusal(await member.request(watch, { key: 'UPD-9999' })).code).toBe('NOT_FOUND');
+  expect(refusal(await member.request(unwatch, { key: 'UPD-9999' })).code).toBe('NOT_FOUND');
 });

@@ -3,6 +3,7 @@
 import { startTestApi, type TestApi } from '../support/test-server';
 import { PASSWORD, signUp, uniqueSuffix } from '../support/fixtures';
 import { errorCode, type GraphqlResponse } from '../support/graphql-client';
+import { withOwner } from '../support/db-snapshot';
 
 const LIMIT = 3;
 let api: TestApi;
@@ -35,6 +36,24 @@ test(`after ${LIMIT} failures an account is RATE_LIMITED, even with the right pa
   expect(errorCode(limited)).toBe('RATE_LIMITED');
   expect(limited.status).toBe(429);
   expect(errorCode(await logIn(bystander.email, PASSWORD))).toBeUndefined();
+});
+
+test('of many wrong guesses sent at once, at most the limit are checked and the rest are RATE_LIMITED', async () => {
+  const user = await signUp(api.client, 'burst');
+  const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => logIn(user.email, `wrong password number ${i}`)));
+  const codes = burst.map(errorCode);
+  const checked = codes.filter((code) => code === 'UNAUTHENTICATED').length;
+  expect(checked).toBeLessThanOrEqual(LIMIT);
+  expect(codes.filter((code) => code !== 'UNAUTHENTICATED' && code !== 'RATE_LIMITED')).toEqual([]);
+  // Exactly the checked guesses stay on record as failures; the refused ones are not counted.
+  const recorded = await withOwner(api.database.ownerUrl, (client) => client.query(`SELECT count(*)::int AS n FROM login_failures WHERE email = $1`, [user.email]));
+  expect(recorded.rows[0].n).toBe(checked);
+});
+
+test('successful log-ins do not count towards the limit', async () => {
+  const user = await signUp(api.client, 'regular');
+  for (let i = 0; i <= LIMIT; i++) expect(errorCode(await logIn(user.email, PASSWORD))).toBeUndefined();
+  expect(errorCode(await logIn(user.email, 'one wrong password, long enough'))).toBe('UNAUTHENTICATED');
 });
 
 test('an unknown email is rate limited exactly like a known one', async () => {

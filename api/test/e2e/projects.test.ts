@@ -53,6 +53,13 @@ test('updateProject changes name, description and lead; the key stays', async ()
   expect(refusal(missing).code).toBe('NOT_FOUND');
   const viewer = await clientAs(api, org, 'VIEWER').request(`mutation { updateProject(key: "WEB", input: { name: "x" }) { key } }`);
   expect(refusal(viewer).code).toBe('FORBIDDEN');
+  expect(refusal(await owner.request(`mutation { updateProject(key: "WEB", input: { name: "  " }) { key } }`))).toEqual({ code: 'BAD_USER_INPUT', field: 'name' });
+});
+
+test('archiveProject is for ADMIN and OWNER only and needs a known key', async () => {
+  expect(refusal(await clientAs(api, org, 'MEMBER').request(`mutation { archiveProject(key: "WEB") { key } }`)).code).toBe('FORBIDDEN');
+  expect(refusal(await owner.request(`mutation { archiveProject(key: "NOPE") { key } }`)).code).toBe('NOT_FOUND');
+  expect((await owner.ok(`{ project(key: "WEB") { archivedAt } }`)).project.archivedAt).toBeNull();
 });
 
 test('project(key) shows labels, sprints and issues; unknown keys are null', async () => {

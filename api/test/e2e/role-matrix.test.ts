@@ -24,7 +24,7 @@ interface Case {
   /** Runs as the org's OWNER. */
   owner<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
   newProject(): Promise<string>;
-  newIssue(input?: Record<string, unknown>): Promise<string>;
+  newIssue(): Promise<string>;
   /** A new member with `role`, or (null) an account outside the organization. */
   newMember(role: RoleName | null): Promise<TestUser>;
   /** A comment written by `author` (promoted to MEMBER just long enough, if need be). */
@@ -72,10 +72,25 @@ const SPEC: readonly Row[] = [
   { mutation: 'updateComment', scenario: 'someone else wrote', allowed: NOBODY, variables: async (c) => ({ id: await c.commentBy(await c.newMember('MEMBER'), 'MEMBER'), body: 'Edited' }) },
   { mutation: 'deleteComment', scenario: 'they wrote', allowed: MEMBER_UP, variables: async (c) => ({ id: await c.commentBy(c.actor, c.role) }) },
   { mutation: 'deleteComment', scenario: 'someone else wrote', allowed: ADMIN_UP, variables: async (c) => ({ id: await c.commentBy(await c.newMember('MEMBER'), 'MEMBER') }) },
+  // Webhooks: ADMIN and up.
+  { mutation: 'createWebhook', scenario: 'on a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject(), url: 'http://127.0.0.1:9/hook', events: ['*'] }) },
+  { mutation: 'deleteWebhook', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ id: (await newWebhook(c)).webhookId }) },
+  { mutation: 'redeliverWebhook', scenario: 'a delivery', allowed: ADMIN_UP, variables: async (c) => ({ deliveryId: (await newWebhook(c, true)).deliveryId }) },
 ];
 
 function newKey(): string {
   return `P${uniqueSuffix().toUpperCase()}`;
+}
+
+/** A webhook on a new project, with one (PENDING: no worker runs here) delivery if asked. */
+async function newWebhook(c: Case, withDelivery = false): Promise<{ webhookId: string; deliveryId?: string }> {
+  const projectKey = await c.newProject();
+  const created = await c.owner(`mutation($k: String!) { createWebhook(projectKey: $k, url: "http://127.0.0.1:9/hook", events: ["*"]) { webhook { id } } }`, { k: projectKey });
+  const webhookId = created.createWebhook.webhook.id;
+  if (!withDelivery) return { webhookId };
+  await c.owner(`mutation($input: CreateIssueInput!) { createIssue(input: $input) { id } }`, { input: { projectKey, title: 'Delivered' } });
+  const deliveries = await c.owner(`query($w: ID!) { webhookDeliveries(webhookId: $w, first: 1) { edges { node { id } } } }`, { w: webhookId });
+  return { webhookId, deliveryId: deliveries.webhookDeliveries.edges[0].node.id };
 }
 
 async function newSprint(c: Case, started: boolean): Promise<string> {
@@ -97,13 +112,13 @@ async function unlinkVariables(c: Case): Promise<Record<string, unknown>> {
 
 let api: TestApi;
 let org: TestOrg;
-let projectKey: string;
+const PROJECT_KEY = 'ROLES';
 
 beforeAll(async () => {
-  api = await startTestApi('roles');
+  // No webhook worker: its attempts would change rows under the "wrote nothing" snapshots.
+  api = await startTestApi('roles', { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_WORKER_CONCURRENCY: '0' });
   org = await createOrg(api.client, 'roles');
-  projectKey = 'ROLES';
-  await createProject(api.client, org, projectKey);
+  await createProject(api.client, org, PROJECT_KEY);
 });
 
 afterAll(() => api?.stop());
@@ -119,7 +134,7 @@ function caseFor(actor: TestUser, role: RoleName): Case {
       await createProject(api.client, org, key);
       return key;
     },
-    newIssue: async (input = {}) => (await createIssue(api.client, org, { projectKey, title: 'An issue', ...input })).key,
+    newIssue: async () => (await createIssue(api.client, org, { projectKey: PROJECT_KEY, title: 'An issue' })).key,
     newMember: (memberRole) => (memberRole === null ? insertUser(api) : addQuickMember(api, org, memberRole)),
     async commentBy(author, authorRole) {
       const canWrite = authorRole !== 'VIEWER';

@@ -75,7 +75,7 @@ test('alternating moves into one gap from both sides keep the order exact', asyn
   const left = await makeIssue(world, 'ALT');
   const right = await makeIssue(world, 'ALT');
   const order = [keyOf('ALT', left), keyOf('ALT', right)];
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 30; i++) {
     const issue = keyOf('ALT', await makeIssue(world, 'ALT'));
     // Insert just below the left half's last item or just above the right half's first.
     const middle = Math.floor(order.length / 2);

@@ -1,17 +1,30 @@
 // Once per jest run: a template database with every migration applied, so each test file
-// can get its own fresh database in ~100 ms with CREATE DATABASE ... TEMPLATE.
+// can get its own fresh database in ~100 ms with CREATE DATABASE ... TEMPLATE. The template
+// is built under another name and renamed when complete, under an advisory lock, so runs
+// in parallel (or a run killed halfway) never see a half-migrated template.
 import { Client } from 'pg';
 import { applyMigrations } from '../../src/db/migrations';
 import { ADMIN_URL, TEMPLATE_DB, urlFor } from './test-env';
+
+const LOCK_KEY = 7_340_021;
 
 export default async function globalSetup(): Promise<void> {
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+    await admin.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE_DB]);
+    if (exists.rowCount) return;
+    const building = `${TEMPLATE_DB}_building`;
+    await admin.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${building}`);
+    await applyMigrations(urlFor(building));
+    await admin.query(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE_DB}`);
+    // Templates of older migration sets are no longer needed.
+    const stale = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'tracker_tpl_%' AND datname NOT LIKE $1`, [`${TEMPLATE_DB}%`]);
+    for (const row of stale.rows as { datname: string }[]) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
   } finally {
+    await admin.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
     await admin.end();
   }
-  await applyMigrations(urlFor(TEMPLATE_DB));
 }

@@ -13,7 +13,7 @@ import {
 } from 'graphql';
 import { buildAppSchema } from '../../src/graphql/schema';
 
-export type OperationKind = 'query' | 'mutation';
+export type OperationKind = 'query' | 'mutation' | 'subscription';
 
 export interface RootOperation {
   readonly kind: OperationKind;
@@ -21,10 +21,11 @@ export interface RootOperation {
   readonly field: GraphQLField<unknown, unknown>;
 }
 
-/** Every query and mutation of the server's schema. */
+/** Every query, mutation and subscription of the server's schema. */
 export function rootOperations(schema: GraphQLSchema = buildAppSchema()): RootOperation[] {
   const list: RootOperation[] = [];
-  for (const [kind, type] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+  const roots = [['query', schema.getQueryType()], ['mutation', schema.getMutationType()], ['subscription', schema.getSubscriptionType()]] as const;
+  for (const [kind, type] of roots) {
     for (const field of Object.values(type?.getFields() ?? {})) list.push({ kind, name: field.name, field });
   }
   return list;
@@ -32,7 +33,7 @@ export function rootOperations(schema: GraphQLSchema = buildAppSchema()): RootOp
 
 export function findOperation(name: string, schema: GraphQLSchema = buildAppSchema()): RootOperation {
   const found = rootOperations(schema).find((operation) => operation.name === name);
-  if (!found) throw new Error(`The schema has no query or mutation named ${name}`);
+  if (!found) throw new Error(`The schema has no operation named ${name}`);
   return found;
 }
 

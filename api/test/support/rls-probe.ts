@@ -40,7 +40,7 @@ export async function tenantTables(client: Client): Promise<TenantTable[]> {
 
 /** One or more rows in every tenant table for a new organization, written as the owner. */
 export async function seedOrg(owner: Client, label: string): Promise<SeededOrg> {
-  const [o, u, p, s1, s2, l, sp, i1, i2] = Array.from({ length: 9 }, () => randomUUID());
+  const [o, u, p, s1, s2, l, sp, i1, i2, w] = Array.from({ length: 10 }, () => randomUUID());
   const statements: [string, unknown[]][] = [
     [`INSERT INTO users (id, email, name, password_hash, updated_at) VALUES ($1, $2, $3, 'x', now())`, [u, `${label}-${u}@example.com`, label]],
     [`INSERT INTO organizations (id, name, slug) VALUES ($1, $2, $3)`, [o, label, `${label}-${o.slice(0, 8)}`]],
@@ -61,6 +61,8 @@ export async function seedOrg(owner: Client, label: string): Promise<SeededOrg> 
     [`INSERT INTO comments (id, org_id, issue_id, author_id, body) VALUES ($1, $2, $3, $4, 'hello')`, [randomUUID(), o, i1, u]],
     [`INSERT INTO issue_events (org_id, project_id, issue_id, actor_id, kind) VALUES ($1, $2, $3, $4, 'CREATED')`, [o, p, i1, u]],
     [`INSERT INTO idempotency_keys (org_id, user_id, key, fingerprint, expires_at) VALUES ($1, $2, 'k', 'f', now() + interval '1 day')`, [o, u]],
+    [`INSERT INTO webhooks (id, org_id, project_id, url, events, secret, created_by_id) VALUES ($1, $2, $3, 'https://example.com/hook', ARRAY['*'], 's', $4)`, [w, o, p, u]],
+    [`INSERT INTO webhook_deliveries (org_id, webhook_id, event_id) VALUES ($1, $2, 1)`, [o, w]],
   ];
   for (const [text, values] of statements) await owner.query(text, values);
   return { orgId: o, userId: u };

@@ -29,6 +29,9 @@ export interface TenantRefs {
   readonly userId: string;
   readonly userEmail: string;
   readonly apiTokenId: string;
+  readonly webhookId: string;
+  /** A delivery of webhookId (PENDING: the server needs WEBHOOK_WORKER_CONCURRENCY=0). */
+  readonly deliveryId: string;
 }
 
 export interface Tenant {
@@ -60,7 +63,14 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
     sprintId: active.id,
   });
   const other = await createIssue(client, org, { projectKey, title: `${tag} other issue` });
+  // Loopback, so nothing ever leaves the machine: the server needs WEBHOOK_ALLOW_PRIVATE_TARGETS.
+  const webhook = await client.ok(
+    `mutation($k: String!) { createWebhook(projectKey: $k, url: "http://127.0.0.1:9/tenant-world", events: ["COMMENTED"]) { secret webhook { id } } }`,
+    { k: projectKey },
+    owner,
+  );
   const comment = await client.ok(`mutation($k: String!, $b: String!) { addComment(issueKey: $k, body: $b) { id body } }`, { k: issue.key, b: `${tag} comment` }, owner);
+  const deliveries = await client.ok(`query($w: ID!) { webhookDeliveries(webhookId: $w, first: 1) { edges { node { id } } } }`, { w: webhook.createWebhook.webhook.id }, owner);
   const link = await client.ok(`mutation($f: String!, $t: String!) { linkIssues(fromKey: $f, toKey: $t, type: BLOCKS) { id } }`, { f: issue.key, t: other.key }, owner);
   await client.ok(`mutation($k: String!) { watchIssue(key: $k) { id } }`, { k: issue.key }, { token: org.users.VIEWER.token, orgId: org.id });
   const history = await client.ok(`query($k: String!) { issue(key: $k) { history(first: 1) { edges { node { id } } } } }`, { k: issue.key }, owner);
@@ -84,9 +94,11 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
     userId: org.users.MEMBER.id,
     userEmail: org.users.MEMBER.email,
     apiTokenId: apiToken.createApiToken.apiToken.id,
+    webhookId: webhook.createWebhook.webhook.id,
+    deliveryId: deliveries.webhookDeliveries.edges[0].node.id,
   };
   const ids = [...Object.values(refs).filter(isGlobalId), ...project.workflow.map((state) => state.id), ...Object.values(org.users).map((user) => user.id)];
-  const secrets = new Set<string>([tag, org.slug, projectKey, apiToken.createApiToken.token, ...Object.values(org.users).flatMap((user) => [user.email, user.token])]);
+  const secrets = new Set<string>([tag, org.slug, projectKey, apiToken.createApiToken.token, webhook.createWebhook.secret, ...Object.values(org.users).flatMap((user) => [user.email, user.token])]);
   for (const id of ids) {
     secrets.add(id);
     const { rowId } = decodeGlobalId(id, 'id');
@@ -126,6 +138,8 @@ export function randomRefs(): TenantRefs {
     userId: id('User'),
     userEmail: `nobody-${uniqueSuffix()}@example.com`,
     apiTokenId: id('ApiToken'),
+    webhookId: id('Webhook'),
+    deliveryId: toGlobalId('WebhookDelivery', String(9_000_000_000 + Math.floor(Math.random() * 1e9))),
   };
 }
 

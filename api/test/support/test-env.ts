@@ -1,9 +1,26 @@
 // Where the test PostgreSQL is and how test databases are named. TEST_DATABASE_URL is an
 // owner/admin URL (default: the local server as postgres).
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/project-root';
+
 export const ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = 'tracker_test_template';
 export const APP_ROLE = 'tracker_app';
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-thirty-two-bytes-long';
+
+/** Named after the migrations it holds, so concurrent or repeated runs share it safely. */
+function templateName(): string {
+  const dir = path.join(PROJECT_ROOT, 'prisma/migrations');
+  const hash = createHash('sha256');
+  for (const entry of readdirSync(dir).sort()) {
+    if (entry.endsWith('.toml')) continue;
+    hash.update(entry).update(readFileSync(path.join(dir, entry, 'migration.sql')));
+  }
+  return `tracker_tpl_${hash.digest('hex').slice(0, 16)}`;
+}
+
+export const TEMPLATE_DB = templateName();
 
 export function urlFor(database: string, user?: string): string {
   const url = new URL(ADMIN_URL);

@@ -8,8 +8,8 @@ import { PROJECT_ROOT } from '../../src/project-root';
 
 const schema = buildAppSchema();
 
-test('the schema has every type, field and argument of contract.graphql with compatible types and defaults', () => {
-  expect(compareWithContract(loadContract(['contract.graphql']), schema)).toEqual([]);
+test('the schema has every type, field and argument of contract.graphql and contract-events.graphql with compatible types and defaults', () => {
+  expect(compareWithContract(loadContract(CONTRACT_FILES), schema)).toEqual([]);
 });
 
 test('the check reports a contract field the server lacks and a changed default', () => {

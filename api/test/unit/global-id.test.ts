@@ -33,9 +33,9 @@ test('bigint-keyed types take a positive integer row id and nothing else', () =>
   expect(refusal(() => fromGlobalId('Issue', encode('Issue:42'), 'id')).code).toBe('BAD_USER_INPUT');
 });
 
-test('a well-formed id of another type is NOT_FOUND, with the same message as a missing record', () => {
+test('a well-formed id of another type is NOT_FOUND naming the argument, with the same message as a missing record', () => {
   const sprintId = toGlobalId('Sprint', randomUUID());
-  expect(refusal(() => fromGlobalId('Issue', sprintId, 'id'))).toEqual({ code: 'NOT_FOUND', field: undefined, message: 'Issue not found' });
+  expect(refusal(() => fromGlobalId('Issue', sprintId, 'id'))).toEqual({ code: 'NOT_FOUND', field: 'id', message: 'Issue not found' });
   expect(refusal(() => fromGlobalId('User', sprintId, 'userId', 'Member')).message).toBe('Member not found');
 });
 

@@ -97,3 +97,9 @@ test('random inserts into a list keep it sorted with no two equal keys', () => {
   expect([...list].sort()).toEqual(list);
   expect(new Set(list).size).toBe(list.length);
 });
+
+test('appending thousands of issues keeps ranks as short as the first one', () => {
+  let key = FIRST_RANK;
+  for (let i = 0; i < 10_000; i++) key = rankAfter(key);
+  expect(key.length).toBe(FIRST_RANK.length);
+});

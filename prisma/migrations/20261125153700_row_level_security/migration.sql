@@ -65,4 +65,11 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO tracker_app;
 GRANT EXECUTE ON FUNCTION app_current_org(), app_current_user() TO tracker_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO tracker_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO tracker_app;
-REVOKE ALL ON TABLE _prisma_migrations FROM tracker_app;
+-- Only where Prisma keeps its bookkeeping (not in a shadow database used by migrate dev).
+DO $$
+BEGIN
+  IF to_regclass('_prisma_migrations') IS NOT NULL THEN
+    REVOKE ALL ON TABLE _prisma_migrations FROM tracker_app;
+  END IF;
+END
+$$;

@@ -1,7 +1,8 @@
 // Comment mutations and fields.
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import type { Comment, User } from '../../generated/prisma/client';
+import type { Comment } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
+import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { UserObject } from '../user/user.type';
 import * as comments from './comment.service';
@@ -33,7 +34,7 @@ export class CommentResolver {
   }
 
   @FieldResolver(() => UserObject)
-  async author(@Root() comment: Comment, @Ctx() ctx: Context): Promise<User> {
+  async author(@Root() comment: Comment, @Ctx() ctx: Context): Promise<PublicUser> {
     return (await (await ctx.tenant()).loaders.user.load(comment.authorId))!;
   }
 }

@@ -5,7 +5,7 @@ import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { can, requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import { connectionFrom, decodeCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
@@ -72,9 +72,9 @@ export async function deleteComment(actor: Actor, db: TenantDb, id: string): Pro
 /** Oldest first, as a conversation reads. */
 export async function listComments(db: TenantDb, issueId: string, first: number | null | undefined, after: string | null | undefined): Promise<ConnectionShape<Comment>> {
   const size = pageSize(first);
-  const cursor = decodeCursor(after, 2);
+  const cursor = decodeKeysetCursor(after, ['timestamp', 'uuid']);
   const where = { issueId };
-  const rows = await db.run((tx) =>
+  const rows = await db.read((tx) =>
     tx.comment.findMany({
       where: cursor
         ? { ...where, OR: [{ createdAt: { gt: new Date(String(cursor[0])) } }, { createdAt: new Date(String(cursor[0])), id: { gt: String(cursor[1]) } }] }
@@ -83,5 +83,5 @@ export async function listComments(db: TenantDb, issueId: string, first: number 
       take: size + 1,
     }),
   );
-  return connectionFrom(rows, size, (c) => [c.createdAt.toISOString(), c.id], cursor !== null, () => db.run((tx) => tx.comment.count({ where })));
+  return connectionFrom(rows, size, (c) => [c.createdAt.toISOString(), c.id], cursor !== null, () => db.read((tx) => tx.comment.count({ where })));
 }

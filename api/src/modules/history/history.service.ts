@@ -4,7 +4,7 @@ import type { IssueEvent } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
-import { connectionFrom, decodeCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
 import type { EventKind } from './event-kind';
 
 export interface EventDraft {
@@ -39,14 +39,14 @@ export async function recordEvents(tx: Tx, orgId: string, actorId: string, draft
 /** Newest first. */
 export async function listHistory(db: TenantDb, issueId: string, first: number | null | undefined, after: string | null | undefined): Promise<ConnectionShape<IssueEvent>> {
   const size = pageSize(first);
-  const cursor = decodeCursor(after, 1);
+  const cursor = decodeKeysetCursor(after, ['integer']);
   const where = { issueId };
-  const rows = await db.run((tx) =>
+  const rows = await db.read((tx) =>
     tx.issueEvent.findMany({
       where: cursor ? { ...where, id: { lt: BigInt(String(cursor[0])) } } : where,
       orderBy: { id: 'desc' },
       take: size + 1,
     }),
   );
-  return connectionFrom(rows, size, (event) => [event.id.toString()], cursor !== null, () => db.run((tx) => tx.issueEvent.count({ where })));
+  return connectionFrom(rows, size, (event) => [event.id.toString()], cursor !== null, () => db.read((tx) => tx.issueEvent.count({ where })));
 }

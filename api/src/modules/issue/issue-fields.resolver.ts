@@ -1,7 +1,8 @@
 // Issue relation fields, each through a per-request DataLoader (no N+1).
 import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
-import type { Comment, Issue, IssueEvent, Label, Project, Sprint, User, WorkflowState } from '../../generated/prisma/client';
+import type { Comment, Issue, IssueEvent, Label, Project, Sprint, WorkflowState } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
+import type { PublicUser } from '../../graphql/loaders';
 import { toGlobalId } from '../../graphql/global-id';
 import type { ConnectionShape } from '../../graphql/pagination';
 import { CommentConnection } from '../comment/comment.type';
@@ -42,12 +43,12 @@ export class IssueFieldsResolver {
   }
 
   @FieldResolver(() => UserObject, { nullable: true })
-  async assignee(@Root() issue: Issue, @Ctx() ctx: Context): Promise<User | null> {
+  async assignee(@Root() issue: Issue, @Ctx() ctx: Context): Promise<PublicUser | null> {
     return issue.assigneeId ? (await ctx.tenant()).loaders.user.load(issue.assigneeId) : null;
   }
 
   @FieldResolver(() => UserObject)
-  async reporter(@Root() issue: Issue, @Ctx() ctx: Context): Promise<User> {
+  async reporter(@Root() issue: Issue, @Ctx() ctx: Context): Promise<PublicUser> {
     return (await (await ctx.tenant()).loaders.user.load(issue.reporterId))!;
   }
 
@@ -78,11 +79,11 @@ export class IssueFieldsResolver {
   }
 
   @FieldResolver(() => [UserObject])
-  async watchers(@Root() issue: Issue, @Ctx() ctx: Context): Promise<User[]> {
+  async watchers(@Root() issue: Issue, @Ctx() ctx: Context): Promise<PublicUser[]> {
     const { loaders } = await ctx.tenant();
     const watchers = await loaders.watcherIdsByIssue.load(issue.id);
     const users = await loaders.user.loadMany(watchers.map((w) => w.userId));
-    return users.filter((user): user is User => user !== null && !(user instanceof Error));
+    return users.filter((user): user is PublicUser => user !== null && !(user instanceof Error));
   }
 
   @FieldResolver(() => CommentConnection)

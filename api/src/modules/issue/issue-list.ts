@@ -7,7 +7,7 @@ import type { IssueType, Priority, StatusCategory } from '../../generated/prisma
 import type { TenantDb } from '../../db/tenant-db';
 import { connectionFrom, decodeCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
 import { parseIssueKey } from './issue-key';
-import { AppError } from '../../errors/app-error';
+import { AppError, badInput } from '../../errors/app-error';
 
 export interface IssueListFilter {
   readonly statusIds?: readonly string[] | null;
@@ -55,6 +55,24 @@ const SORTS: Readonly<Record<IssueSortField, { expr: Prisma.Sql; cast: Prisma.Sq
 };
 
 const EMPTY = Symbol('empty');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A cursor is [order, sort key, id]: one made for another order is refused, not misread. */
+function readCursor(after: string | null | undefined, order: string): [string, string] | null {
+  const cursor = decodeCursor(after, 3);
+  if (!cursor) return null;
+  const [tag, value, id] = cursor;
+  if (tag !== order || typeof value !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
+    throw badInput('after', 'after is not a cursor of this list and order');
+  }
+  return [value, id];
+}
+
+/** SQLSTATE class 22 (data exception): a forged sort key that does not cast to its type. */
+function isDataException(error: unknown): boolean {
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null)?.meta?.driverAdapterError?.cause;
+  return typeof cause?.originalCode === 'string' && cause.originalCode.startsWith('22');
+}
 
 function conditions(orgId: string, scope: IssueListScope, filter: IssueListFilter, parentId: string | null | typeof EMPTY): Prisma.Sql[] {
   const where: Prisma.Sql[] = [Prisma.sql`i.org_id = ${orgId}::uuid`, Prisma.sql`i.deleted_at IS NULL`];
@@ -64,14 +82,14 @@ function conditions(orgId: string, scope: IssueListScope, filter: IssueListFilte
   else if (parentId) where.push(Prisma.sql`i.parent_id = ${parentId}::uuid`);
   if (filter.statusIds) where.push(Prisma.sql`i.status_id = ANY(${[...filter.statusIds]}::uuid[])`);
   if (filter.statusCategories) {
-    where.push(Prisma.sql`i.status_id IN (SELECT s.id FROM workflow_states s WHERE s.org_id = ${orgId}::uuid AND s.category::text = ANY(${[...filter.statusCategories]}::text[]))`);
+    where.push(Prisma.sql`i.status_id IN (SELECT s.id FROM workflow_states s WHERE s.org_id = ${orgId}::uuid AND s.category = ANY(${[...filter.statusCategories]}::"StatusCategory"[]))`);
   }
   if (filter.assigneeIds) where.push(Prisma.sql`i.assignee_id = ANY(${[...filter.assigneeIds]}::uuid[])`);
   if (filter.unassigned === true) where.push(Prisma.sql`i.assignee_id IS NULL`);
   if (filter.unassigned === false) where.push(Prisma.sql`i.assignee_id IS NOT NULL`);
   if (filter.reporterIds) where.push(Prisma.sql`i.reporter_id = ANY(${[...filter.reporterIds]}::uuid[])`);
-  if (filter.types) where.push(Prisma.sql`i.type::text = ANY(${[...filter.types]}::text[])`);
-  if (filter.priorities) where.push(Prisma.sql`i.priority::text = ANY(${[...filter.priorities]}::text[])`);
+  if (filter.types) where.push(Prisma.sql`i.type = ANY(${[...filter.types]}::"IssueType"[])`);
+  if (filter.priorities) where.push(Prisma.sql`i.priority = ANY(${[...filter.priorities]}::"Priority"[])`);
   if (filter.labelIds) {
     where.push(Prisma.sql`EXISTS (SELECT 1 FROM issue_labels l WHERE l.issue_id = i.id AND l.label_id = ANY(${[...filter.labelIds]}::uuid[]))`);
   }
@@ -92,7 +110,7 @@ async function resolveParent(db: TenantDb, parentKey: string | null | undefined)
     if (error instanceof AppError) return EMPTY;
     throw error;
   }
-  const parent = await db.run((tx) =>
+  const parent = await db.read((tx) =>
     tx.issue.findFirst({ where: { orgId: db.orgId, number: parsed.number, deletedAt: null, project: { key: parsed.projectKey } }, select: { id: true } }),
   );
   return parent?.id ?? EMPTY;
@@ -109,10 +127,11 @@ export async function listIssues(
   after: string | null | undefined,
 ): Promise<ConnectionShape<Issue>> {
   const size = pageSize(first);
-  const cursor = decodeCursor(after, 2);
   const f = filter ?? {};
   const text = f.text?.trim() || null;
   const byRelevance = !order && text !== null;
+  const sortName = byRelevance ? 'RELEVANCE' : (order?.field ?? 'RANK');
+  const cursor = readCursor(after, sortName);
   const sort = byRelevance
     ? { expr: Prisma.sql`ts_rank(i.search_vector, websearch_to_tsquery('english', ${text}))`, cast: Prisma.sql`real` }
     : SORTS[order?.field ?? 'RANK'];
@@ -123,19 +142,24 @@ export async function listIssues(
   if (cursor) {
     const [value, id] = cursor;
     const comparison = descending ? Prisma.sql`<` : Prisma.sql`>`;
-    page.push(Prisma.sql`(${expr}, i.id) ${comparison} (${String(value)}::${sort.cast}, ${String(id)}::uuid)`);
+    page.push(Prisma.sql`(${expr}, i.id) ${comparison} (${value}::${sort.cast}, ${id}::uuid)`);
   }
   const direction = descending ? Prisma.sql`DESC` : Prisma.sql`ASC`;
-  const rows = await db.run((tx) =>
-    tx.$queryRaw<IssueRowWithSort[]>`
+  // A forged cursor can make PostgreSQL reject the cast; a savepoint keeps that from breaking
+  // the rest of the request's transaction.
+  const query = cursor ? db.run.bind(db) : db.read.bind(db);
+  const rows = await query((tx) =>
+      tx.$queryRaw<IssueRowWithSort[]>`
       SELECT ${ISSUE_COLUMNS}, (${expr})::text AS "sortKey"
       FROM issues i
       WHERE ${Prisma.join(page, ' AND ')}
       ORDER BY ${expr} ${direction}, i.id ${direction}
       LIMIT ${size + 1}`,
-  );
-  return connectionFrom(rows, size, (row) => [row.sortKey, row.id], cursor !== null, async () => {
-    const [{ count }] = await db.run((tx) => tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM issues i WHERE ${Prisma.join(where, ' AND ')}`);
+  ).catch((error: unknown) => {
+      throw cursor && isDataException(error) ? badInput('after', 'after is not a cursor of this list and order') : error;
+    });
+  return connectionFrom(rows, size, (row) => [sortName, row.sortKey, row.id], cursor !== null, async () => {
+    const [{ count }] = await db.read((tx) => tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM issues i WHERE ${Prisma.join(where, ' AND ')}`);
     return count;
   });
 }

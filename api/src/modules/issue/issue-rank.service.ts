@@ -23,19 +23,23 @@ export async function rankIssue(actor: Actor, db: TenantDb, key: string, afterKe
   requireRole(actor, 'issue:write');
   if (!afterKey && !beforeKey) throw badInput('afterKey', 'Give afterKey, beforeKey or both');
   return db.run(async (tx) => {
+    // One ranking at a time per project, so two moves never compute the same rank. The
+    // project is locked before the issue, in the same order as createIssue takes them.
+    const found = await findIssueByKey(tx, actor.orgId, key);
+    await lockProject(tx, found.projectId);
     const issue = await lockIssueByKey(tx, actor.orgId, key);
     assertWritable(issue.project);
-    // One ranking at a time per project, so two moves never compute the same rank.
-    await lockProject(tx, issue.projectId);
     const after = afterKey ? await findIssueByKey(tx, actor.orgId, afterKey, 'afterKey') : null;
     const before = beforeKey ? await findIssueByKey(tx, actor.orgId, beforeKey, 'beforeKey') : null;
     for (const [neighbour, field] of [[after, 'afterKey'], [before, 'beforeKey']] as const) {
       if (neighbour && neighbour.projectId !== issue.projectId) throw badInput(field, 'Issues can only be ranked within one project');
       if (neighbour && neighbour.id === issue.id) throw badInput(field, 'An issue cannot be ranked relative to itself');
     }
+    if (after && before && !(after.rank < before.rank)) throw badInput('beforeKey', 'afterKey must be ranked above beforeKey');
+    // Go right next to the named neighbour: with both named, other issues may already sit
+    // between them, and the midpoint of the two could equal one of their ranks.
     const low = after ? after.rank : await neighbourRank(tx, issue.projectId, issue.id, before!.rank, 'above');
-    const high = before ? before.rank : await neighbourRank(tx, issue.projectId, issue.id, after!.rank, 'below');
-    if (low !== null && high !== null && !(low < high)) throw badInput('beforeKey', 'afterKey must be ranked above beforeKey');
+    const high = after ? await neighbourRank(tx, issue.projectId, issue.id, after.rank, 'below') : before!.rank;
     const rank = rankBetween(low, high);
     const updated = await tx.issue.update({ where: { id: issue.id }, data: { rank, version: { increment: 1 } } });
     await recordEvents(tx, actor.orgId, actor.userId, [

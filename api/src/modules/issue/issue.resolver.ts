@@ -22,7 +22,12 @@ export class IssueResolver {
   @Query(() => IssueObject, { nullable: true })
   async issue(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Issue | null> {
     const tenant = await ctx.tenant();
-    return tenant.db.run((tx) => findIssueByKey(tx, tenant.orgId, key)).catch((error: unknown) => (isAppNotFound(error) ? null : Promise.reject(error)));
+    // Not found is an answer (null), not a failure: caught inside the read, so the request's
+    // shared transaction never sees an error and the rest of the document still runs.
+    const issue = await tenant.db.read((tx) => findIssueByKey(tx, tenant.orgId, key).catch((error: unknown) => (isAppNotFound(error) ? null : Promise.reject(error))));
+    // The project came with the issue; `key` and `project` need not fetch it again.
+    if (issue) tenant.loaders.project.prime(issue.projectId, issue.project);
+    return issue;
   }
 
   @Query(() => IssueConnection)

@@ -5,7 +5,8 @@ const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
 const BASE = DIGITS.length;
 const RANK = /^[0-9a-z]*[1-9a-z]$/;
 
-export const FIRST_RANK = 'i';
+/** Mid-range with room to count: appends add one to the last digit, like an odometer. */
+export const FIRST_RANK = 'i0001';
 
 function digit(value: number): string {
   return DIGITS[value]!;
@@ -19,12 +20,20 @@ export function isValidRank(key: string): boolean {
   return RANK.test(key);
 }
 
-/** A key after `key` with nothing above it, kept short for the common append. */
+/**
+ * A key after `key` with nothing above it: `key` plus one in base 36 (skipping results that
+ * end in '0'), so a project's appends stay at FIRST_RANK's length for millions of issues.
+ * Only a key of all 'z's grows, by one digit.
+ */
 export function rankAfter(key: string): string {
-  for (let i = 0; ; i++) {
-    const value = valueAt(key, i);
-    if (value < BASE - 1) return key.slice(0, i) + digit(value + 1);
-  }
+  const digits = [...key].map((c) => DIGITS.indexOf(c));
+  let i = digits.length - 1;
+  while (i >= 0 && digits[i] === BASE - 1) digits[i--] = 0;
+  if (i < 0) return key + digit(1);
+  digits[i]! += 1;
+  // A trailing '0' would leave no room below the key; one more step ends it in '1'.
+  if (digits[digits.length - 1] === 0) digits[digits.length - 1] = 1;
+  return digits.map(digit).join('');
 }
 
 /** A key before `key` (which must be greater than the empty string). */

@@ -13,19 +13,19 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
     case 'Issue':
       return tagged('Issue', await tenant.loaders.issue.load(rowId));
     case 'Project':
-      return tagged('Project', await db.run((tx) => tx.project.findFirst({ where: { id: rowId, orgId } })));
+      return tagged('Project', await db.read((tx) => tx.project.findFirst({ where: { id: rowId, orgId } })));
     case 'Sprint':
-      return tagged('Sprint', await db.run((tx) => tx.sprint.findFirst({ where: { id: rowId, orgId } })));
+      return tagged('Sprint', await db.read((tx) => tx.sprint.findFirst({ where: { id: rowId, orgId } })));
     case 'Comment':
-      return tagged('Comment', await db.run((tx) => tx.comment.findFirst({ where: { id: rowId, orgId, issue: { deletedAt: null } } })));
+      return tagged('Comment', await db.read((tx) => tx.comment.findFirst({ where: { id: rowId, orgId, issue: { deletedAt: null } } })));
     case 'Organization':
-      return rowId === orgId ? tagged('Organization', await db.run(async (tx) => {
+      return rowId === orgId ? tagged('Organization', await db.read(async (tx) => {
         const org = await tx.organization.findUnique({ where: { id: orgId } });
         return org ? { ...org, viewerRole: tenant.role } : null;
       })) : null;
     case 'User': {
       // Users are visible to fellow members only.
-      const member = await db.run((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: rowId } }, include: { user: true } }));
+      const member = await db.read((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: rowId } }, include: { user: true } }));
       return tagged('User', member?.user ?? null);
     }
     default:

@@ -8,7 +8,7 @@ import type { TenantDb, UserDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { normalizeEmail } from '../../auth/email';
-import { connectionFrom, decodeCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
 
 export interface Actor {
   readonly orgId: string;
@@ -46,16 +46,16 @@ export async function listMyOrganizations(viewer: UserDb): Promise<OrganizationF
 }
 
 export async function currentOrganization(actor: Actor, db: TenantDb): Promise<OrganizationForViewer> {
-  const org = await db.run((tx) => tx.organization.findUnique({ where: { id: db.orgId } }));
+  const org = await db.read((tx) => tx.organization.findUnique({ where: { id: db.orgId } }));
   if (!org) throw notFound('Organization');
   return { ...org, viewerRole: actor.role };
 }
 
 export async function listMembers(db: TenantDb, first: number | null | undefined, after: string | null | undefined): Promise<ConnectionShape<MembershipWithUser>> {
   const size = pageSize(first);
-  const cursor = decodeCursor(after, 2);
+  const cursor = decodeKeysetCursor(after, ['timestamp', 'uuid']);
   const where = { orgId: db.orgId };
-  const rows = await db.run((tx) =>
+  const rows = await db.read((tx) =>
     tx.membership.findMany({
       where: cursor
         ? { ...where, OR: [{ joinedAt: { gt: new Date(String(cursor[0])) } }, { joinedAt: new Date(String(cursor[0])), userId: { gt: String(cursor[1]) } }] }
@@ -65,7 +65,7 @@ export async function listMembers(db: TenantDb, first: number | null | undefined
       take: size + 1,
     }),
   );
-  return connectionFrom(rows, size, (m) => [m.joinedAt.toISOString(), m.userId], cursor !== null, () => db.run((tx) => tx.membership.count({ where })));
+  return connectionFrom(rows, size, (m) => [m.joinedAt.toISOString(), m.userId], cursor !== null, () => db.read((tx) => tx.membership.count({ where })));
 }
 
 async function findMembership(tx: Tx, orgId: string, userId: string): Promise<MembershipWithUser> {

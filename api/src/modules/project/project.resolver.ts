@@ -1,7 +1,8 @@
 // Project queries, mutations and relation fields.
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Issue, Label, Project, Sprint, User, WorkflowState } from '../../generated/prisma/client';
+import type { Issue, Label, Project, Sprint, WorkflowState } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
+import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import type { ConnectionShape } from '../../graphql/pagination';
 import { IssueFilter, IssueOrder } from '../issue/issue.input';
@@ -32,7 +33,11 @@ export class ProjectResolver {
 
   @Query(() => ProjectObject, { nullable: true })
   async project(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Project | null> {
-    return projects.getProject((await ctx.tenant()).db, key);
+    const tenant = await ctx.tenant();
+    const project = await projects.getProject(tenant.db, key);
+    // Issues on this project resolve their key through the project loader: no second fetch.
+    if (project) tenant.loaders.project.prime(project.id, project);
+    return project;
   }
 
   @Mutation(() => ProjectObject, { description: 'ADMIN or OWNER; gets a default workflow.' })
@@ -59,7 +64,7 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => UserObject, { nullable: true })
-  async lead(@Root() project: Project, @Ctx() ctx: Context): Promise<User | null> {
+  async lead(@Root() project: Project, @Ctx() ctx: Context): Promise<PublicUser | null> {
     return project.leadId ? (await ctx.tenant()).loaders.user.load(project.leadId) : null;
   }
 

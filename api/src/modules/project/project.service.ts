@@ -95,15 +95,15 @@ export async function archiveProject(actor: Actor, db: TenantDb, key: string): P
 }
 
 export async function getProject(db: TenantDb, key: string): Promise<Project | null> {
-  return db.run((tx) => tx.project.findUnique({ where: { orgId_key: { orgId: db.orgId, key } } }));
+  return db.read((tx) => tx.project.findUnique({ where: { orgId_key: { orgId: db.orgId, key } } }));
 }
 
 export async function listProjects(db: TenantDb, includeArchived: boolean, first: number | null | undefined, after: string | null | undefined): Promise<ConnectionShape<Project>> {
   const size = pageSize(first);
   const cursor = decodeCursor(after, 1);
   const where = { orgId: db.orgId, ...(includeArchived ? {} : { archivedAt: null }) };
-  const rows = await db.run((tx) =>
+  const rows = await db.read((tx) =>
     tx.project.findMany({ where: cursor ? { ...where, key: { gt: String(cursor[0]) } } : where, orderBy: { key: 'asc' }, take: size + 1 }),
   );
-  return connectionFrom(rows, size, (p) => [p.key], cursor !== null, () => db.run((tx) => tx.project.count({ where })));
+  return connectionFrom(rows, size, (p) => [p.key], cursor !== null, () => db.read((tx) => tx.project.count({ where })));
 }

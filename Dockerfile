@@ -1,0 +1,55 @@
+# syntax=docker/dockerfile:1
+# The tracker API image: compiled JavaScript, production dependencies only, run as a non-root
+# user under tini. Build: docker build -t tracker-api .
+# Migrations are not run here: the deploy runs them once per release, before new instances
+# start, with the same image:
+#   docker run --rm -e MIGRATION_DATABASE_URL=... --entrypoint npm tracker-api run db:migrate
+# scripts/verify-artifact.ts builds these stages without Docker and checks the result.
+
+# Node 24 LTS. Pin the full version; bump it deliberately.
+FROM node:24.21.0-bookworm-slim AS base
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+WORKDIR /app
+
+# Every dependency, for the build. Install scripts stay off: the one we need (the root's
+# postinstall, prisma generate) runs in the build stage, and native modules (argon2) ship
+# prebuilt binaries.
+FROM base AS deps
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+
+# Prisma client generated from the schema, then TypeScript compiled to dist/.
+FROM deps AS build
+COPY tsconfig.json tsconfig.build.json prisma.config.ts ./
+COPY scripts/prisma.cjs scripts/prisma.cjs
+COPY prisma prisma
+COPY api/src api/src
+RUN npm run build
+
+# Production dependencies only, in a stage of their own so the runtime gets no dev tooling
+# (nor npm's download cache, which stays behind in this stage).
+FROM base AS prod-deps
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts
+
+FROM base AS runtime
+# tini is PID 1: it forwards SIGTERM to Node and reaps zombies.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini=0.19.0-1+b3 \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production PORT=4000
+# Files stay owned by root, so the app cannot rewrite itself. The Prisma CLI, the schema,
+# the migrations and their engine bridge are here for `npm run db:migrate`.
+COPY package.json package-lock.json prisma.config.ts ./
+COPY scripts/prisma.cjs scripts/prisma.cjs
+COPY prisma prisma
+# The non-root user could not restore the bridge's executable bit itself.
+COPY --chmod=0755 prisma/engine/schema-engine-bridge.cjs prisma/engine/schema-engine-bridge.cjs
+COPY --from=prod-deps /app/node_modules node_modules
+COPY --from=build /app/dist dist
+USER node
+EXPOSE 4000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/api/src/main.js"]

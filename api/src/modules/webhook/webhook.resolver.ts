@@ -1,0 +1,69 @@
+// Webhook queries and mutations, and the fields that turn row ids into global ids.
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Webhook, WebhookDelivery } from '../../generated/prisma/client';
+import type { Context } from '../../graphql/context';
+import { toGlobalId } from '../../graphql/global-id';
+import type { ConnectionShape } from '../../graphql/pagination';
+import { CreatedWebhookObject, WebhookDeliveryConnection, WebhookDeliveryObject, WebhookObject } from './webhook.type';
+import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, redeliver, type CreatedWebhook } from './webhook.service';
+
+@Resolver(() => WebhookObject)
+export class WebhookResolver {
+  @Query(() => [WebhookObject], { description: 'ADMIN and up' })
+  async webhooks(@Arg('projectKey', () => String) projectKey: string, @Ctx() ctx: Context): Promise<Webhook[]> {
+    const tenant = await ctx.tenant();
+    return listWebhooks(tenant, tenant.db, projectKey);
+  }
+
+  @Query(() => WebhookDeliveryConnection, { description: 'ADMIN and up; newest first' })
+  async webhookDeliveries(
+    @Arg('webhookId', () => ID) webhookId: string,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<WebhookDelivery>> {
+    const tenant = await ctx.tenant();
+    return listDeliveries(tenant, tenant.db, webhookId, first, after);
+  }
+
+  @Mutation(() => CreatedWebhookObject, { description: 'ADMIN and up; the signing secret is returned here only' })
+  async createWebhook(
+    @Arg('projectKey', () => String) projectKey: string,
+    @Arg('url', () => String) url: string,
+    @Arg('events', () => [String]) events: string[],
+    @Ctx() ctx: Context,
+  ): Promise<CreatedWebhook> {
+    const tenant = await ctx.tenant();
+    return createWebhook(tenant, tenant.db, ctx.services.config.webhooks, { projectKey, url, events });
+  }
+
+  @Mutation(() => Boolean)
+  async deleteWebhook(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    const tenant = await ctx.tenant();
+    return deleteWebhook(tenant, tenant.db, id);
+  }
+
+  @Mutation(() => WebhookDeliveryObject)
+  async redeliverWebhook(@Arg('deliveryId', () => ID) deliveryId: string, @Ctx() ctx: Context): Promise<WebhookDelivery> {
+    const tenant = await ctx.tenant();
+    return redeliver(tenant, tenant.db, deliveryId);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() webhook: Webhook): string {
+    return toGlobalId('Webhook', webhook.id);
+  }
+}
+
+@Resolver(() => WebhookDeliveryObject)
+export class WebhookDeliveryResolver {
+  @FieldResolver(() => ID)
+  id(@Root() delivery: WebhookDelivery): string {
+    return toGlobalId('WebhookDelivery', delivery.id);
+  }
+
+  @FieldResolver(() => ID)
+  eventId(@Root() delivery: WebhookDelivery): string {
+    return toGlobalId('IssueEvent', delivery.eventId);
+  }
+}

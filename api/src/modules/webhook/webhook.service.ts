@@ -1,0 +1,109 @@
+// Webhooks of a project: who may manage them (ADMIN and up), which URLs and event kinds are
+// acceptable, and redelivery. Deliveries themselves are created by the issue_events trigger
+// (the outbox) and worked by webhook-delivery.task.ts.
+import type { Webhook, WebhookDelivery } from '../../generated/prisma/client';
+import { badInput, notFound } from '../../errors/app-error';
+import { requireRole } from '../../auth/roles';
+import type { TenantDb } from '../../db/tenant-db';
+import { fromGlobalId } from '../../graphql/global-id';
+import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { EVENT_KINDS } from '../history/event-kind';
+import type { Actor } from '../organization/organization.service';
+import { assertWritable, findProjectByKey } from '../project/project.service';
+import { checkTargetUrl } from './ssrf-guard';
+import { DELIVERY_TASK } from './webhook-delivery.task';
+import { newWebhookSecret } from './webhook-signer';
+
+export const MAX_WEBHOOKS_PER_PROJECT = 20;
+
+export interface CreatedWebhook {
+  readonly secret: string;
+  readonly webhook: Webhook;
+}
+
+function checkEvents(events: readonly string[]): string[] {
+  const kinds = [...new Set(events.map((kind) => kind.trim()))];
+  if (kinds.length === 0) throw badInput('events', 'events must name at least one IssueEvent kind, or "*" for all');
+  if (kinds.includes('*')) {
+    if (kinds.length > 1) throw badInput('events', '"*" already means every kind: send it alone');
+    return kinds;
+  }
+  const unknown = kinds.filter((kind) => !(EVENT_KINDS as readonly string[]).includes(kind));
+  if (unknown.length > 0) throw badInput('events', `Unknown event kind(s) ${unknown.join(', ')}; known: ${EVENT_KINDS.join(', ')}`);
+  return kinds;
+}
+
+export async function createWebhook(
+  actor: Actor,
+  db: TenantDb,
+  options: { readonly allowPrivateTargets: boolean },
+  input: { readonly projectKey: string; readonly url: string; readonly events: readonly string[] },
+): Promise<CreatedWebhook> {
+  requireRole(actor, 'webhook:manage');
+  const events = checkEvents(input.events);
+  const url = await checkTargetUrl(input.url, options.allowPrivateTargets);
+  return db.run(async (tx) => {
+    const project = await findProjectByKey(tx, actor.orgId, input.projectKey);
+    assertWritable(project);
+    if ((await tx.webhook.count({ where: { orgId: actor.orgId, projectId: project.id } })) >= MAX_WEBHOOKS_PER_PROJECT) {
+      throw badInput('projectKey', `A project has at most ${MAX_WEBHOOKS_PER_PROJECT} webhooks`);
+    }
+    const secret = newWebhookSecret();
+    const webhook = await tx.webhook.create({ data: { orgId: actor.orgId, projectId: project.id, url: url.toString(), events, secret, createdById: actor.userId } });
+    return { secret, webhook };
+  });
+}
+
+export async function listWebhooks(actor: Actor, db: TenantDb, projectKey: string): Promise<Webhook[]> {
+  requireRole(actor, 'webhook:manage');
+  return db.read(async (tx) => {
+    const project = await findProjectByKey(tx, actor.orgId, projectKey);
+    return tx.webhook.findMany({ where: { orgId: actor.orgId, projectId: project.id }, orderBy: { createdAt: 'asc' } });
+  });
+}
+
+export async function deleteWebhook(actor: Actor, db: TenantDb, globalId: string): Promise<boolean> {
+  requireRole(actor, 'webhook:manage');
+  const id = fromGlobalId('Webhook', globalId, 'id');
+  // Its deliveries go with it (cascade); their queued jobs then find nothing and end.
+  const { count } = await db.run((tx) => tx.webhook.deleteMany({ where: { orgId: actor.orgId, id } }));
+  if (count === 0) throw notFound('Webhook', 'id');
+  return true;
+}
+
+/** Newest first. */
+export async function listDeliveries(
+  actor: Actor,
+  db: TenantDb,
+  webhookGlobalId: string,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<ConnectionShape<WebhookDelivery>> {
+  requireRole(actor, 'webhook:manage');
+  const webhookId = fromGlobalId('Webhook', webhookGlobalId, 'webhookId');
+  const size = pageSize(first);
+  const cursor = decodeKeysetCursor(after, ['integer']);
+  const where = { orgId: actor.orgId, webhookId };
+  const rows = await db.read(async (tx) => {
+    if (!(await tx.webhook.findFirst({ where: { orgId: actor.orgId, id: webhookId }, select: { id: true } }))) throw notFound('Webhook', 'webhookId');
+    return tx.webhookDelivery.findMany({
+      where: cursor ? { ...where, id: { lt: BigInt(cursor[0]!) } } : where,
+      orderBy: { id: 'desc' },
+      take: size + 1,
+    });
+  });
+  return connectionFrom(rows, size, (delivery) => [delivery.id.toString()], cursor !== null, () => db.read((tx) => tx.webhookDelivery.count({ where })));
+}
+
+/** A new delivery of the same event to the same webhook, queued at once. */
+export async function redeliver(actor: Actor, db: TenantDb, deliveryGlobalId: string): Promise<WebhookDelivery> {
+  requireRole(actor, 'webhook:manage');
+  const id = BigInt(fromGlobalId('WebhookDelivery', deliveryGlobalId, 'deliveryId'));
+  return db.run(async (tx) => {
+    const original = await tx.webhookDelivery.findFirst({ where: { orgId: actor.orgId, id } });
+    if (!original) throw notFound('WebhookDelivery', 'deliveryId');
+    const delivery = await tx.webhookDelivery.create({ data: { orgId: actor.orgId, webhookId: original.webhookId, eventId: original.eventId } });
+    await tx.$executeRaw`SELECT graphile_worker.add_job(${DELIVERY_TASK}, json_build_object('orgId', ${actor.orgId}::text, 'deliveryId', ${delivery.id.toString()}::text))`;
+    return delivery;
+  });
+}

@@ -1,0 +1,119 @@
+// connection_init on the graphql-ws server: the same authentication and membership rules as
+// HTTP, from connectionParams; the per-user connection cap (per instance); the socket's
+// lifetime tied to the access token's; and a close code for every refusal.
+import { randomUUID } from 'node:crypto';
+import { CloseCode } from 'graphql-ws';
+import type { WebSocket } from 'ws';
+import type { AppServices } from '../app-services';
+import { AppError } from '../errors/app-error';
+import { isDatabaseUnavailable } from '../errors/database-unavailable';
+import { createContextInner, type Context } from '../graphql/context';
+
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+
+export interface Connection {
+  /** Set once connection_init is accepted. */
+  context?: Context;
+  userId?: string;
+  readonly subscriptions: Set<string>;
+  expiry?: NodeJS.Timeout;
+}
+
+export class ConnectionRegistry {
+  private readonly perUser = new Map<string, number>();
+
+  constructor(private readonly maxPerUser: number) {}
+
+  /** Counts the connection for its user, or refuses it at the cap. */
+  admit(connection: Connection, userId: string): boolean {
+    const open = this.perUser.get(userId) ?? 0;
+    if (open >= this.maxPerUser) return false;
+    this.perUser.set(userId, open + 1);
+    connection.userId = userId;
+    return true;
+  }
+
+  release(connection: Connection): void {
+    clearTimeout(connection.expiry);
+    const userId = connection.userId;
+    if (userId === undefined) return;
+    connection.userId = undefined;
+    const open = (this.perUser.get(userId) ?? 1) - 1;
+    if (open > 0) this.perUser.set(userId, open);
+    else this.perUser.delete(userId);
+  }
+}
+
+/** The same outcome HTTP would give, as a close code a graphql-ws client understands. */
+export function closeFor(error: unknown): [code: number, reason: string] {
+  if (error instanceof AppError) {
+    const reason = `${error.code}: ${error.message}`.slice(0, 120);
+    switch (error.code) {
+      case 'UNAUTHENTICATED':
+        return [CloseCode.Unauthorized, reason];
+      case 'FORBIDDEN':
+        return [CloseCode.Forbidden, reason];
+      case 'BAD_USER_INPUT':
+        return [CloseCode.BadRequest, reason];
+      default:
+        break;
+    }
+  }
+  // 1013 "try again later": graphql-ws clients retry it.
+  if (isDatabaseUnavailable(error)) return [1013, 'SERVICE_UNAVAILABLE: the database is unavailable; retry later'];
+  return [CloseCode.InternalServerError, 'Internal server error'];
+}
+
+export interface ConnectionInit {
+  readonly socket: WebSocket;
+  readonly connection: Connection;
+  readonly connectionParams: Readonly<Record<string, unknown>> | undefined;
+  readonly services: AppServices;
+  readonly registry: ConnectionRegistry;
+  readonly isDraining: boolean;
+}
+
+/** true: acknowledge the socket; false: it has been closed with the reason. */
+export async function acceptConnection(init: ConnectionInit): Promise<boolean> {
+  const { socket, connection, services, registry } = init;
+  if (init.isDraining) {
+    socket.close(1013, 'Draining: reconnect');
+    return false;
+  }
+  const param = (name: string) => {
+    const entry = Object.entries(init.connectionParams ?? {}).find(([key]) => key.toLowerCase() === name);
+    return typeof entry?.[1] === 'string' ? entry[1] : undefined;
+  };
+  const orgId = param('x-org-id');
+  const context = createContextInner({ services, requestId: randomUUID(), authorization: param('authorization'), orgId });
+  try {
+    const caller = await context.caller();
+    if (orgId !== undefined) {
+      // The membership check runs in the context's request transaction: end it now, or the
+      // socket would hold a pooled connection for its whole life.
+      try {
+        await context.tenant();
+      } finally {
+        await context.finish();
+      }
+    }
+    // Gone while we checked: admitting it now would leak its slot.
+    if (socket.readyState !== socket.OPEN) return false;
+    if (!registry.admit(connection, caller.userId)) {
+      socket.close(CLOSE_TOO_MANY_CONNECTIONS, `At most ${services.config.realtime.maxConnectionsPerUser} connections per user`);
+      return false;
+    }
+    connection.context = context;
+    // The socket lives as long as the access token; then the client re-authenticates.
+    if (caller.expiresAt !== undefined) {
+      connection.expiry = setTimeout(() => socket.close(CloseCode.Unauthorized, 'Access token expired'), caller.expiresAt * 1000 - Date.now());
+      connection.expiry.unref();
+    }
+    return true;
+  } catch (error) {
+    const [code, reason] = closeFor(error);
+    if (code === CloseCode.InternalServerError) services.logger.error({ err: error }, 'connection_init failed');
+    socket.close(code, reason);
+    return false;
+  }
+}

@@ -1,0 +1,200 @@
+// graphql-ws on the HTTP server's own port and path (/graphql), for subscriptions only
+// (queries and mutations keep to HTTP, with its logging, idempotency and transactions).
+// A socket authenticates once, at connection_init, with the same headers and rules as HTTP
+// carried in connectionParams, and is bounded every way a long-lived socket can grow: a
+// per-user connection cap, a per-connection subscription cap, a per-subscriber send buffer,
+// and pings below the load balancer's 60 s idle timeout.
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { CloseCode, handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AppServices } from '../app-services';
+import { AppError } from '../errors/app-error';
+import { mapError } from '../errors/error-mapper';
+import { limitProtections } from '../graphql/plugins/limits';
+import { startRealtimeRuntime, type RealtimeRuntime } from '../modules/realtime/realtime-runtime';
+import type { RealtimeContext } from '../modules/realtime/realtime.resolver';
+import { subscribeWithFreshContexts } from '../modules/realtime/subscription-execution';
+import type { HubStats } from '../modules/realtime/event-hub';
+import type { Lifecycle } from './health';
+import { ConnectionRegistry, acceptConnection, type Connection } from './websocket-connection';
+
+/** Close codes beyond graphql-ws's own (4400, 4401, 4403, 4500) and websocket-connection.ts's. */
+export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_GOING_AWAY = 1001;
+
+export interface RealtimeStats extends HubStats {
+  readonly connections: number;
+  readonly slowConsumersClosed: number;
+}
+
+export interface RealtimeServer {
+  readonly runtime: RealtimeRuntime;
+  stats(): RealtimeStats;
+  /** Closes every socket (1001, clients reconnect elsewhere) and the listener. */
+  close(): Promise<void>;
+}
+
+export interface RealtimeServerOptions {
+  readonly httpServer: http.Server;
+  readonly schema: GraphQLSchema;
+  readonly services: AppServices;
+  readonly lifecycle?: Lifecycle;
+  readonly isEmbedded: boolean;
+}
+
+type Extra = { readonly socket: WebSocket; readonly request: http.IncomingMessage; readonly connection: Connection };
+
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+function rejectUpgrade(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function validationError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+}
+
+export async function startRealtimeServer(options: RealtimeServerOptions): Promise<RealtimeServer> {
+  const { httpServer, schema, services, lifecycle } = options;
+  const { logger, config, database, transactionLimits } = services;
+  const limits = config.realtime;
+  const protections = limitProtections(config.limits);
+  const runtime = await startRealtimeRuntime({ database, limits: transactionLimits, logger, isEmbedded: options.isEmbedded });
+  const registry = new ConnectionRegistry(limits.maxConnectionsPerUser);
+  let slowConsumersClosed = 0;
+
+  const closeSlowConsumer = (socket: WebSocket) => {
+    if (socket.readyState !== socket.OPEN) return;
+    slowConsumersClosed += 1;
+    socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer: send buffer full; resubscribe with after');
+    // A client that stopped reading won't answer the close handshake either.
+    setTimeout(() => socket.terminate(), 2_000).unref();
+  };
+
+  const formatErrors = (errors: readonly GraphQLError[], requestId: string): GraphQLFormattedError[] =>
+    errors.map((error) => {
+      const mapped = mapError(error.toJSON(), error, requestId);
+      if (mapped.unexpected !== undefined) logger.error({ err: mapped.unexpected, requestId }, 'unexpected error in a subscription');
+      return mapped.formatted;
+    });
+
+  const prepare = (extra: Extra, id: string, payload: SubscribePayload) => {
+    const { connection, socket } = extra;
+    let document: DocumentNode;
+    try {
+      document = parse(payload.query, protections.parseOptions);
+    } catch (error) {
+      return [validationError((error as Error).message)];
+    }
+    let problems: readonly GraphQLError[];
+    try {
+      problems = validate(schema, document, [...specifiedRules, ...protections.validationRules]);
+    } catch (error) {
+      problems = [validationError((error as Error).message)];
+    }
+    if (problems.length > 0) return problems.map((problem) => validationError(problem.message));
+    const operation = getOperationAST(document, payload.operationName);
+    if (!operation) return [validationError('Unable to identify the operation to run')];
+    const refuse = (error: AppError) => [new GraphQLError(error.message, { originalError: error })];
+    if (operation.operation !== 'subscription') {
+      return refuse(new AppError('BAD_USER_INPUT', 'Only subscriptions run over WebSocket; send queries and mutations with HTTP POST /graphql'));
+    }
+    if (connection.subscriptions.size >= limits.maxSubscriptionsPerConnection) {
+      return refuse(new AppError('RATE_LIMITED', `At most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`));
+    }
+    connection.subscriptions.add(id);
+    const contextValue: RealtimeContext = {
+      ...connection.context!,
+      realtime: { hub: runtime.hub, link: { bufferLimit: limits.sendBufferEvents, onOverflow: () => closeSlowConsumer(socket) } },
+    };
+    return { schema, document, operationName: payload.operationName, variableValues: payload.variables ?? undefined, contextValue };
+  };
+
+  const server = makeServer<Record<string, unknown> | undefined, Extra>({
+    schema,
+    subscribe: subscribeWithFreshContexts(database.prisma, transactionLimits),
+    onConnect: ({ connectionParams, extra }) =>
+      acceptConnection({ ...extra, connectionParams, services, registry, isDraining: lifecycle?.isDraining ?? false }),
+    onSubscribe: ({ extra }, id, payload) => prepare(extra, id, payload),
+    onNext: ({ extra }, _id, _payload, _args, result) =>
+      result.errors ? { ...result, errors: formatErrors(result.errors, extra.connection.context?.requestId ?? 'ws') } : undefined,
+    onError: ({ extra }, id, _payload, errors) => {
+      extra.connection.subscriptions.delete(id);
+      return formatErrors(errors, extra.connection.context?.requestId ?? 'ws');
+    },
+    onComplete: ({ extra }, id) => {
+      extra.connection.subscriptions.delete(id);
+    },
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols });
+  wss.on('connection', (socket: WebSocket, request: http.IncomingMessage) => {
+    const connection: Connection = { subscriptions: new Set() };
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', async (data: Buffer) => {
+            try {
+              await handle(String(data));
+            } catch (error) {
+              logger.error({ err: error }, 'graphql-ws message handling failed');
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      { socket, request, connection },
+    );
+    // A peer that misses a whole ping interval is gone (or not reading): drop it.
+    let isAlive = true;
+    socket.on('pong', () => (isAlive = true));
+    const pings = setInterval(() => {
+      if (!isAlive) return socket.terminate();
+      isAlive = false;
+      socket.ping();
+    }, limits.keepAliveMs);
+    socket.on('error', (error) => logger.warn({ err: error }, 'websocket error'));
+    socket.once('close', (code: number, reason: Buffer) => {
+      clearInterval(pings);
+      registry.release(connection);
+      void closed(code, reason.toString());
+    });
+  });
+
+  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== '/graphql' && path !== '/graphql/') {
+      if (httpServer.listenerCount('upgrade') === 1) rejectUpgrade(socket, '404 Not Found');
+      return;
+    }
+    if (lifecycle?.isDraining) return rejectUpgrade(socket, '503 Service Unavailable');
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  httpServer.on('upgrade', onUpgrade);
+
+  let closing: Promise<void> | undefined;
+  return {
+    runtime,
+    stats: () => ({ ...runtime.hub.stats(), connections: wss.clients.size, slowConsumersClosed }),
+    close() {
+      closing ??= (async () => {
+        httpServer.off('upgrade', onUpgrade);
+        for (const socket of wss.clients) socket.close(CLOSE_GOING_AWAY, 'Server shutting down; reconnect');
+        const deadline = Date.now() + 2_000;
+        while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        for (const socket of wss.clients) socket.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await runtime.stop();
+      })();
+      return closing;
+    },
+  };
+}
