@@ -1,6 +1,7 @@
 // The systems compared, as launch specs. All run on Node 24 (production's runtime, and the
 // one PostGraphile 5 needs), each with a pool of 10 connections (the API's DB_POOL_MAX
 // default), as tracker_app so row-level security applies to all three.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { dbUrl, type BenchConfig } from '../config';
 import { node24, type SystemSpec } from './launch';
@@ -37,6 +38,8 @@ export function systemSpecs(input: SpecInput): SystemSpec[] {
     HOST: '127.0.0.1',
     // The bench stops instances itself; the load balancer drain would only add 15 s per stop.
     SHUTDOWN_DRAIN_SECONDS: '0',
+    // The production image's V8 flags, read from the Dockerfile so the two can't drift apart.
+    NODE_OPTIONS: /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(path.join(cfg.root, 'Dockerfile'), 'utf8'))?.[1] ?? '',
   };
   const main = path.join(cfg.root, 'dist/api/src/main.js');
   const all = ['W0', 'W1', 'W2', 'W3', 'W4', 'W5'];
