@@ -77,3 +77,12 @@ test('without WEBHOOK_ALLOW_PRIVATE_TARGETS, loopback, private and link-local ta
     expect({ url, refusal: response.errors?.[0]?.extensions }).toEqual({ url, refusal: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'url' }) });
   }
 });
+
+test('node(id) finds a webhook for those who manage webhooks, and nobody else', async () => {
+  const created = await api.client.ok(CREATE, { k: 'ADM', u: 'http://127.0.0.1:9/node', e: ['*'] }, as(org, 'ADMIN'));
+  const id = created.createWebhook.webhook.id;
+  const NODE = `query($id: ID!) { node(id: $id) { id ... on Webhook { url } } }`;
+  expect((await api.client.ok(NODE, { id }, as(org, 'ADMIN'))).node).toEqual({ id, url: 'http://127.0.0.1:9/node' });
+  expect((await api.client.ok(NODE, { id }, as(org, 'MEMBER'))).node).toBeNull();
+  expect((await api.client.ok(NODE, { id }, as(other, 'OWNER'))).node).toBeNull();
+});

@@ -1,4 +1,5 @@
 // Looks up a Node by type and row id in the current organization; anything outside it is null.
+import { can } from '../../auth/roles';
 import type { Tenant } from '../../graphql/context';
 
 type Found = (object & { __typename: string }) | null;
@@ -28,6 +29,10 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
       const member = await db.read((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: rowId } }, include: { user: true } }));
       return tagged('User', member?.user ?? null);
     }
+    case 'Webhook':
+      // Webhooks (and their secrets' existence) are for those who manage them.
+      if (!can(tenant.role, 'webhook:manage')) return null;
+      return tagged('Webhook', await db.read((tx) => tx.webhook.findFirst({ where: { id: rowId, orgId } })));
     default:
       return null;
   }

@@ -20,6 +20,8 @@ export interface ListenerOptions {
   readonly maxBackoffMs?: number;
   /** A silently dead TCP connection shows up at the next heartbeat. */
   readonly heartbeatMs?: number;
+  /** A database that accepts TCP but never answers must not hold start-up forever. @default 5000 */
+  readonly connectTimeoutMs?: number;
 }
 
 export class EventListener {
@@ -54,6 +56,7 @@ export class EventListener {
       application_name: LISTENER_APPLICATION_NAME,
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5_000,
     });
     let lost = false;
     const onLost = (error?: Error) => {

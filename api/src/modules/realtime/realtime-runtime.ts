@@ -44,6 +44,7 @@ export async function startRealtimeRuntime(options: RealtimeRuntimeOptions): Pro
     logger,
     onNotification: (payload) => hub.notify(payload),
     onListening: () => hub.wakeAll(),
+    connectTimeoutMs: database.options.acquireTimeoutMs,
   });
   await listener.start();
   return {
