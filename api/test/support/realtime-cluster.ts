@@ -7,8 +7,7 @@ import { LISTENER_APPLICATION_NAME } from '../../src/modules/realtime/event-list
 import { startServer } from '../../src/server/start';
 import { GraphqlClient } from './graphql-client';
 import { createTestDatabase, type TestDatabase } from './test-database';
-import { TEST_JWT_SECRET } from './test-env';
-import type { TestApi } from './test-server';
+import { testServerEnv, type TestApi } from './test-server';
 
 export interface Instance extends TestApi {
   /** ws://…/graphql */
@@ -24,17 +23,8 @@ export interface Cluster {
 }
 
 export function instanceEnv(database: TestDatabase, env: Record<string, string> = {}): Record<string, string> {
-  return {
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: database.appUrl,
-    MIGRATION_DATABASE_URL: database.ownerUrl,
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'silent',
-    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-    ...env,
-  };
+  // Receivers in these tests listen on loopback.
+  return testServerEnv(database, { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...env });
 }
 
 export async function startInstance(database: TestDatabase, env: Record<string, string> = {}): Promise<Instance> {

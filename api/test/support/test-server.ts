@@ -13,9 +13,9 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
-  const database = await createTestDatabase(label);
-  const config = loadConfig({
+/** The environment of a test instance on `database`; `env` adds or overrides. */
+export function testServerEnv(database: TestDatabase, env: Record<string, string> = {}): Record<string, string> {
+  return {
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
@@ -24,7 +24,12 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     ...env,
-  });
+  };
+}
+
+export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
+  const database = await createTestDatabase(label);
+  const config = loadConfig(testServerEnv(database, env));
   const server = await startServer(config, pino({ level: 'silent' }));
   return {
     server,

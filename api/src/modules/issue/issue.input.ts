@@ -1,5 +1,5 @@
 // Inputs of the issue queries and mutations, exactly as the contract names them.
-import { Field, Float, ID, InputType } from 'type-graphql';
+import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
 import { IssueOrderField, IssueType, OrderDirection, Priority, StatusCategory } from '../../graphql/enums';
 import { DateTimeScalar } from '../../graphql/scalars';
 
@@ -54,4 +54,13 @@ export class UpdateIssueInput {
   @Field(() => Float, { nullable: true }) storyPoints?: number | null;
   @Field(() => DateTimeScalar, { nullable: true }) dueDate?: Date | null;
   @Field(() => ID, { nullable: true }) sprintId?: string | null;
+}
+
+/** The arguments of every issue list (Query.issues and Project.issues). */
+@ArgsType()
+export class IssueListArgs {
+  @Field(() => IssueFilter, { nullable: true }) filter?: IssueFilter | null;
+  @Field(() => IssueOrder, { nullable: true }) orderBy?: IssueOrder | null;
+  @Field(() => Int, { nullable: true, defaultValue: 50 }) first?: number | null;
+  @Field(() => String, { nullable: true }) after?: string | null;
 }

@@ -1,10 +1,10 @@
 // Issue queries and mutations: argument decoding, then one service call each.
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Issue } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import { fromGlobalId, fromGlobalIds } from '../../graphql/global-id';
 import type { ConnectionShape } from '../../graphql/pagination';
-import { CreateIssueInput, IssueFilter, IssueOrder, UpdateIssueInput } from './issue.input';
+import { CreateIssueInput, IssueListArgs, UpdateIssueInput } from './issue.input';
 import { IssueConnection, IssueObject } from './issue.type';
 import { decodeIssueFilter } from './issue-filter-ids';
 import { findIssueByKey } from './issue-lookup';
@@ -32,10 +32,7 @@ export class IssueResolver {
 
   @Query(() => IssueConnection)
   async issues(
-    @Arg('filter', () => IssueFilter, { nullable: true }) filter: IssueFilter | null,
-    @Arg('orderBy', () => IssueOrder, { nullable: true }) orderBy: IssueOrder | null,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => IssueListArgs) { filter, orderBy, first, after }: IssueListArgs,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<Issue>> {
     return listIssues((await ctx.tenant()).db, {}, decodeIssueFilter(filter), orderBy, first, after);

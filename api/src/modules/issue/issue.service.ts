@@ -17,22 +17,8 @@ import { checkAssignee, checkLabels, checkSprint, findParent } from './issue-ref
 import { checkDate, checkDescription, checkStoryPoints, cleanTitle } from './issue-validation';
 import { FIRST_RANK, rankAfter } from './rank';
 
-export interface CreateIssueCommand {
-  readonly projectKey: string;
-  readonly title: string;
-  readonly description?: string | null;
-  readonly type?: IssueType | null;
-  readonly priority?: Priority | null;
-  readonly assigneeId?: string | null;
-  readonly labelIds?: readonly string[] | null;
-  readonly parentKey?: string | null;
-  readonly storyPoints?: number | null;
-  readonly dueDate?: Date | null;
-  readonly sprintId?: string | null;
-}
-
-/** undefined: leave as is; null: clear (where the field is nullable). */
-export interface UpdateIssueCommand {
+/** The editable fields of an issue, as services take them (ids already decoded). */
+interface IssueFields {
   readonly title?: string | null;
   readonly description?: string | null;
   readonly type?: IssueType | null;
@@ -44,6 +30,14 @@ export interface UpdateIssueCommand {
   readonly dueDate?: Date | null;
   readonly sprintId?: string | null;
 }
+
+export interface CreateIssueCommand extends IssueFields {
+  readonly projectKey: string;
+  readonly title: string;
+}
+
+/** undefined: leave as is; null: clear (where the field is nullable). */
+export type UpdateIssueCommand = IssueFields;
 
 const userRef = (id: string | null) => (id ? toGlobalId('User', id) : null);
 const sprintRef = (id: string | null) => (id ? toGlobalId('Sprint', id) : null);

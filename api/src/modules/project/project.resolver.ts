@@ -1,11 +1,11 @@
 // Project queries, mutations and relation fields.
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Issue, Label, Project, Sprint, WorkflowState } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import type { ConnectionShape } from '../../graphql/pagination';
-import { IssueFilter, IssueOrder } from '../issue/issue.input';
+import { IssueListArgs } from '../issue/issue.input';
 import { IssueConnection } from '../issue/issue.type';
 import { listIssues } from '../issue/issue-list';
 import { decodeIssueFilter } from '../issue/issue-filter-ids';
@@ -86,10 +86,7 @@ export class ProjectResolver {
   @FieldResolver(() => IssueConnection)
   async issues(
     @Root() project: Project,
-    @Arg('filter', () => IssueFilter, { nullable: true }) filter: IssueFilter | null,
-    @Arg('orderBy', () => IssueOrder, { nullable: true }) orderBy: IssueOrder | null,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => IssueListArgs) { filter, orderBy, first, after }: IssueListArgs,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<Issue>> {
     return listIssues((await ctx.tenant()).db, { projectId: project.id }, decodeIssueFilter(filter), orderBy, first, after);
