@@ -43,7 +43,7 @@ ENV NODE_ENV=production PORT=4000 NODE_OPTIONS="--max-semi-space-size=8 --max-ol
 # Files stay owned by root, so the app cannot rewrite itself. The Prisma CLI, the schema,
 # the migrations and their engine bridge are here for `npm run db:migrate`.
 COPY package.json package-lock.json prisma.config.ts ./
-COPY scripts/prisma.cjs scripts/prisma.cjs
+COPY scripts/prisma.cjs scripts/db-migrate.cjs scripts/
 COPY prisma prisma
 # The non-root user could not restore the bridge's executable bit itself.
 COPY --chmod=0755 prisma/engine/schema-engine-bridge.cjs prisma/engine/schema-engine-bridge.cjs

@@ -22,6 +22,8 @@ const REQUIRED = [
   'package-lock.json',
   'prisma.config.ts',
   'scripts/prisma.cjs',
+  'scripts/db-migrate.cjs',
+  'prisma/engine/job-queue.cjs',
   'prisma/schema.prisma',
   'prisma/migrations/migration_lock.toml',
   'prisma/engine/migrate-deploy.cjs',

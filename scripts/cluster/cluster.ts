@@ -69,7 +69,7 @@ async function ensureDatabase(ownerUrl: string): Promise<void> {
 }
 
 function migrate(options: ClusterOptions): void {
-  const result = spawnSync(process.execPath, ['scripts/prisma.cjs', 'migrate', 'deploy'], {
+  const result = spawnSync(process.execPath, ['scripts/db-migrate.cjs'], {
     cwd: options.projectRoot,
     env: { ...process.env, MIGRATION_DATABASE_URL: options.migrationDatabaseUrl, DATABASE_URL: options.databaseUrl },
     encoding: 'utf8',

@@ -3,6 +3,10 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '../project-root';
 
+interface JobQueue {
+  installJobQueue(connectionString: string): Promise<void>;
+}
+
 interface MigrateDeploy {
   migrateDeploy(options: { datasourceUrl: string; schemaPath: string; migrationsDir: string }): Promise<{ appliedMigrationNames: string[] }>;
 }
@@ -15,5 +19,8 @@ export async function applyMigrations(datasourceUrl: string): Promise<string[]> 
     schemaPath: path.join(PROJECT_ROOT, 'prisma/schema.prisma'),
     migrationsDir: path.join(PROJECT_ROOT, 'prisma/migrations'),
   });
+  // graphile-worker's own schema, installed by graphile-worker itself, as `npm run db:migrate` does.
+  const jobQueue = require(path.join(PROJECT_ROOT, 'prisma/engine/job-queue.cjs')) as JobQueue;
+  await jobQueue.installJobQueue(datasourceUrl);
   return result.appliedMigrationNames;
 }

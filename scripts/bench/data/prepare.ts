@@ -61,7 +61,7 @@ async function generate(cfg: BenchConfig, admin: Client, name: string, log: (m: 
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${name}`);
   log(`migrating ${name}`);
-  await run(process.execPath, [path.join(cfg.root, 'scripts/prisma.cjs'), 'migrate', 'deploy'], {
+  await run(process.execPath, [path.join(cfg.root, 'scripts/db-migrate.cjs')], {
     cwd: cfg.root,
     env: { ...process.env, MIGRATION_DATABASE_URL: dbUrl(cfg.adminUrl, name), DATABASE_URL: '' },
   });
