@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { buildArtifact, type Artifact } from './dockerfile-build';
+import { ADMIN_URL, urlFor } from '../api/test/support/test-env';
 
-const ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const NOBODY = 65534;
 
 /** What the runtime needs: the CMD's script, the compiled Prisma client, what db:migrate runs. */
@@ -69,15 +69,6 @@ async function admin(sql: string): Promise<void> {
   await client.query(sql).finally(() => client.end());
 }
 
-function urlFor(database: string, user?: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  if (user) {
-    url.username = user;
-    url.password = process.env.TEST_APP_PASSWORD ?? '';
-  }
-  return url.toString();
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

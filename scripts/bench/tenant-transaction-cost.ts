@@ -10,20 +10,11 @@ import { applyMigrations } from '../../api/src/db/migrations';
 import { openDatabase, type Database } from '../../api/src/db/prisma-client';
 import { TenantDb } from '../../api/src/db/tenant-db';
 import type { Tx } from '../../api/src/db/tx';
+import { ADMIN_URL, urlFor } from '../../api/test/support/test-env';
 
 const N = Number(process.argv[2] ?? 2000);
 const ROUNDS = 4;
-const ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-function urlFor(database: string, user?: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  if (user) {
-    url.username = user;
-    url.password = process.env.TEST_APP_PASSWORD ?? '';
-  }
-  return url.toString();
-}
 
 async function admin(sql: string): Promise<void> {
   const client = new Client({ connectionString: ADMIN_URL });
