@@ -22,6 +22,7 @@ import { ConnectionRegistry, acceptConnection, type Connection } from './websock
 
 /** Close codes beyond graphql-ws's own (4400, 4401, 4403, 4500) and websocket-connection.ts's. */
 export const CLOSE_SLOW_CONSUMER = 4008;
+const SLOW_CONSUMER_CLOSE_GRACE_MS = 10_000;
 export const CLOSE_GOING_AWAY = 1001;
 
 export interface RealtimeStats extends HubStats {
@@ -69,8 +70,9 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     if (socket.readyState !== socket.OPEN) return;
     slowConsumersClosed += 1;
     socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer: send buffer full; resubscribe with after');
-    // A client that stopped reading won't answer the close handshake either.
-    setTimeout(() => socket.terminate(), 2_000).unref();
+    // A client that stopped reading may never answer the close handshake: give one that merely
+    // stalled time to read the close code (and learn to resubscribe), then drop the socket.
+    setTimeout(() => socket.terminate(), SLOW_CONSUMER_CLOSE_GRACE_MS).unref();
   };
 
   const formatErrors = (errors: readonly GraphQLError[], requestId: string): GraphQLFormattedError[] =>
