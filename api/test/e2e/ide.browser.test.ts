@@ -123,6 +123,8 @@ describe('in a real browser', () => {
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
     });
 
+    // Monaco starts its GraphQL worker lazily; wait for it instead of racing it.
+    const graphqlWorker = context.waitForEvent('request', { predicate: (request) => request.url().endsWith('/graphql/ide/workers/graphql.worker.js'), timeout: 60_000 });
     await page.goto(`${server!.baseUrl}/graphql`);
     await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 30_000 });
     // The demo's token and organization, put there by the server: the query below needs both.
@@ -139,6 +141,7 @@ describe('in a real browser', () => {
     expect(shown).toContain('Web app');
     expect(shown).not.toContain('"errors"');
 
+    await graphqlWorker;
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'ide-graphiql.png') });
     await context.close();
