@@ -2,7 +2,7 @@
 // transaction per change, tenant pinned, as the app role, issue row updated and its event
 // recorded), from several connections at once: thousands per second, where the HTTP API on
 // a shared 2-core machine manages tens. The database triggers under test see no difference.
-import { Pool } from 'pg';
+import { openTestPool } from './test-pool';
 import { decodeGlobalId } from '../../src/graphql/global-id';
 import type { TestOrg } from './fixtures';
 
@@ -27,7 +27,7 @@ export interface ChangeOptions {
 export async function writeChanges(url: string, target: ChangeTarget, options: ChangeOptions): Promise<void> {
   const { count, connections, onProgress } = options;
   const eventValue = options.eventValue ?? ((n: number) => `change ${n}`);
-  const pool = new Pool({ connectionString: url, max: connections });
+  const pool = openTestPool(url, connections);
   const orgId = rowIdOf(target.org.id);
   const actorId = rowIdOf(target.org.owner.id);
   const issues = target.issueIds.map(rowIdOf);

@@ -2,7 +2,7 @@
 // (as the non-owner app role, under row-level security), and an organization with one user
 // per role. `sql` reads as the owner, to check what really is in the tables.
 import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
+import { openTestPool } from './test-pool';
 import type { Issue, Project, WorkflowState } from '../../src/generated/prisma/client';
 import type { Role } from '../../src/generated/prisma/enums';
 import { openDatabase, type Database } from '../../src/db/prisma-client';
@@ -53,7 +53,7 @@ async function makeOrg(store: Database, label: string): Promise<ServiceOrg> {
 export async function openServiceWorld(label: string): Promise<ServiceWorld> {
   const database = await createTestDatabase(label);
   const store = openDatabase({ url: database.appUrl, poolMax: 10, acquireTimeoutMs: 10_000, statementTimeoutMs: 10_000 });
-  const owner = new Pool({ connectionString: database.ownerUrl, max: 2 });
+  const owner = openTestPool(database.ownerUrl);
   const org = await makeOrg(store, label);
   return {
     database,

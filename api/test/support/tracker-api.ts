@@ -1,6 +1,6 @@
 // Shortcuts for tracker e2e tests: call the API as one role of an organization, and read the
 // database as its owner to check what a refused write left behind.
-import { Pool } from 'pg';
+import { openTestPool } from './test-pool';
 import type { GraphqlResponse } from './graphql-client';
 import type { RoleName, TestOrg } from './fixtures';
 import type { TestApi } from './test-server';
@@ -25,7 +25,7 @@ export interface OwnerSql {
 }
 
 export function ownerSql(api: TestApi): OwnerSql {
-  const pool = new Pool({ connectionString: api.database.ownerUrl, max: 2 });
+  const pool = openTestPool(api.database.ownerUrl);
   const query = async <T>(text: string, params: unknown[] = []) => (await pool.query(text, params)).rows as T[];
   return {
     query,
