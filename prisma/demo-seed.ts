@@ -64,23 +64,27 @@ async function demoAccess(services: AppServices, userId: string, orgId: string):
   return { email: DEMO_EMAIL, password: DEMO_PASSWORD, accessToken, orgId: toGlobalId('Organization', orgId) };
 }
 
+/** The account's id, signing it up first if needed (a first start killed halfway left some). */
+async function ensureAccount(services: AppServices, email: string, name: string, password: string): Promise<string> {
+  const existing = await services.database.prisma.user.findUnique({ where: { email } });
+  return existing?.id ?? (await services.sessions.signUp({ email, name, password })).user.id;
+}
+
+/** Seeds the demo workspace unless its organization exists; returns how to call the API as its owner. */
 export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Promise<DemoAccess> {
   const { prisma } = services.database;
-  const existing = await prisma.user.findUnique({ where: { email: DEMO_EMAIL } });
-  if (existing) {
-    const org = await new UserDb(prisma, existing.id).run((tx) => tx.organization.findUnique({ where: { slug: DEMO_ORG_SLUG } }));
-    if (org) return demoAccess(services, existing.id, org.id);
-  }
+  const demoUserId = await ensureAccount(services, DEMO_EMAIL, 'Demo Owner', DEMO_PASSWORD);
+  const seeded = await new UserDb(prisma, demoUserId).run((tx) => tx.organization.findUnique({ where: { slug: DEMO_ORG_SLUG } }));
+  if (seeded) return demoAccess(services, demoUserId, seeded.id);
   const started = Date.now();
-  const demo = await services.sessions.signUp({ email: DEMO_EMAIL, name: 'Demo Owner', password: DEMO_PASSWORD });
-  const org = await createOrganization(new UserDb(prisma, demo.user.id), { name: 'Acme Corp', slug: DEMO_ORG_SLUG });
-  const owner: Actor = { orgId: org.id, userId: demo.user.id, role: 'OWNER' };
-  const db = new TenantDb(prisma, org.id, demo.user.id);
-  const memberIds = [demo.user.id];
+  const org = await createOrganization(new UserDb(prisma, demoUserId), { name: 'Acme Corp', slug: DEMO_ORG_SLUG });
+  const owner: Actor = { orgId: org.id, userId: demoUserId, role: 'OWNER' };
+  const db = new TenantDb(prisma, org.id, demoUserId);
+  const memberIds = [demoUserId];
   for (const [name, email, role] of PEOPLE) {
-    const person = await services.sessions.signUp({ email, name, password: `${email}-demo-password` });
+    const personId = await ensureAccount(services, email, name, `${email}-demo-password`);
     await addMember(owner, db, email, role);
-    if (role !== 'VIEWER') memberIds.push(person.user.id);
+    if (role !== 'VIEWER') memberIds.push(personId);
   }
   const random = generator(42);
   for (const [index, spec] of PROJECTS.entries()) {
@@ -118,5 +122,5 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
     for (let n = 0; n < 5; n++) await linkIssues(owner, db, keys[n]!, keys[n + 10]!, n % 2 === 0 ? 'BLOCKS' : 'RELATES_TO');
   }
   logger.info({ ms: Date.now() - started }, 'seeded the demo workspace');
-  return demoAccess(services, demo.user.id, org.id);
+  return demoAccess(services, demoUserId, org.id);
 }

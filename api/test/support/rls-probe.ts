@@ -92,24 +92,38 @@ async function countRows(client: Client, table: TenantTable, orgId: string): Pro
 export async function isolationProblems(ownerUrl: string, appUrl: string, a: SeededOrg, b: SeededOrg): Promise<string[]> {
   const owner = await connect(ownerUrl);
   const app = await connect(appUrl);
-  const problems: string[] = [];
   try {
-    for (const table of await tenantTables(owner)) {
-      const report = (problem: string) => problems.push(`${table.name}: ${problem}`);
-      if (!table.isEnabled) report('row-level security is not enabled');
-      if (!table.isForced) report('row-level security is not forced');
-      if (table.policies === 0) report('has no policy');
-      const [ownRows, foreignRows] = [await countRows(owner, table, a.orgId), await countRows(owner, table, b.orgId)];
-      if (ownRows === 0 || foreignRows === 0) report('has no seeded rows for both tenants: add some to seedOrg');
-      const untenanted = await asTenant(app, {}, async () => (await app.query(`SELECT 1 FROM "${table.name}" LIMIT 1`)).rowCount);
-      if (untenanted !== 0) report('rows are visible with no app.org_id set');
-      await asTenant(app, { orgId: a.orgId }, async () => {
-        if ((await countRows(app, table, b.orgId)) !== 0) report("another tenant's rows are visible");
-        if ((await countRows(app, table, a.orgId)) !== ownRows) report("the tenant's own rows are not all visible");
-      });
-    }
+    return await isolationProblemsOn(owner, app, a, b);
   } finally {
     await Promise.all([owner.end(), app.end()]);
+  }
+}
+
+/**
+ * The same checks on open connections. The owner's part runs first and `becomeApp` between
+ * the two parts: PGlite serves every connection from one session, so there a single client
+ * is the owner until it SETs ROLE.
+ */
+export async function isolationProblemsOn(owner: Client, app: Client, a: SeededOrg, b: SeededOrg, becomeApp: () => Promise<unknown> = async () => undefined): Promise<string[]> {
+  const problems: string[] = [];
+  const seen: { table: TenantTable; ownRows: number; report: (problem: string) => void }[] = [];
+  for (const table of await tenantTables(owner)) {
+    const report = (problem: string) => problems.push(`${table.name}: ${problem}`);
+    if (!table.isEnabled) report('row-level security is not enabled');
+    if (!table.isForced) report('row-level security is not forced');
+    if (table.policies === 0) report('has no policy');
+    const [ownRows, foreignRows] = [await countRows(owner, table, a.orgId), await countRows(owner, table, b.orgId)];
+    if (ownRows === 0 || foreignRows === 0) report('has no seeded rows for both tenants: add some to seedOrg');
+    seen.push({ table, ownRows, report });
+  }
+  await becomeApp();
+  for (const { table, ownRows, report } of seen) {
+    const untenanted = await asTenant(app, {}, async () => (await app.query(`SELECT 1 FROM "${table.name}" LIMIT 1`)).rowCount);
+    if (untenanted !== 0) report('rows are visible with no app.org_id set');
+    await asTenant(app, { orgId: a.orgId }, async () => {
+      if ((await countRows(app, table, b.orgId)) !== 0) report("another tenant's rows are visible");
+      if ((await countRows(app, table, a.orgId)) !== ownRows) report("the tenant's own rows are not all visible");
+    });
   }
   return problems;
 }

@@ -1,0 +1,72 @@
+// `npm run db:seed`: the demo workspace written into a server database through the real
+// services, complete, with its access printed, and a second run that adds nothing.
+import { spawn } from 'node:child_process';
+import { Client } from 'pg';
+import { PROJECT_ROOT } from '../../src/project-root';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { TEST_JWT_SECRET } from '../support/test-env';
+
+jest.setTimeout(180_000);
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase('seed');
+});
+afterAll(() => database?.drop());
+
+function seed(env: Record<string, string> = { DATABASE_URL: database.appUrl, JWT_SECRET: TEST_JWT_SECRET }): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'prisma/seed.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+async function counts(): Promise<Record<string, number>> {
+  const owner = new Client({ connectionString: database.ownerUrl });
+  await owner.connect();
+  try {
+    const { rows } = await owner.query(`SELECT
+      (SELECT count(*)::int FROM organizations) AS orgs, (SELECT count(*)::int FROM memberships) AS members,
+      (SELECT count(*)::int FROM projects) AS projects, (SELECT count(*)::int FROM issues) AS issues,
+      (SELECT count(DISTINCT status_id)::int FROM issues) AS states_in_use, (SELECT count(*)::int FROM comments) AS comments,
+      (SELECT count(*)::int FROM labels) AS labels, (SELECT count(*)::int FROM issue_labels) AS labelled,
+      (SELECT count(*)::int FROM issue_links) AS links, (SELECT count(*)::int FROM sprints WHERE state = 'ACTIVE') AS active_sprints,
+      (SELECT count(*)::int FROM issue_events WHERE kind = 'CREATED') AS created_events,
+      (SELECT count(*)::int FROM issue_events WHERE kind = 'TRANSITIONED') AS transitions`);
+    return rows[0] as Record<string, number>;
+  } finally {
+    await owner.end();
+  }
+}
+
+test('seeds one organization with 8 people, 3 projects and 300 issues with history, then leaves it alone', async () => {
+  const first = await seed();
+  expect(first).toMatchObject({ code: 0 });
+  const seeded = await counts();
+  expect(seeded).toMatchObject({ orgs: 1, members: 8, projects: 3, issues: 300, states_in_use: 12, labels: 12, links: 15, active_sprints: 3, created_events: 300 });
+  expect(seeded.comments).toBeGreaterThan(50);
+  expect(seeded.labelled).toBeGreaterThan(50);
+  expect(seeded.transitions).toBeGreaterThan(100);
+
+  const token = /Authorization: Bearer (\S+)/.exec(first.output)?.[1];
+  const orgId = /x-org-id: (\S+)/.exec(first.output)?.[1];
+  expect({ token: typeof token, orgId: typeof orgId }).toEqual({ token: 'string', orgId: 'string' });
+
+  const again = await seed();
+  expect(again).toMatchObject({ code: 0 });
+  expect(/x-org-id: (\S+)/.exec(again.output)?.[1]).toBe(orgId);
+  expect(await counts()).toEqual(seeded);
+});
+
+test('refuses to guess a database when DATABASE_URL is not set', async () => {
+  const { code, output } = await seed({});
+  expect(code).toBe(1);
+  expect(output).toMatch(/DATABASE_URL is not set/);
+});
