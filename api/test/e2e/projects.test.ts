@@ -79,6 +79,9 @@ test('project(key) shows labels, sprints and issues; unknown keys are null', asy
 test('an archived project is hidden from projects unless includeArchived, and every write to it is BAD_USER_INPUT', async () => {
   await owner.ok(CREATE, { input: { key: 'OLD', name: 'Old' } });
   await createIssue(api.client, org, { projectKey: 'OLD', title: 'Legacy' });
+  await createIssue(api.client, org, { projectKey: 'OLD', title: 'Legacy too' });
+  const { project: old } = await owner.ok(`{ project(key: "OLD") { workflow { id name } } }`);
+  const inProgress = old.workflow.find((state: { name: string }) => state.name === 'In Progress').id;
   const archived = await owner.ok(`mutation { archiveProject(key: "OLD") { key archivedAt } }`);
   expect(archived.archiveProject.archivedAt).toEqual(expect.any(String));
   const visible = await owner.ok(`{ projects { totalCount edges { node { key } } } }`);
@@ -89,6 +92,11 @@ test('an archived project is hidden from projects unless includeArchived, and ev
     `mutation { createIssue(input: { projectKey: "OLD", title: "New" }) { key } }`,
     `mutation { updateIssue(key: "OLD-1", input: { title: "New" }) { key } }`,
     `mutation { deleteIssue(key: "OLD-1") }`,
+    `mutation { transitionIssue(key: "OLD-1", toStateId: "${inProgress}") { key } }`,
+    `mutation { rankIssue(key: "OLD-1", afterKey: "OLD-2") { key } }`,
+    `mutation { linkIssues(fromKey: "OLD-1", toKey: "OLD-2", type: BLOCKS) { id } }`,
+    `mutation { watchIssue(key: "OLD-1") { key } }`,
+    `mutation { unwatchIssue(key: "OLD-1") { key } }`,
     `mutation { addComment(issueKey: "OLD-1", body: "hi") { id } }`,
     `mutation { updateProject(key: "OLD", input: { name: "x" }) { key } }`,
     `mutation { createLabel(projectKey: "OLD", name: "x", color: "#000000") { id } }`,
@@ -96,8 +104,11 @@ test('an archived project is hidden from projects unless includeArchived, and ev
   ];
   for (const write of writes) expect({ write, code: refusal(await owner.request(write)).code }).toEqual({ write, code: 'BAD_USER_INPUT' });
   const [row] = await sql.query(`SELECT issue_seq, name FROM projects WHERE key = 'OLD'`);
-  expect(row).toEqual({ issue_seq: 1, name: 'Old' });
+  expect(row).toEqual({ issue_seq: 2, name: 'Old' });
   expect(await sql.count('comments')).toBe(0);
+  expect(await sql.count('issue_links')).toBe(0);
+  expect(await sql.count('issue_watchers')).toBe(0);
+  expect(await sql.count('issue_events', `kind <> 'CREATED'`)).toBe(0);
   const read = await owner.ok(`{ issue(key: "OLD-1") { title } }`);
   expect(read.issue).toEqual({ title: 'Legacy' });
 });

@@ -1,8 +1,10 @@
 // Watching issues: a caller adds or removes only themselves. Watching does not change the
-// issue (no version bump, no history), so any member, VIEWER included, may watch.
+// issue (no version bump, no history), so any member, VIEWER included, may watch; an
+// archived project is read-only for watchers too.
 import type { Issue } from '../../generated/prisma/client';
 import type { TenantDb } from '../../db/tenant-db';
 import { requireRole } from '../../auth/roles';
+import { assertWritable } from '../project/project.service';
 import type { Actor } from '../organization/organization.service';
 import { findIssueByKey } from './issue-lookup';
 
@@ -10,6 +12,7 @@ export async function watchIssue(actor: Actor, db: TenantDb, key: string): Promi
   requireRole(actor, 'read');
   return db.run(async (tx) => {
     const issue = await findIssueByKey(tx, actor.orgId, key);
+    assertWritable(issue.project);
     await tx.issueWatcher.createMany({ data: [{ orgId: actor.orgId, issueId: issue.id, userId: actor.userId }], skipDuplicates: true });
     return issue;
   });
@@ -19,6 +22,7 @@ export async function unwatchIssue(actor: Actor, db: TenantDb, key: string): Pro
   requireRole(actor, 'read');
   return db.run(async (tx) => {
     const issue = await findIssueByKey(tx, actor.orgId, key);
+    assertWritable(issue.project);
     await tx.issueWatcher.deleteMany({ where: { issueId: issue.id, userId: actor.userId } });
     return issue;
   });
