@@ -1,5 +1,6 @@
 // Every environment variable the API reads, parsed and validated once. No other module
 // reads process.env: they receive the typed Config.
+import { isIP } from 'node:net';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, expected: string, got: string) {
@@ -16,6 +17,16 @@ export interface GraphqlLimits {
   readonly maxDirectives: number;
   readonly maxTokens: number;
   readonly maxCost: number;
+}
+
+/** Protections that are on (or off) by default in every environment; each can be switched. */
+export interface GraphqlHardening {
+  /** "Did you mean …?" in validation errors: maps the schema for someone without introspection. */
+  readonly fieldSuggestions: boolean;
+  readonly csrfPrevention: boolean;
+  /** Several operations in one HTTP request: one request, many times the work. */
+  readonly batchedRequests: boolean;
+  readonly persistedQueries: boolean;
 }
 
 export interface RealtimeLimits {
@@ -68,6 +79,7 @@ export interface Config {
   readonly graphqlIde: boolean;
   readonly graphqlIntrospection: boolean;
   readonly limits: GraphqlLimits;
+  readonly hardening: GraphqlHardening;
   readonly shutdownDrainSeconds: number;
   readonly shutdownTimeoutSeconds: number;
   readonly metricsPort: number | undefined;
@@ -123,6 +135,16 @@ function postgresUrl(env: Env, name: string): string | undefined {
   return raw;
 }
 
+function hostName(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  // An IP address (v4 or v6) or a DNS name: caught here, not as an obscure listen() error.
+  if (isIP(raw) === 0 && !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(raw)) {
+    throw new ConfigError(name, 'an IP address or a host name to listen on, e.g. 0.0.0.0 or 127.0.0.1', raw);
+  }
+  return raw;
+}
+
 /** Keeps passwords out of error messages. */
 function redact(raw: string): string {
   return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
@@ -144,7 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (isProduction && databaseUrl === undefined) {
     throw new ConfigError('DATABASE_URL', 'a PostgreSQL URL (required in production)', '');
   }
-  const host = env.HOST || '0.0.0.0';
+  const host = hostName(env, 'HOST', '0.0.0.0');
   const port = int(env, 'PORT', 4000, 0, 65535);
   const metricsPort = env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535) : undefined;
   // The metrics listener exists to keep /metrics off the port the load balancer forwards.
@@ -178,6 +200,12 @@ export function loadConfig(env: Env = process.env): Config {
       maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 50, 0, 1000),
       maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 2000, 10, 100_000),
       maxCost: int(env, 'GRAPHQL_MAX_COST', 5000, 1, 10_000_000),
+    },
+    hardening: {
+      fieldSuggestions: bool(env, 'GRAPHQL_FIELD_SUGGESTIONS', false),
+      csrfPrevention: bool(env, 'GRAPHQL_CSRF_PREVENTION', true),
+      batchedRequests: bool(env, 'GRAPHQL_BATCHED_REQUESTS', false),
+      persistedQueries: bool(env, 'GRAPHQL_PERSISTED_QUERIES', false),
     },
     shutdownDrainSeconds: int(env, 'SHUTDOWN_DRAIN_SECONDS', 15, 0, 600),
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 20, 0, 600),

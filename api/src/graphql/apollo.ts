@@ -25,17 +25,19 @@ export interface ApolloOptions {
 
 export function createApollo(options: ApolloOptions): ApolloServer<Context> {
   const { config, logger } = options;
-  const limits = limitProtections(config.limits);
+  const limits = limitProtections(config.limits, config.hardening);
   return new ApolloServer<Context>({
     schema: options.schema,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     introspection: config.graphqlIntrospection,
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: config.isProduction,
-    csrfPrevention: true,
-    allowBatchedHttpRequests: false,
-    persistedQueries: false,
+    hideSchemaDetailsFromClientErrors: !config.hardening.fieldSuggestions,
+    csrfPrevention: config.hardening.csrfPrevention,
+    allowBatchedHttpRequests: config.hardening.batchedRequests,
+    // Apollo's default APQ cache is in process memory: fine per instance, since a miss only
+    // makes the client send the full document once more.
+    ...(config.hardening.persistedQueries ? {} : { persistedQueries: false as const }),
     // Apollo's own SIGTERM handler would stop it at once (every request during the drain fails)
     // and then re-raise the signal; server/shutdown.ts stops it after the in-flight work instead.
     stopOnTerminationSignals: false,

@@ -61,7 +61,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const { httpServer, schema, services, lifecycle } = options;
   const { logger, config, database, transactionLimits } = services;
   const limits = config.realtime;
-  const protections = limitProtections(config.limits);
+  const protections = limitProtections(config.limits, config.hardening);
   const runtime = await startRealtimeRuntime({ database, limits: transactionLimits, logger, isEmbedded: options.isEmbedded });
   const registry = new ConnectionRegistry(limits.maxConnectionsPerUser);
   let slowConsumersClosed = 0;

@@ -23,6 +23,9 @@ function start(env: Record<string, string>): Promise<{ code: number | null; stde
 }
 
 test.each([
+  [{ PORT: 'abc' }, 'Configuration error: Invalid PORT="abc": expected an integer from 0 to 65535'],
+  [{ HOST: 'local host' }, 'Configuration error: Invalid HOST="local host": expected an IP address or a host name to listen on, e.g. 0.0.0.0 or 127.0.0.1'],
+  [{ GRAPHQL_CSRF_PREVENTION: 'off' }, 'Configuration error: Invalid GRAPHQL_CSRF_PREVENTION="off": expected true or false'],
   [{ METRICS_PORT: 'nine' }, 'Configuration error: Invalid METRICS_PORT="nine": expected an integer from 1 to 65535'],
   [{ METRICS_PORT: '4000' }, 'Configuration error: Invalid METRICS_PORT="4000": expected a port other than PORT (4000), or unset to serve /metrics on PORT'],
   [{ SHUTDOWN_DRAIN_SECONDS: '15s' }, 'Configuration error: Invalid SHUTDOWN_DRAIN_SECONDS="15s": expected an integer from 0 to 600'],

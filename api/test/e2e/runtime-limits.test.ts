@@ -127,6 +127,30 @@ test('batched requests, persisted queries and CSRF-prone requests are refused', 
   expect(get.status).toBe(400);
 });
 
+test('each of those protections has its switch', async () => {
+  const open = await startTestApi('limits3', {
+    NODE_ENV: 'production',
+    GRAPHQL_FIELD_SUGGESTIONS: 'true',
+    GRAPHQL_CSRF_PREVENTION: 'false',
+    GRAPHQL_BATCHED_REQUESTS: 'true',
+    GRAPHQL_PERSISTED_QUERIES: 'true',
+  });
+  try {
+    const post = (body: string) => fetch(open.client.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const suggested = await open.client.request('{ projectz { key } }', {}, { token: owner.token, orgId });
+    expect(suggested.errors![0]!.message).toMatch(/did you mean .*"projects"/i);
+    const batched = await post('[{"query":"{ __typename }"},{"query":"{ __typename }"}]');
+    expect(batched.status).toBe(200);
+    expect(await batched.json()).toEqual([expect.objectContaining({ data: { __typename: 'Query' } }), expect.objectContaining({ data: { __typename: 'Query' } })]);
+    const persisted = await post(JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }));
+    expect((await persisted.json()).errors[0].message).toBe('PersistedQueryNotFound');
+    const get = await fetch(`${open.client.url}?query=${encodeURIComponent('{ __typename }')}`);
+    expect(get.status).toBe(200);
+  } finally {
+    await open.stop();
+  }
+});
+
 test('each limit follows its variable', async () => {
   const strict = await startTestApi('limits2', {
     NODE_ENV: 'production',

@@ -4,7 +4,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ParseOptions, ValidationRule } from 'graphql';
-import type { GraphqlLimits } from '../../config';
+import type { GraphqlHardening, GraphqlLimits } from '../../config';
 
 /**
  * The weights of the cost formula, shared with the cost plugin so the cost a response reports
@@ -19,7 +19,7 @@ export interface LimitProtections {
   readonly parseOptions: ParseOptions;
 }
 
-export function limitProtections(limits: GraphqlLimits): LimitProtections {
+export function limitProtections(limits: GraphqlLimits, hardening: Pick<GraphqlHardening, 'fieldSuggestions'>): LimitProtections {
   // Armor's Apollo wiring reports rejections through the validation context (a 400), where its
   // bare rules would throw (a 500): keep it rather than adding the rules by hand.
   const { plugins, validationRules } = new ApolloArmor({
@@ -30,7 +30,7 @@ export function limitProtections(limits: GraphqlLimits): LimitProtections {
     // parser's own limit is a syntax error, answered with 400.
     maxTokens: { enabled: false },
     costLimit: { maxCost: limits.maxCost, ...COST_WEIGHTS },
-    blockFieldSuggestion: { enabled: true },
+    blockFieldSuggestion: { enabled: !hardening.fieldSuggestions },
   }).protect();
   return {
     plugins: plugins as ApolloServerPlugin[],
