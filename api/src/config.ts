@@ -33,6 +33,8 @@ export interface RealtimeLimits {
   /** graphql-ws ping interval; below the load balancer's 60 s idle timeout. */
   readonly keepAliveMs: number;
   readonly maxSubscriptionsPerConnection: number;
+  /** API tokens can be revoked at any time: a socket opened with one re-checks it this often. */
+  readonly apiTokenRecheckMs: number;
   /** Per instance: a user's sockets beyond this are closed at connection_init. */
   readonly maxConnectionsPerUser: number;
   /** Events queued for one subscriber before it counts as a slow consumer and is cut off. */
@@ -214,6 +216,7 @@ export function loadConfig(env: Env = process.env): Config {
     realtime: {
       keepAliveMs: int(env, 'REALTIME_KEEPALIVE_SECONDS', 20, 1, 55) * 1000,
       maxSubscriptionsPerConnection: int(env, 'REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
+      apiTokenRecheckMs: int(env, 'REALTIME_API_TOKEN_RECHECK_SECONDS', 60, 1, 3600) * 1000,
       maxConnectionsPerUser: int(env, 'REALTIME_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
       sendBufferEvents: int(env, 'REALTIME_SEND_BUFFER_EVENTS', 1000, 1, 100_000),
     },

@@ -32,8 +32,8 @@ export class ApiTokenService {
     return true;
   }
 
-  /** Returns the owner's user id, or throws UNAUTHENTICATED. */
-  async authenticate(token: string): Promise<string> {
+  /** The owner's user id and the token's expiry, or UNAUTHENTICATED. */
+  async authenticate(token: string): Promise<{ userId: string; expiresAt: Date | null }> {
     if (!isWellFormedApiToken(token)) throw new AppError('UNAUTHENTICATED', 'API token is not valid');
     const found = await this.prisma.apiToken
       .findUnique({ where: { tokenHash: digest(token) } })
@@ -46,6 +46,6 @@ export class ApiTokenService {
       // Best effort: a missed update only makes lastUsedAt a little stale.
       this.prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
     }
-    return found.userId;
+    return { userId: found.userId, expiresAt: found.expiresAt };
   }
 }

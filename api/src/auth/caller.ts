@@ -7,7 +7,7 @@ import type { ApiTokenService } from './api-token.service';
 export interface Caller {
   readonly userId: string;
   readonly via: 'access-token' | 'api-token';
-  /** Seconds since the epoch; access tokens only. */
+  /** Seconds since the epoch; undefined for an API token without expiry. */
   readonly expiresAt?: number;
 }
 
@@ -38,7 +38,10 @@ export class CallerResolver {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw new AppError('UNAUTHENTICATED', 'Authorization must be "Bearer <token>"');
     const token = match[1]!;
-    if (looksLikeApiToken(token)) return { userId: await this.apiTokens.authenticate(token), via: 'api-token' };
+    if (looksLikeApiToken(token)) {
+      const { userId, expiresAt } = await this.apiTokens.authenticate(token);
+      return { userId, via: 'api-token', ...(expiresAt ? { expiresAt: Math.floor(expiresAt.getTime() / 1000) } : {}) };
+    }
     return this.verify(token);
   }
 }

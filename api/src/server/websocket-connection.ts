@@ -1,10 +1,11 @@
 // connection_init on the graphql-ws server: the same authentication and membership rules as
 // HTTP, from connectionParams; the per-user connection cap (per instance); the socket's
-// lifetime tied to the access token's; and a close code for every refusal.
+// lifetime tied to its token's; and a close code for every refusal.
 import { randomUUID } from 'node:crypto';
 import { CloseCode } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import type { AppServices } from '../app-services';
+import type { Caller } from '../auth/caller';
 import { AppError } from '../errors/app-error';
 import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import { createContextInner, type Context } from '../graphql/context';
@@ -64,6 +65,26 @@ export function closeFor(error: unknown): [code: number, reason: string] {
   return [CloseCode.InternalServerError, 'Internal server error'];
 }
 
+/**
+ * The socket lives as long as its credentials; then the client re-authenticates. An access
+ * token ends at its expiry. An API token may be revoked (or expire) at any moment, so it is
+ * checked again every `recheckMs`; a database hiccup during a check keeps the socket.
+ */
+function bindToCredentials(socket: WebSocket, caller: Caller, recheck: () => Promise<unknown>, recheckMs: number): NodeJS.Timeout | undefined {
+  let timer: NodeJS.Timeout | undefined;
+  if (caller.via === 'access-token' && caller.expiresAt !== undefined) {
+    timer = setTimeout(() => socket.close(CloseCode.Unauthorized, 'Access token expired'), caller.expiresAt * 1000 - Date.now());
+  } else if (caller.via === 'api-token') {
+    timer = setInterval(() => {
+      recheck().catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'UNAUTHENTICATED') socket.close(CloseCode.Unauthorized, 'API token revoked or expired');
+      });
+    }, recheckMs);
+  }
+  timer?.unref();
+  return timer;
+}
+
 export interface ConnectionInit {
   readonly socket: WebSocket;
   readonly connection: Connection;
@@ -104,11 +125,7 @@ export async function acceptConnection(init: ConnectionInit): Promise<boolean> {
       return false;
     }
     connection.context = context;
-    // The socket lives as long as the access token; then the client re-authenticates.
-    if (caller.expiresAt !== undefined) {
-      connection.expiry = setTimeout(() => socket.close(CloseCode.Unauthorized, 'Access token expired'), caller.expiresAt * 1000 - Date.now());
-      connection.expiry.unref();
-    }
+    connection.expiry = bindToCredentials(socket, caller, () => services.callers.resolve(param('authorization')), services.config.realtime.apiTokenRecheckMs);
     return true;
   } catch (error) {
     const [code, reason] = closeFor(error);

@@ -18,7 +18,7 @@ let org: TestOrg;
 let other: TestOrg;
 
 beforeAll(async () => {
-  cluster = await startCluster('rtfanout', 2, { REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2', REALTIME_MAX_CONNECTIONS_PER_USER: '3', REALTIME_KEEPALIVE_SECONDS: '1' });
+  cluster = await startCluster('rtfanout', 2, { REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2', REALTIME_MAX_CONNECTIONS_PER_USER: '3', REALTIME_KEEPALIVE_SECONDS: '1', REALTIME_API_TOKEN_RECHECK_SECONDS: '1' });
   [a, b] = cluster.instances as [Instance, Instance];
   org = await quickOrg(b, 'fan');
   other = await quickOrg(b, 'fanother');
@@ -85,6 +85,20 @@ test('the socket closes with 4401 when the access token expires, so the client r
   ws.subscribe(ISSUE_EVENTS, { projectKey: 'FAN' });
   const closed: Closed = await ws.closed;
   expect(closed).toEqual({ code: 4401, reason: 'Access token expired' });
+});
+
+test('a socket opened with an API token stays open while the token is valid and closes with 4401 once it is revoked', async () => {
+  const created = await b.client.ok(`mutation { createApiToken(name: "board") { token apiToken { id } } }`, {}, { token: org.users.MEMBER.token });
+  const ws = await connectWs(a.wsUrl, connectionParams(created.createApiToken.token, org.id));
+  const subscription = ws.subscribe(ISSUE_EVENTS, { projectKey: 'FAN' });
+  const issue = await createIssue(b.client, org, { projectKey: 'FAN', title: 'seen through an API token' });
+  await subscription.waitFor(1);
+  // Several re-checks pass while the token is valid.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  expect(eventsOf(subscription).map((event) => event.issue.key)).toEqual([issue.key]);
+  await b.client.ok(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: created.createApiToken.apiToken.id }, { token: org.users.MEMBER.token });
+  const closed: Closed = await ws.closed;
+  expect(closed).toEqual({ code: 4401, reason: 'API token revoked or expired' });
 });
 
 test('only subscriptions run over the socket, and subscriptions per connection and connections per user are capped', async () => {

@@ -143,7 +143,7 @@ test('each of those protections has its switch', async () => {
     expect(batched.status).toBe(200);
     expect(await batched.json()).toEqual([expect.objectContaining({ data: { __typename: 'Query' } }), expect.objectContaining({ data: { __typename: 'Query' } })]);
     const persisted = await post(JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }));
-    expect((await persisted.json()).errors[0].message).toBe('PersistedQueryNotFound');
+    expect(((await persisted.json()) as { errors: { message: string }[] }).errors[0]!.message).toBe('PersistedQueryNotFound');
     const get = await fetch(`${open.client.url}?query=${encodeURIComponent('{ __typename }')}`);
     expect(get.status).toBe(200);
   } finally {
