@@ -1,7 +1,8 @@
 // The whole firewall chain in one place:
 //   internet -> ALB (listener ports) -> instances (app port, only from the ALB)
 //            -> database (5432, only from the instances)
-// plus instances -> VPC endpoints (443) when the network has them. One rule per resource,
+// plus instances -> VPC endpoints (443) when the network has them, and instances -> the
+// internet on 443 (AWS APIs, webhooks) and the webhook ports (80). One rule per resource,
 // no inline rules, so each rule is visible (and testable) on its own.
 import { Construct } from 'constructs';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -19,6 +20,11 @@ export interface SecurityGroupsProps {
   readonly databasePort?: number;
   /** Security group of the VPC interface endpoints, if any. @default - none */
   readonly endpointSecurityGroupId?: string;
+  /**
+   * Ports besides 443 the instances may reach on the internet, for webhook receivers
+   * (`http://` URLs use 80). A receiver on any other port needs its port here. @default [80]
+   */
+  readonly webhookEgressPorts?: number[];
 }
 
 export class SecurityGroups extends Construct {
@@ -31,7 +37,8 @@ export class SecurityGroups extends Construct {
     const listenerPorts = props.listenerPorts ?? [80];
     const appPort = props.appPort ?? 4000;
     const databasePort = props.databasePort ?? 5432;
-    for (const port of [...listenerPorts, appPort, databasePort]) {
+    const webhookPorts = (props.webhookEgressPorts ?? [80]).filter((port) => port !== 443);
+    for (const port of [...listenerPorts, appPort, databasePort, ...webhookPorts]) {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SecurityGroups: bad port ${port}`);
     }
     if (listenerPorts.length === 0) throw new Error('SecurityGroups: listenerPorts must not be empty');
@@ -68,8 +75,13 @@ export class SecurityGroups extends Construct {
     // ECR, SSM, Secrets Manager, CloudWatch Logs, package repositories and the RDS CA
     // bundle are HTTPS endpoints without fixed addresses (S3 alone has a prefix list).
     new VpcSecurityGroupEgressRule(this, 'app-out-https', {
-      securityGroupId: app.id, cidrIpv4: '0.0.0.0/0', description: 'AWS APIs over HTTPS', ...tcp(443),
+      securityGroupId: app.id, cidrIpv4: '0.0.0.0/0', description: 'AWS APIs and webhooks over HTTPS', ...tcp(443),
     });
+    for (const port of webhookPorts) {
+      new VpcSecurityGroupEgressRule(this, `app-out-webhooks-${port}`, {
+        securityGroupId: app.id, cidrIpv4: '0.0.0.0/0', description: `Webhook deliveries to port ${port}`, ...tcp(port),
+      });
+    }
 
     new VpcSecurityGroupIngressRule(this, 'db-in-app', {
       securityGroupId: db.id, referencedSecurityGroupId: app.id, description: 'From the API instances', ...tcp(databasePort),

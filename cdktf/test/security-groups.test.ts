@@ -71,6 +71,7 @@ describe.each(BOTH)('security groups in %s', (environment) => {
     expect(summary.sort()).toEqual([
       `alb tcp 4000-4000 from ${sg.app}`,
       'app tcp 443-443 from 0.0.0.0/0',
+      'app tcp 80-80 from 0.0.0.0/0',
       `app tcp 5432-5432 from ${sg.db}`,
     ].sort());
   });
