@@ -68,3 +68,21 @@ test('two OWNERs demoting each other at the same moment leave exactly one OWNER'
     expect(await owners(org)).toHaveLength(1);
   }
 });
+
+test('a removed member leaves no reference behind: assignments unassigned with history, leads cleared, watches ended', async () => {
+  const org = await createOrg(api.client, 'leaving');
+  const admin = { token: org.users.ADMIN.token, orgId: org.id };
+  const member = org.users.MEMBER;
+  await api.client.ok(`mutation($input: CreateProjectInput!) { createProject(input: $input) { key } }`, { input: { key: 'LV', name: 'Leaving', leadId: member.id } }, admin);
+  const issue = await api.client.ok(`mutation($input: CreateIssueInput!) { createIssue(input: $input) { key version } }`, { input: { projectKey: 'LV', title: 'Theirs', assigneeId: member.id } }, admin);
+  await api.client.ok(`mutation { watchIssue(key: "${issue.createIssue.key}") { key } }`, {}, { token: member.token, orgId: org.id });
+  await api.client.ok(REMOVE, { id: member.id }, admin);
+  const after = await api.client.ok(
+    `{ project(key: "LV") { lead { id } } issue(key: "${issue.createIssue.key}") { version assignee { id } watchers { id } history(first: 1) { edges { node { kind field from to actor { id } } } } } }`,
+    {},
+    admin,
+  );
+  expect(after.project.lead).toBeNull();
+  expect(after.issue).toMatchObject({ version: issue.createIssue.version + 1, assignee: null, watchers: [] });
+  expect(after.issue.history.edges[0].node).toEqual({ kind: 'UPDATED', field: 'assignee', from: member.id, to: null, actor: { id: org.users.ADMIN.id } });
+});

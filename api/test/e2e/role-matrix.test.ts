@@ -1,7 +1,7 @@
-// Who may call which mutation, over HTTP. The table below is the spec (the README's role
-// matrix is this table): each row runs once per role with a fresh member of that role; an
-// allowed call must succeed, a refused one must be FORBIDDEN and write nothing. A mutation of
-// the schema without a row (or a NO_TENANT entry) fails the first test.
+// Who may call which operation, over HTTP. The tables below are the spec (the README's role
+// matrix is these tables): each row runs once per role with a fresh member of that role; an
+// allowed call must succeed, a refused one must be FORBIDDEN and (for a mutation) write
+// nothing. An operation of the schema without a row (or a NO_TENANT entry) fails a test.
 import { startTestApi, type TestApi } from '../support/test-server';
 import { createIssue, createOrg, createProject, uniqueSuffix, type RoleName, type TestOrg, type TestUser } from '../support/fixtures';
 import { documentFor, findOperation, rootOperations } from '../support/operation-document';
@@ -17,6 +17,8 @@ const NOBODY: readonly RoleName[] = [];
 
 /** Mutations outside any organization: any signed-in caller (or anyone) may call them. */
 const NO_TENANT = ['signUp', 'logIn', 'refreshSession', 'createApiToken', 'revokeApiToken', 'createOrganization'];
+/** Queries outside any organization: the caller's own account and memberships. */
+const NO_TENANT_QUERIES = ['viewer', 'organizations'];
 
 interface Case {
   readonly actor: TestUser;
@@ -76,6 +78,18 @@ const SPEC: readonly Row[] = [
   { mutation: 'createWebhook', scenario: 'on a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject(), url: 'http://127.0.0.1:9/hook', events: ['*'] }) },
   { mutation: 'deleteWebhook', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ id: (await newWebhook(c)).webhookId }) },
   { mutation: 'redeliverWebhook', scenario: 'a delivery', allowed: ADMIN_UP, variables: async (c) => ({ deliveryId: (await newWebhook(c, true)).deliveryId }) },
+];
+
+/** Reads: every role reads its organization, except webhooks (their URLs and deliveries). */
+const QUERY_SPEC: readonly Row[] = [
+  { mutation: 'organization', scenario: 'named by x-org-id', allowed: ANYONE, variables: async () => ({}) },
+  { mutation: 'projects', scenario: 'of the organization', allowed: ANYONE, variables: async () => ({}) },
+  { mutation: 'project', scenario: 'by key', allowed: ANYONE, variables: async (c) => ({ key: await c.newProject() }) },
+  { mutation: 'issue', scenario: 'by key', allowed: ANYONE, variables: async (c) => ({ key: await c.newIssue() }) },
+  { mutation: 'issues', scenario: 'of the organization', allowed: ANYONE, variables: async () => ({}) },
+  { mutation: 'node', scenario: 'an issue by id', allowed: ANYONE, variables: async () => ({ id: (await createIssue(api.client, org, { projectKey: PROJECT_KEY, title: 'By id' })).id }) },
+  { mutation: 'webhooks', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject() }) },
+  { mutation: 'webhookDeliveries', scenario: 'of a webhook', allowed: ADMIN_UP, variables: async (c) => ({ webhookId: (await newWebhook(c)).webhookId }) },
 ];
 
 function newKey(): string {
@@ -151,6 +165,28 @@ test('the spec has a row for every mutation of the schema, and only for those', 
   const specified = new Set([...SPEC.map((row) => row.mutation), ...NO_TENANT]);
   expect(mutations.filter((name) => !specified.has(name))).toEqual([]);
   expect([...specified].filter((name) => !mutations.includes(name))).toEqual([]);
+});
+
+test('the read spec has a row for every organization query of the schema, and only for those', () => {
+  const queries = rootOperations().filter((operation) => operation.kind === 'query').map((operation) => operation.name);
+  const specified = new Set([...QUERY_SPEC.map((row) => row.mutation), ...NO_TENANT_QUERIES]);
+  expect(queries.filter((name) => !specified.has(name))).toEqual([]);
+  expect([...specified].filter((name) => !queries.includes(name))).toEqual([]);
+});
+
+describe.each(QUERY_SPEC.map((row) => [`query ${row.mutation} ${row.scenario}`, row] as const))('%s', (_title, row) => {
+  test.each(ROLES.map((role) => [role, row.allowed.includes(role) ? 'may' : 'is FORBIDDEN to'] as const))('a fresh %s %s read it', async (role, verdict) => {
+    const actor = await addQuickMember(api, org, role);
+    const variables = await row.variables(caseFor(actor, role));
+    const response = await api.client.request(documentFor(findOperation(row.mutation), variables, 0), variables, { token: actor.token, orgId: org.id });
+    if (verdict === 'may') {
+      expect(response.errors).toBeUndefined();
+      expect(response.data?.[row.mutation]).not.toBeNull();
+    } else {
+      expect(response.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(response.status).toBe(403);
+    }
+  });
 });
 
 describe.each(SPEC.map((row) => [`${row.mutation} ${row.scenario}`, row] as const))('%s', (_title, row) => {

@@ -9,6 +9,7 @@ import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { normalizeEmail } from '../../auth/email';
 import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { releaseDepartingMember } from './member-departure';
 
 export interface Actor {
   readonly orgId: string;
@@ -123,9 +124,8 @@ export async function removeMember(actor: Actor, db: TenantDb, userId: string): 
     if (membership.role === 'OWNER' && (await ownerCount(tx, actor.orgId)) === 1) {
       throw new AppError('BAD_USER_INPUT', 'The last OWNER cannot leave; make someone else OWNER first', { field: 'userId' });
     }
+    await releaseDepartingMember(tx, actor.orgId, actor.userId, userId);
     await tx.membership.delete({ where: { orgId_userId: { orgId: actor.orgId, userId } } });
-    // Their open assignments in this organization go back to unassigned, like Jira does.
-    await tx.issue.updateMany({ where: { orgId: actor.orgId, assigneeId: userId }, data: { assigneeId: null } });
     return true;
   });
 }
