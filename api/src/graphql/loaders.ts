@@ -2,7 +2,14 @@
 // so every batch runs under the tenant's row-level security.
 import type { Issue, IssueLink, Label, Project, Sprint, User, WorkflowState } from '../generated/prisma/client';
 import type { TenantDb } from '../db/tenant-db';
-import { groupLoader, rowLoader } from './batch-loader';
+import { commentCountsOf, firstCommentsOf } from '../modules/comment/comment.service';
+import { eventCountsOf, newestEventsOf } from '../modules/history/history.service';
+import { countLoader, firstPageLoader, groupLoader, rowLoader } from './batch-loader';
+import type { FirstPageSource } from './pagination';
+
+function pageSource<R>(pages: ReturnType<typeof firstPageLoader<R>>, counts: ReturnType<typeof countLoader>): FirstPageSource<R> {
+  return { firstPage: (parentId, take) => pages.load({ parentId, take }), count: (parentId) => counts.load(parentId) };
+}
 
 /** What the API ever shows of a user. */
 export type PublicUser = Pick<User, 'id' | 'email' | 'name' | 'createdAt'>;
@@ -62,6 +69,9 @@ export function createLoaders(db: TenantDb) {
       (tx, keys) => tx.issueWatcher.findMany({ where: { issueId: ids(keys) }, orderBy: { createdAt: 'asc' }, select: { issueId: true, userId: true } }),
       (w) => w.issueId,
     ),
+    /** First pages of each issue's comments and history (for lists of issues). */
+    comments: pageSource(firstPageLoader(db, firstCommentsOf, (c) => c.issueId), countLoader(db, commentCountsOf)),
+    history: pageSource(firstPageLoader(db, newestEventsOf, (e) => e.issueId), countLoader(db, eventCountsOf)),
     /** Links touching each issue, both directions; the `key` is the issue asked about. */
     linksByIssue: groupLoader<string, IssueLink & { key: string }>(
       db,

@@ -27,6 +27,16 @@ export interface ConnectionShape<T> {
 
 export type CursorValue = string | number | boolean | null;
 
+/**
+ * First pages fetched for many parents at once (the request's loaders): a connection asked
+ * on every item of a list then costs one statement, not one per item.
+ */
+export interface FirstPageSource<T> {
+  /** Up to `take` rows of the parent, in page order. */
+  firstPage(parentId: string, take: number): Promise<T[]>;
+  count(parentId: string): Promise<number>;
+}
+
 export function pageSize(first: number | null | undefined): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {

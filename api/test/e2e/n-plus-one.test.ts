@@ -14,7 +14,9 @@ const TOTAL = 110;
 const NODE_FIELDS = `key title
   assignee { id name } reporter { id email } status { name category transitionsTo { name } }
   labels { name color } project { key name } parent { key title } children { key }
-  sprint { name state } watchers { id } links { type outward issue { key status { name } } }`;
+  sprint { name state } watchers { id } links { type outward issue { key status { name } } }
+  comments(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { body } } }
+  history(first: 2) { totalCount pageInfo { hasNextPage } edges { node { kind field } } }`;
 const PAGE = `query($first: Int) { project(key: "NPO") { issues(first: $first) { totalCount edges { node { ${NODE_FIELDS} } } } } }`;
 const ORG_PAGE = `query($first: Int) { issues(first: $first) { totalCount edges { node { ${NODE_FIELDS} } } } }`;
 
@@ -46,6 +48,13 @@ beforeAll(async () => {
   await sql.query(`INSERT INTO issue_watchers (org_id, issue_id, user_id) SELECT org_id, id, (SELECT user_id FROM memberships WHERE role = 'MEMBER' AND org_id = i.org_id) FROM issues i`);
   await sql.query(`INSERT INTO issue_links (id, org_id, from_issue_id, to_issue_id, type)
     SELECT gen_random_uuid(), a.org_id, a.id, b.id, 'BLOCKS' FROM issues a JOIN issues b ON b.project_id = a.project_id AND b.number = a.number + 1`);
+  // Comments (0-3 per issue, some at the same instant) and history (1-2 events per issue).
+  await sql.query(`INSERT INTO comments (id, org_id, issue_id, author_id, body, created_at)
+    SELECT gen_random_uuid(), i.org_id, i.id, i.reporter_id, 'Comment ' || c || ' on ' || i.number, timestamp '2026-01-01' + (c / 2) * interval '1 minute'
+    FROM issues i, generate_series(1, 3) AS c WHERE c <= i.number % 4`);
+  await sql.query(`INSERT INTO issue_events (org_id, project_id, issue_id, actor_id, kind, field)
+    SELECT i.org_id, i.project_id, i.id, i.reporter_id, k.kind, k.field FROM issues i
+    CROSS JOIN (VALUES ('CREATED', NULL), ('UPDATED', 'title')) AS k(kind, field) WHERE k.kind = 'CREATED' OR i.number % 2 = 0`);
   await sql.end();
   counter = countStatements(api.server.services.database.pool);
 });
@@ -64,17 +73,41 @@ async function statementsFor(first: number): Promise<{ count: number; kinds: Rec
   expect(nodes.some((n: any) => n.parent !== null)).toBe(true);
   expect(nodes.some((n: any) => n.assignee !== null && n.sprint !== null && n.labels.length > 0)).toBe(true);
   expect(nodes.every((n: any) => n.watchers.length === 1 && n.links.length > 0)).toBe(true);
+  expect(nodes.some((n: any) => n.comments.pageInfo.hasNextPage) && nodes.some((n: any) => n.comments.totalCount === 0)).toBe(true);
+  expect(nodes.every((n: any) => n.history.totalCount > 0)).toBe(true);
   return { count: counter.statements.length, kinds: counter.byKind() };
 }
 
 test('a page of 100 issues with every relation costs as many SQL statements as a page of 10', async () => {
   const ten = await statementsFor(10);
   const hundred = await statementsFor(100);
-  console.log(`SQL statements per page (issues with assignee, reporter, status, labels, project, parent, children, sprint, watchers, links): first=10 -> ${ten.count} ${JSON.stringify(ten.kinds)}; first=100 -> ${hundred.count} ${JSON.stringify(hundred.kinds)}`);
+  console.log(`SQL statements per page (issues with assignee, reporter, status, labels, project, parent, children, sprint, watchers, links, comments, history): first=10 -> ${ten.count} ${JSON.stringify(ten.kinds)}; first=100 -> ${hundred.count} ${JSON.stringify(hundred.kinds)}`);
   expect(hundred.count).toBe(ten.count);
   expect(hundred.kinds).toEqual(ten.kinds);
   // And the count itself stays small: one batch per relation, not one per issue.
   expect(ten.count).toBeLessThan(80);
+});
+
+test('batched first pages of comments and history are exactly what each issue has, in page order', async () => {
+  const data = await owner.ok(PAGE, { first: 30 });
+  const sql = ownerSql(api);
+  try {
+    for (const { node } of data.project.issues.edges) {
+      const comments = await sql.query<{ body: string }>(`SELECT c.body FROM comments c JOIN issues i ON i.id = c.issue_id WHERE i.number = $1 AND i.project_id = (SELECT id FROM projects WHERE key = 'NPO') ORDER BY c.created_at, c.id`, [Number(node.key.split('-')[1])]);
+      const events = await sql.query<{ kind: string; field: string | null }>(`SELECT e.kind, e.field FROM issue_events e JOIN issues i ON i.id = e.issue_id WHERE i.number = $1 AND i.project_id = (SELECT id FROM projects WHERE key = 'NPO') ORDER BY e.id DESC`, [Number(node.key.split('-')[1])]);
+      expect({ key: node.key, comments: node.comments.edges.map((e: any) => e.node.body), total: node.comments.totalCount, more: node.comments.pageInfo.hasNextPage }).toEqual({
+        key: node.key, comments: comments.slice(0, 2).map((c) => c.body), total: comments.length, more: comments.length > 2,
+      });
+      expect(node.history.edges.map((e: any) => ({ kind: e.node.kind, field: e.node.field }))).toEqual(events.slice(0, 2));
+      expect(node.history.totalCount).toBe(events.length);
+    }
+  } finally {
+    await sql.end();
+  }
+  // The cursor of a batched page continues where the batch stopped.
+  const withMore = data.project.issues.edges.map((e: any) => e.node).find((n: any) => n.comments.pageInfo.hasNextPage);
+  const next = await owner.ok(`query($k: String!, $a: String) { issue(key: $k) { comments(first: 2, after: $a) { edges { node { body } } } } }`, { k: withMore.key, a: withMore.comments.pageInfo.endCursor });
+  expect(next.issue.comments.edges).toHaveLength(1);
 });
 
 test('the organization-wide issues query is batched the same way', async () => {

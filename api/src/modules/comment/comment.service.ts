@@ -5,7 +5,7 @@ import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { can, requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape, type FirstPageSource } from '../../graphql/pagination';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
@@ -69,10 +69,19 @@ export async function deleteComment(actor: Actor, db: TenantDb, id: string): Pro
   });
 }
 
-/** Oldest first, as a conversation reads. */
-export async function listComments(db: TenantDb, issueId: string, first: number | null | undefined, after: string | null | undefined): Promise<ConnectionShape<Comment>> {
+const commentCursor = (comment: Comment) => [comment.createdAt.toISOString(), comment.id];
+
+/** Oldest first, as a conversation reads. `batch` serves first pages when many issues ask. */
+export async function listComments(
+  db: TenantDb,
+  issueId: string,
+  first: number | null | undefined,
+  after: string | null | undefined,
+  batch?: FirstPageSource<Comment>,
+): Promise<ConnectionShape<Comment>> {
   const size = pageSize(first);
   const cursor = decodeKeysetCursor(after, ['timestamp', 'uuid']);
+  if (!cursor && batch) return connectionFrom(await batch.firstPage(issueId, size + 1), size, commentCursor, false, () => batch.count(issueId));
   const where = { issueId };
   const rows = await db.read((tx) =>
     tx.comment.findMany({
@@ -83,5 +92,20 @@ export async function listComments(db: TenantDb, issueId: string, first: number 
       take: size + 1,
     }),
   );
-  return connectionFrom(rows, size, (c) => [c.createdAt.toISOString(), c.id], cursor !== null, () => db.read((tx) => tx.comment.count({ where })));
+  return connectionFrom(rows, size, commentCursor, cursor !== null, () => db.read((tx) => tx.comment.count({ where })));
+}
+
+/** The first `take` comments of each issue, in one statement (listComments' order). */
+export function firstCommentsOf(tx: Tx, issueIds: readonly string[], take: number): Promise<Comment[]> {
+  return tx.$queryRaw<Comment[]>`
+    SELECT id, org_id AS "orgId", issue_id AS "issueId", author_id AS "authorId", body, created_at AS "createdAt", edited_at AS "editedAt"
+    FROM (SELECT c.*, row_number() OVER (PARTITION BY c.issue_id ORDER BY c.created_at, c.id) AS place
+          FROM comments c WHERE c.issue_id = ANY(${[...issueIds]}::uuid[])) ranked
+    WHERE place <= ${take}
+    ORDER BY issue_id, place`;
+}
+
+export async function commentCountsOf(tx: Tx, issueIds: readonly string[]): Promise<{ parentId: string; count: number }[]> {
+  const groups = await tx.comment.groupBy({ by: ['issueId'], where: { issueId: { in: [...issueIds] } }, _count: { _all: true } });
+  return groups.map((group) => ({ parentId: group.issueId, count: group._count._all }));
 }

@@ -4,7 +4,7 @@ import type { IssueEvent } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
-import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape, type FirstPageSource } from '../../graphql/pagination';
 import type { EventKind } from './event-kind';
 
 export interface EventDraft {
@@ -36,10 +36,19 @@ export async function recordEvents(tx: Tx, orgId: string, actorId: string, draft
   });
 }
 
-/** Newest first. */
-export async function listHistory(db: TenantDb, issueId: string, first: number | null | undefined, after: string | null | undefined): Promise<ConnectionShape<IssueEvent>> {
+const eventCursor = (event: IssueEvent) => [event.id.toString()];
+
+/** Newest first. `batch` serves first pages when many issues ask. */
+export async function listHistory(
+  db: TenantDb,
+  issueId: string,
+  first: number | null | undefined,
+  after: string | null | undefined,
+  batch?: FirstPageSource<IssueEvent>,
+): Promise<ConnectionShape<IssueEvent>> {
   const size = pageSize(first);
   const cursor = decodeKeysetCursor(after, ['integer']);
+  if (!cursor && batch) return connectionFrom(await batch.firstPage(issueId, size + 1), size, eventCursor, false, () => batch.count(issueId));
   const where = { issueId };
   const rows = await db.read((tx) =>
     tx.issueEvent.findMany({
@@ -48,5 +57,20 @@ export async function listHistory(db: TenantDb, issueId: string, first: number |
       take: size + 1,
     }),
   );
-  return connectionFrom(rows, size, (event) => [event.id.toString()], cursor !== null, () => db.read((tx) => tx.issueEvent.count({ where })));
+  return connectionFrom(rows, size, eventCursor, cursor !== null, () => db.read((tx) => tx.issueEvent.count({ where })));
+}
+
+/** The newest `take` events of each issue, in one statement (listHistory's order). */
+export function newestEventsOf(tx: Tx, issueIds: readonly string[], take: number): Promise<IssueEvent[]> {
+  return tx.$queryRaw<IssueEvent[]>`
+    SELECT id, org_id AS "orgId", project_id AS "projectId", issue_id AS "issueId", actor_id AS "actorId", kind, field, "from", "to", at
+    FROM (SELECT e.*, row_number() OVER (PARTITION BY e.issue_id ORDER BY e.id DESC) AS place
+          FROM issue_events e WHERE e.issue_id = ANY(${[...issueIds]}::uuid[])) ranked
+    WHERE place <= ${take}
+    ORDER BY issue_id, place`;
+}
+
+export async function eventCountsOf(tx: Tx, issueIds: readonly string[]): Promise<{ parentId: string; count: number }[]> {
+  const groups = await tx.issueEvent.groupBy({ by: ['issueId'], where: { issueId: { in: [...issueIds] } }, _count: { _all: true } });
+  return groups.map((group) => ({ parentId: group.issueId, count: group._count._all }));
 }

@@ -93,7 +93,8 @@ export class IssueFieldsResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<Comment>> {
-    return listComments((await ctx.tenant()).db, issue.id, first, after);
+    const { db, loaders } = await ctx.tenant();
+    return listComments(db, issue.id, first, after, loaders.comments);
   }
 
   @FieldResolver(() => IssueEventConnection)
@@ -103,6 +104,7 @@ export class IssueFieldsResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<IssueEvent>> {
-    return listHistory((await ctx.tenant()).db, issue.id, first, after);
+    const { db, loaders } = await ctx.tenant();
+    return listHistory(db, issue.id, first, after, loaders.history);
   }
 }
