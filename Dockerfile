@@ -18,13 +18,16 @@ FROM base AS deps
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 
-# Prisma client generated from the schema, then TypeScript compiled to dist/.
+# Prisma client generated from the schema, then TypeScript compiled to dist/, and the GraphQL
+# IDE bundled into api/public/ide (served only when GRAPHQL_IDE=true in production).
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json prisma.config.ts ./
 COPY scripts/prisma.cjs scripts/prisma.cjs
 COPY prisma prisma
 COPY api/src api/src
 RUN npm run build
+COPY ide ide
+RUN npm run build:ide
 
 # Production dependencies only, in a stage of their own so the runtime gets no dev tooling
 # (nor npm's download cache, which stays behind in this stage).
@@ -49,6 +52,7 @@ COPY prisma prisma
 COPY --chmod=0755 prisma/engine/schema-engine-bridge.cjs prisma/engine/schema-engine-bridge.cjs
 COPY --from=prod-deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
+COPY --from=build /app/api/public api/public
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

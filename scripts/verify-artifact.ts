@@ -30,6 +30,7 @@ const REQUIRED = [
   'prisma/engine/wasm-schema-engine.cjs',
   'prisma/engine/schema-engine-bridge.cjs',
   'dist/api/src/generated/prisma/client.js',
+  'api/public/ide/main.js',
   'node_modules/@prisma/client/package.json',
   'node_modules/prisma/package.json',
 ];
@@ -57,6 +58,8 @@ export interface RunReport {
   readonly health: number;
   readonly ready: number;
   readonly graphql: { readonly status: number; readonly email: unknown };
+  /** GET /graphql from a browser, with the IDE switched on as GRAPHQL_IDE=true does in production. */
+  readonly ide: number;
   readonly healthcheckExit: number | null;
   readonly exitCode: number | null;
   readonly shutdownMs: number;
@@ -134,7 +137,7 @@ export async function runArtifact(artifact: Artifact, options: { node?: string }
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const env = { ...baseEnv, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: urlFor(database, 'tracker_app'), JWT_SECRET: randomBytes(32).toString('hex'), SHUTDOWN_DRAIN_SECONDS: '1' };
+    const env = { ...baseEnv, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: urlFor(database, 'tracker_app'), JWT_SECRET: randomBytes(32).toString('hex'), SHUTDOWN_DRAIN_SECONDS: '1', GRAPHQL_IDE: 'true' };
     if (artifact.cmd[0] !== 'node') throw new Error(`CMD should start node, not ${artifact.cmd[0]}`);
     const [command, args] = asImageUser(node, artifact.cmd.slice(1));
     started = Date.now();
@@ -156,13 +159,14 @@ export async function runArtifact(artifact: Artifact, options: { node?: string }
     const email = `artifact-${randomBytes(4).toString('hex')}@example.com`;
     const signUp = await graphql(base, `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }`, { input: { email, name: 'Artifact', password: randomBytes(12).toString('hex') } });
     const viewer = await graphql(base, `{ viewer { email } }`, {}, signUp.body?.data?.signUp?.accessToken);
+    const ide = (await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } })).status;
     const [hc, hcArgs] = artifact.healthcheck ? asImageUser(artifact.healthcheck[0] === 'node' ? node : artifact.healthcheck[0]!, artifact.healthcheck.slice(1)) : ['false', []];
     const healthcheckExit = spawnSync(hc, hcArgs, { env, encoding: 'utf8' }).status;
     started = Date.now();
     proc.kill('SIGTERM');
     const exitCode = await exited;
     const nonJsonLines = output.split('\n').filter((line) => line.trim() !== '' && !/^\{.*\}$/.test(line));
-    return { migrateMs, startMs, health, ready, graphql: { status: viewer.status, email: viewer.body?.data?.viewer?.email }, healthcheckExit, exitCode, shutdownMs: Date.now() - started, nonJsonLines };
+    return { migrateMs, startMs, health, ready, graphql: { status: viewer.status, email: viewer.body?.data?.viewer?.email }, ide, healthcheckExit, exitCode, shutdownMs: Date.now() - started, nonJsonLines };
   } finally {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

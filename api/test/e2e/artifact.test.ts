@@ -63,7 +63,7 @@ describe('the Dockerfile', () => {
     for (const file of ['.git/HEAD', 'node_modules/pg/package.json', 'api/node_modules/x.js', 'dist/api/src/main.js', '.env', 'api/.env.local', '.data/pglite/PG_VERSION', 'api/src/generated/prisma/client.ts', 'coverage/index.html']) {
       expect([file, dockerIgnored(file, patterns)]).toEqual([file, true]);
     }
-    for (const file of ['package.json', 'package-lock.json', 'prisma.config.ts', 'scripts/prisma.cjs', 'prisma/schema.prisma', 'prisma/engine/schema-engine-bridge.cjs', 'api/src/main.ts', 'tsconfig.build.json']) {
+    for (const file of ['package.json', 'package-lock.json', 'prisma.config.ts', 'scripts/prisma.cjs', 'prisma/schema.prisma', 'prisma/engine/schema-engine-bridge.cjs', 'api/src/main.ts', 'tsconfig.build.json', 'ide/src/main.tsx', 'ide/build.ts']) {
       expect([file, dockerIgnored(file, patterns)]).toEqual([file, false]);
     }
   });
@@ -84,7 +84,7 @@ describe('the built artifact', () => {
     expect(artifact.skipped).toEqual([expect.stringMatching(/^runtime: RUN apt-get update .*apt-get install .*tini/)]);
     expect(checkContents(artifact)).toEqual([]);
     const report = await runArtifact(artifact);
-    expect(report).toMatchObject({ health: 200, ready: 200, graphql: { status: 200, email: expect.stringMatching(/@example\.com$/) }, healthcheckExit: 0, exitCode: 0, nonJsonLines: [] });
+    expect(report).toMatchObject({ health: 200, ready: 200, graphql: { status: 200, email: expect.stringMatching(/@example\.com$/) }, ide: 200, healthcheckExit: 0, exitCode: 0, nonJsonLines: [] });
     console.log(`artifact: migrate ${report.migrateMs} ms, start ${report.startMs} ms, shutdown ${report.shutdownMs} ms`);
   }, 900_000);
 
