@@ -7,56 +7,21 @@
  * at prisma/engine/schema-engine-bridge.cjs (the same engine compiled to WebAssembly), so
  * a machine that has the native engine keeps stock Prisma behaviour.
  */
-const fs = require('node:fs');
-const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { useBridgeUnlessNative } = require('../prisma/engine/engine-choice.cjs');
 
-const BRIDGE = path.join(__dirname, '..', 'prisma', 'engine', 'schema-engine-bridge.cjs');
-
-/**
- * The places Prisma's CLI searches, in its order: @prisma/engines, the prisma package,
- * node_modules, and prisma/runtime.
- * @returns {Promise<string | undefined>}
- */
-async function findNativeSchemaEngine() {
-  const prismaDir = path.dirname(require.resolve('prisma/package.json'));
-  const enginesDir = path.dirname(require.resolve('@prisma/engines/package.json', { paths: [prismaDir] }));
-  const dirs = [enginesDir, prismaDir, path.dirname(prismaDir), path.join(prismaDir, 'runtime')];
-  let names;
-  try {
-    const { getBinaryTargetForCurrentPlatform } = require(require.resolve('@prisma/get-platform', { paths: [enginesDir] }));
-    const target = await getBinaryTargetForCurrentPlatform();
-    names = [`schema-engine-${target}${process.platform === 'win32' ? '.exe' : ''}`];
-  } catch {
-    // Platform detection moved or failed: any installed schema-engine counts as native.
-    names = dirs.flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d) : [])).filter((n) => /^schema-engine-/.test(n));
-  }
-  return dirs.flatMap((d) => names.map((n) => path.join(d, n))).find((p) => fs.existsSync(p));
-}
-
-/** @returns {Promise<NodeJS.ProcessEnv>} */
-async function prismaEnv() {
+/** @returns {NodeJS.ProcessEnv} */
+function prismaEnv() {
   const env = { ...process.env };
   env.CHECKPOINT_DISABLE = '1';
   env.PRISMA_HIDE_UPDATE_MESSAGE = '1';
-  const chosen = env.PRISMA_SCHEMA_ENGINE_BINARY || env.PRISMA_MIGRATION_ENGINE_BINARY;
-  if (!chosen && !(await findNativeSchemaEngine())) {
-    env.PRISMA_SCHEMA_ENGINE_BINARY = BRIDGE;
-    // The bridge starts with `#!/usr/bin/env node`: let that be the Node running us.
-    env.PATH = [path.dirname(process.execPath), env.PATH].filter(Boolean).join(path.delimiter);
-    // Checkouts and archives do not always keep the executable bit.
-    try {
-      fs.accessSync(BRIDGE, fs.constants.X_OK);
-    } catch {
-      fs.chmodSync(BRIDGE, 0o755);
-    }
-  }
+  useBridgeUnlessNative(env);
   return env;
 }
 
-async function main() {
+function main() {
   const cli = require.resolve('prisma/build/index.js');
-  const child = spawn(process.execPath, [cli, ...process.argv.slice(2)], { stdio: 'inherit', env: await prismaEnv() });
+  const child = spawn(process.execPath, [cli, ...process.argv.slice(2)], { stdio: 'inherit', env: prismaEnv() });
   // The terminal already sends Ctrl-C to the whole group; forward what only we received.
   for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
     process.on(signal, () => child.kill(signal));
@@ -66,7 +31,4 @@ async function main() {
   });
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main();

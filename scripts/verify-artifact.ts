@@ -29,6 +29,7 @@ const REQUIRED = [
   'prisma/engine/migrate-deploy.cjs',
   'prisma/engine/wasm-schema-engine.cjs',
   'prisma/engine/schema-engine-bridge.cjs',
+  'prisma/engine/engine-choice.cjs',
   'dist/api/src/generated/prisma/client.js',
   'api/public/ide/main.js',
   'node_modules/@prisma/client/package.json',

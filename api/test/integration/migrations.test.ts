@@ -124,6 +124,13 @@ describe('prisma migrate through scripts/prisma.cjs', () => {
     expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining('No pending migrations to apply.') });
   });
 
+  it('a bare Prisma CLI (npx prisma migrate status) gets the bridge from prisma.config.ts', async () => {
+    const url = await freshDatabase('bare');
+    expect(await prisma(['migrate', 'deploy'], url)).toMatchObject({ code: 0 });
+    const bare = await run('../node_modules/prisma/build/index.js', ['migrate', 'status'], { MIGRATION_DATABASE_URL: url, PRISMA_SCHEMA_ENGINE_BINARY: '', CHECKPOINT_DISABLE: '1' });
+    expect(bare).toMatchObject({ code: 0, stdout: expect.stringContaining('Database schema is up to date!') });
+  });
+
   it('migrateDeploy() leaves the same database bookkeeping as the CLI', async () => {
     const viaCli = await freshDatabase('cli');
     const viaFunction = await freshDatabase('fn');
