@@ -3,14 +3,14 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../../graphql/scalars';
 import { UserObject } from '../user/user.type';
 
-@ObjectType('AuthPayload')
+@ObjectType('AuthPayload', { simpleResolvers: true })
 export class AuthPayload {
   @Field(() => String) accessToken!: string;
   @Field(() => String) refreshToken!: string;
   @Field(() => UserObject) user!: UserObject;
 }
 
-@ObjectType('ApiToken')
+@ObjectType('ApiToken', { simpleResolvers: true })
 export class ApiTokenObject {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
@@ -19,7 +19,7 @@ export class ApiTokenObject {
   @Field(() => DateTimeScalar, { nullable: true }) expiresAt!: Date | null;
 }
 
-@ObjectType('CreatedApiToken', { description: 'The secret is shown once' })
+@ObjectType('CreatedApiToken', { description: 'The secret is shown once', simpleResolvers: true })
 export class CreatedApiToken {
   @Field(() => String) token!: string;
   @Field(() => ApiTokenObject) apiToken!: ApiTokenObject;

@@ -4,7 +4,7 @@ import { connectionTypes } from '../../graphql/connection';
 import { DateTimeScalar } from '../../graphql/scalars';
 import { Node } from '../node/node.interface';
 
-@ObjectType('Comment', { implements: Node })
+@ObjectType('Comment', { implements: Node, simpleResolvers: true })
 export class CommentObject implements Node {
   @Field(() => ID) id!: string;
   @Field(() => String) body!: string;

@@ -3,7 +3,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { connectionTypes } from '../../graphql/connection';
 import { DateTimeScalar, JSONScalar } from '../../graphql/scalars';
 
-@ObjectType('IssueEvent', { description: 'One entry per change, written in the same transaction as the change.' })
+@ObjectType('IssueEvent', { description: 'One entry per change, written in the same transaction as the change.', simpleResolvers: true })
 export class IssueEventObject {
   @Field(() => ID) id!: string;
   @Field(() => String, { description: 'CREATED, UPDATED, TRANSITIONED, COMMENTED, LINKED, ...' }) kind!: string;

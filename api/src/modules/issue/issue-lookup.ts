@@ -1,31 +1,48 @@
 // Finding issues by key inside a transaction, optionally locking the row for a write.
 import type { Issue, Project } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
 import { notFound } from '../../errors/app-error';
 import type { Tx } from '../../db/tx';
 import { parseIssueKey } from './issue-key';
+import { ISSUE_COLUMNS } from './issue-list';
 
 export type IssueWithProject = Issue & { project: Project };
 
-/** A live (not deleted) issue by key, or NOT_FOUND naming `field`. */
-export async function findIssueByKey(tx: Tx, orgId: string, key: string, field = 'key'): Promise<IssueWithProject> {
+// The issue and its project in one statement (Prisma's include would send two): the project's
+// columns come back prefixed and are folded into `project`.
+const PROJECT_COLUMNS = Prisma.sql`p.id AS "p.id", p.org_id AS "p.orgId", p.key AS "p.key", p.name AS "p.name",
+  p.description AS "p.description", p.lead_id AS "p.leadId", p.issue_seq AS "p.issueSeq", p.archived_at AS "p.archivedAt",
+  p.created_at AS "p.createdAt", p.updated_at AS "p.updatedAt"`;
+
+function withProject(row: Record<string, unknown>): IssueWithProject {
+  const issue: Record<string, unknown> = {};
+  const project: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) {
+    if (column.startsWith('p.')) project[column.slice(2)] = value;
+    else issue[column] = value;
+  }
+  return { ...(issue as Issue), project: project as Project };
+}
+
+async function selectByKey(tx: Tx, orgId: string, key: string, field: string, lock: Prisma.Sql): Promise<IssueWithProject> {
   const { projectKey, number } = parseIssueKey(key, field);
-  const issue = await tx.issue.findFirst({
-    where: { orgId, number, deletedAt: null, project: { orgId, key: projectKey } },
-    include: { project: true },
-  });
-  if (!issue) throw notFound('Issue', field);
-  return issue;
+  const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
+    SELECT ${ISSUE_COLUMNS}, ${PROJECT_COLUMNS}
+    FROM issues i JOIN projects p ON p.id = i.project_id AND p.org_id = i.org_id
+    WHERE i.org_id = ${orgId}::uuid AND p.key = ${projectKey} AND i.number = ${number} AND i.deleted_at IS NULL
+    ${lock}`;
+  if (!row) throw notFound('Issue', field);
+  return withProject(row);
+}
+
+/** A live (not deleted) issue by key, or NOT_FOUND naming `field`. */
+export function findIssueByKey(tx: Tx, orgId: string, key: string, field = 'key'): Promise<IssueWithProject> {
+  return selectByKey(tx, orgId, key, field, Prisma.empty);
 }
 
 /** Like findIssueByKey, holding the row lock until the transaction ends. */
-export async function lockIssueByKey(tx: Tx, orgId: string, key: string, field = 'key'): Promise<IssueWithProject> {
-  const { projectKey, number } = parseIssueKey(key, field);
-  const locked = await tx.$queryRaw<{ id: string }[]>`
-    SELECT i.id FROM issues i JOIN projects p ON p.id = i.project_id
-    WHERE i.org_id = ${orgId}::uuid AND p.org_id = ${orgId}::uuid AND p.key = ${projectKey} AND i.number = ${number} AND i.deleted_at IS NULL
-    FOR UPDATE OF i`;
-  if (locked.length === 0) throw notFound('Issue', field);
-  return tx.issue.findUniqueOrThrow({ where: { id: locked[0]!.id }, include: { project: true } });
+export function lockIssueByKey(tx: Tx, orgId: string, key: string, field = 'key'): Promise<IssueWithProject> {
+  return selectByKey(tx, orgId, key, field, Prisma.sql`FOR UPDATE OF i`);
 }
 
 /** Serializes writes that order issues within a project (numbers, ranks). */

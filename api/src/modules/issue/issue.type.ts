@@ -6,7 +6,7 @@ import { connectionTypes } from '../../graphql/connection';
 import { DateTimeScalar } from '../../graphql/scalars';
 import { Node } from '../node/node.interface';
 
-@ObjectType('Issue', { implements: Node })
+@ObjectType('Issue', { implements: Node, simpleResolvers: true })
 export class IssueObject implements Node {
   @Field(() => ID) id!: string;
   @Field(() => Int) number!: number;

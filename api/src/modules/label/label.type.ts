@@ -1,7 +1,7 @@
 // Label object type.
 import { Field, ID, ObjectType } from 'type-graphql';
 
-@ObjectType('Label')
+@ObjectType('Label', { simpleResolvers: true })
 export class LabelObject {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;

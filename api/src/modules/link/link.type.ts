@@ -2,7 +2,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { IssueLinkType } from '../../graphql/enums';
 
-@ObjectType('IssueLink')
+@ObjectType('IssueLink', { simpleResolvers: true })
 export class IssueLinkObject {
   @Field(() => ID) id!: string;
   @Field(() => IssueLinkType) type!: IssueLinkType;

@@ -6,7 +6,7 @@ import { DateTimeScalar } from '../../graphql/scalars';
 import { Node } from '../node/node.interface';
 import { UserObject } from '../user/user.type';
 
-@ObjectType('Organization', { implements: Node })
+@ObjectType('Organization', { implements: Node, simpleResolvers: true })
 export class OrganizationObject implements Node {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
@@ -15,7 +15,7 @@ export class OrganizationObject implements Node {
   @Field(() => Role, { description: "The viewer's role in this organization." }) viewerRole!: Role;
 }
 
-@ObjectType('Membership')
+@ObjectType('Membership', { simpleResolvers: true })
 export class MembershipObject {
   @Field(() => UserObject) user!: UserObject;
   @Field(() => Role) role!: Role;

@@ -4,7 +4,7 @@ import { connectionTypes } from '../../graphql/connection';
 import { DateTimeScalar } from '../../graphql/scalars';
 import { Node } from '../node/node.interface';
 
-@ObjectType('Project', { implements: Node })
+@ObjectType('Project', { implements: Node, simpleResolvers: true })
 export class ProjectObject implements Node {
   @Field(() => ID) id!: string;
   @Field(() => String, { description: '2-10 upper-case letters/digits, starts with a letter, unique per org' }) key!: string;

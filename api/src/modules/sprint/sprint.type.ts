@@ -4,7 +4,7 @@ import { SprintState } from '../../graphql/enums';
 import { DateTimeScalar } from '../../graphql/scalars';
 import { Node } from '../node/node.interface';
 
-@ObjectType('Sprint', { implements: Node })
+@ObjectType('Sprint', { implements: Node, simpleResolvers: true })
 export class SprintObject implements Node {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;

@@ -7,7 +7,7 @@ import { Node } from '../node/node.interface';
 
 registerEnumType(WebhookDeliveryStatus, { name: 'WebhookDeliveryStatus' });
 
-@ObjectType('Webhook', { implements: Node })
+@ObjectType('Webhook', { implements: Node, simpleResolvers: true })
 export class WebhookObject implements Node {
   @Field(() => ID) id!: string;
   @Field(() => String) url!: string;
@@ -16,13 +16,13 @@ export class WebhookObject implements Node {
   @Field(() => DateTimeScalar) createdAt!: Date;
 }
 
-@ObjectType('CreatedWebhook', { description: 'The signing secret is shown here, once.' })
+@ObjectType('CreatedWebhook', { description: 'The signing secret is shown here, once.', simpleResolvers: true })
 export class CreatedWebhookObject {
   @Field(() => String) secret!: string;
   @Field(() => WebhookObject) webhook!: WebhookObject;
 }
 
-@ObjectType('WebhookDelivery')
+@ObjectType('WebhookDelivery', { simpleResolvers: true })
 export class WebhookDeliveryObject {
   @Field(() => ID) id!: string;
   @Field(() => ID, { description: 'The IssueEvent delivered; receivers de-duplicate on it' }) eventId!: string;

@@ -2,7 +2,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { StatusCategory } from '../../graphql/enums';
 
-@ObjectType('WorkflowState')
+@ObjectType('WorkflowState', { simpleResolvers: true })
 export class WorkflowStateObject {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
