@@ -1,5 +1,7 @@
 // Comments: members write them; only the author edits; the author or an ADMIN deletes.
 import type { Comment } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
+import { firstRowsPerParent } from '../../db/first-rows';
 import { badInput, forbidden, notFound } from '../../errors/app-error';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
@@ -95,14 +97,16 @@ export async function listComments(
   return connectionFrom(rows, size, commentCursor, cursor !== null, () => db.read((tx) => tx.comment.count({ where })));
 }
 
+const FIRST_COMMENTS = {
+  table: Prisma.sql`comments`,
+  parent: Prisma.sql`issue_id`,
+  order: Prisma.sql`created_at, id`,
+  columns: Prisma.sql`id, org_id AS "orgId", issue_id AS "issueId", author_id AS "authorId", body, created_at AS "createdAt", edited_at AS "editedAt"`,
+};
+
 /** The first `take` comments of each issue, in one statement (listComments' order). */
 export function firstCommentsOf(tx: Tx, issueIds: readonly string[], take: number): Promise<Comment[]> {
-  return tx.$queryRaw<Comment[]>`
-    SELECT id, org_id AS "orgId", issue_id AS "issueId", author_id AS "authorId", body, created_at AS "createdAt", edited_at AS "editedAt"
-    FROM (SELECT c.*, row_number() OVER (PARTITION BY c.issue_id ORDER BY c.created_at, c.id) AS place
-          FROM comments c WHERE c.issue_id = ANY(${[...issueIds]}::uuid[])) ranked
-    WHERE place <= ${take}
-    ORDER BY issue_id, place`;
+  return firstRowsPerParent<Comment>(tx, FIRST_COMMENTS, issueIds, take);
 }
 
 export async function commentCountsOf(tx: Tx, issueIds: readonly string[]): Promise<{ parentId: string; count: number }[]> {

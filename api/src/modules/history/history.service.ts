@@ -3,6 +3,7 @@
 import type { IssueEvent } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
 import type { TenantDb } from '../../db/tenant-db';
+import { firstRowsPerParent } from '../../db/first-rows';
 import type { Tx } from '../../db/tx';
 import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape, type FirstPageSource } from '../../graphql/pagination';
 import type { EventKind } from './event-kind';
@@ -60,14 +61,16 @@ export async function listHistory(
   return connectionFrom(rows, size, eventCursor, cursor !== null, () => db.read((tx) => tx.issueEvent.count({ where })));
 }
 
+const NEWEST_EVENTS = {
+  table: Prisma.sql`issue_events`,
+  parent: Prisma.sql`issue_id`,
+  order: Prisma.sql`id DESC`,
+  columns: Prisma.sql`id, org_id AS "orgId", project_id AS "projectId", issue_id AS "issueId", actor_id AS "actorId", kind, field, "from", "to", at`,
+};
+
 /** The newest `take` events of each issue, in one statement (listHistory's order). */
 export function newestEventsOf(tx: Tx, issueIds: readonly string[], take: number): Promise<IssueEvent[]> {
-  return tx.$queryRaw<IssueEvent[]>`
-    SELECT id, org_id AS "orgId", project_id AS "projectId", issue_id AS "issueId", actor_id AS "actorId", kind, field, "from", "to", at
-    FROM (SELECT e.*, row_number() OVER (PARTITION BY e.issue_id ORDER BY e.id DESC) AS place
-          FROM issue_events e WHERE e.issue_id = ANY(${[...issueIds]}::uuid[])) ranked
-    WHERE place <= ${take}
-    ORDER BY issue_id, place`;
+  return firstRowsPerParent<IssueEvent>(tx, NEWEST_EVENTS, issueIds, take);
 }
 
 export async function eventCountsOf(tx: Tx, issueIds: readonly string[]): Promise<{ parentId: string; count: number }[]> {
