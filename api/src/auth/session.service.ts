@@ -20,7 +20,8 @@ export interface Session {
   readonly user: User;
 }
 
-const FAILURE_WINDOW_MS = 60 * 60 * 1000;
+/** Failed log-ins count against an account for this long (then housekeeping removes them). */
+export const FAILURE_WINDOW_MS = 60 * 60 * 1000;
 const INVALID_LOGIN = 'Invalid email or password';
 const INVALID_REFRESH = 'Refresh token is not valid';
 

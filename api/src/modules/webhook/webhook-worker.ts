@@ -1,12 +1,15 @@
 // Every instance works webhook deliveries (graphile-worker; no separate service). Jobs are
 // enqueued by the issue_events trigger in the change's own transaction (the outbox), woken at
 // once by graphile-worker's LISTEN, and locked with SKIP LOCKED so no two workers run one job.
+// The same runner schedules the hourly housekeeping (graphile-worker's cron runs it once per
+// hour, whichever instance gets there first).
 // The worker gets a small pool of its own: a delivery waiting on a slow receiver must not
 // hold connections that requests need.
-import { Logger as WorkerLogger, run, type LogLevel, type Runner } from 'graphile-worker';
+import { Logger as WorkerLogger, parseCronItems, run, type LogLevel, type Runner } from 'graphile-worker';
 import { Pool, type ClientBase } from 'pg';
 import type { AppServices } from '../../app-services';
 import { DELIVERY_TASK, deliveryTask } from './webhook-delivery.task';
+import { PRUNE_SCHEDULE, PRUNE_TASK, pruneTask } from '../housekeeping/prune-expired.task';
 
 export const WORKER_APPLICATION_NAME = 'tracker-webhook-worker';
 
@@ -49,9 +52,13 @@ export async function startWebhookWorker(services: AppServices): Promise<Webhook
       concurrency: settings.workerConcurrency,
       noHandleSignals: true,
       pollInterval: settings.pollIntervalMs,
-      parsedCronItems: [],
+      // No backfill: an hour missed while every instance was down needs no catching up.
+      parsedCronItems: parseCronItems([{ task: PRUNE_TASK, match: PRUNE_SCHEDULE, identifier: PRUNE_TASK, options: { backfillPeriod: 0, maxAttempts: 1 } }]),
       logger: workerLogger(services),
-      taskList: { [DELIVERY_TASK]: deliveryTask({ prisma: database.prisma, limits: transactionLimits, settings, logger }) },
+      taskList: {
+        [DELIVERY_TASK]: deliveryTask({ prisma: database.prisma, limits: transactionLimits, settings, logger }),
+        [PRUNE_TASK]: pruneTask(database.prisma, logger.child({ component: 'housekeeping' })),
+      },
     });
   } catch (error) {
     await pool.end().catch(() => undefined);
