@@ -1,5 +1,6 @@
-// The first rows of a one-to-many relation for many parents in one statement: a window over
-// the parents' rows, cut at `take` per parent. Lists of issues use it for comments and history.
+// The first rows of a one-to-many relation for many parents in one statement: a LATERAL
+// subquery per parent, each an index-ordered scan cut at `take` (a window over all the
+// parents' rows would read every row of each). Lists of issues use it for comments and history.
 import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './tx';
 
@@ -14,11 +15,15 @@ export interface FirstRowsQuery {
   readonly columns: Prisma.Sql;
 }
 
-export function firstRowsPerParent<R>(tx: Tx, query: FirstRowsQuery, parentIds: readonly string[], take: number): Promise<R[]> {
-  return tx.$queryRaw<R[]>`
-    SELECT ${query.columns}
-    FROM (SELECT t.*, row_number() OVER (PARTITION BY ${query.parent} ORDER BY ${query.order}) AS place
-          FROM ${query.table} t WHERE ${query.parent} = ANY(${[...parentIds]}::uuid[])) ranked
-    WHERE place <= ${take}
-    ORDER BY ${query.parent}, place`;
+export async function firstRowsPerParent<R>(tx: Tx, query: FirstRowsQuery, parentIds: readonly string[], take: number): Promise<R[]> {
+  // row_number() over the page's own order streams with the index scan; it only fixes the
+  // order of the combined result, which SQL would not promise otherwise.
+  const rows = await tx.$queryRaw<(R & { place: bigint })[]>`
+    SELECT page.* FROM unnest(${[...parentIds]}::uuid[]) WITH ORDINALITY AS parents(batch_parent_id, n)
+    CROSS JOIN LATERAL (
+      SELECT ${query.columns}, row_number() OVER (ORDER BY ${query.order}) AS place FROM ${query.table} t
+      WHERE ${query.parent} = parents.batch_parent_id
+      ORDER BY ${query.order} LIMIT ${take}) page
+    ORDER BY parents.n, page.place`;
+  return rows.map(({ place: _place, ...row }) => row as R);
 }

@@ -4,6 +4,7 @@ import type { Issue, IssueLink, Label, Project, Sprint, User, WorkflowState } fr
 import type { TenantDb } from '../db/tenant-db';
 import { commentCountsOf, firstCommentsOf } from '../modules/comment/comment.service';
 import { eventCountsOf, newestEventsOf } from '../modules/history/history.service';
+import { IssuePageBatch } from '../modules/issue/issue-page-batch';
 import { countLoader, firstPageLoader, groupLoader, rowLoader } from './batch-loader';
 import type { FirstPageSource } from './pagination';
 
@@ -69,6 +70,8 @@ export function createLoaders(db: TenantDb) {
       (tx, keys) => tx.issueWatcher.findMany({ where: { issueId: ids(keys) }, orderBy: { createdAt: 'asc' }, select: { issueId: true, userId: true } }),
       (w) => w.issueId,
     ),
+    /** First pages of issues for lists of projects or sprints. */
+    issuePages: new IssuePageBatch(db),
     /** First pages of each issue's comments and history (for lists of issues). */
     comments: pageSource(firstPageLoader(db, firstCommentsOf, (c) => c.issueId), countLoader(db, commentCountsOf)),
     history: pageSource(firstPageLoader(db, newestEventsOf, (e) => e.issueId), countLoader(db, eventCountsOf)),

@@ -110,6 +110,45 @@ test('batched first pages of comments and history are exactly what each issue ha
   expect(next.issue.comments.edges).toHaveLength(1);
 });
 
+test('a list of projects and their sprints, each with its issues, costs the same for 2 projects as for 6', async () => {
+  const projectsPage = `query($first: Int) { projects(first: $first) { edges { node { key
+    issues(first: 3) { totalCount pageInfo { hasNextPage endCursor } edges { node { key status { name } } } }
+    sprints { name issues(first: 2) { totalCount edges { node { key } } } } } } } }`;
+  for (const key of ['NPA', 'NPB', 'NPC', 'NPD', 'NPE']) {
+    await createProject(api.client, org, key);
+    const sprint = (await owner.ok(`mutation { createSprint(input: { projectKey: "${key}", name: "S" }) { id } }`)).createSprint.id;
+    for (let i = 0; i < 4; i++) await owner.ok(`mutation($input: CreateIssueInput!) { createIssue(input: $input) { key } }`, { input: { projectKey: key, title: `${key} ${i}`, sprintId: i % 2 === 0 ? sprint : null } });
+  }
+  const run = async (first: number) => {
+    await owner.ok(`{ project(key: "NPO") { key } }`);
+    counter.reset();
+    const data = await owner.ok(projectsPage, { first });
+    expect(data.projects.edges).toHaveLength(first);
+    return { statements: counter.statements.length, projects: data.projects.edges.map((e: any) => e.node) };
+  };
+  const [two, six] = [await run(2), await run(6)];
+  console.log(`SQL statements for projects with issues and sprints with issues: 2 projects -> ${two.statements}; 6 projects -> ${six.statements}`);
+  expect(six.statements).toBe(two.statements);
+  // Each batched page is the project's own first page: continuing from its cursor (one project
+  // alone, the unbatched path) gives the rest, in board order, with nothing twice.
+  const sql = ownerSql(api);
+  try {
+    for (const project of six.projects.filter((p: any) => p.key !== 'NPO')) {
+      const { issues } = project;
+      const rest = await owner.ok(`query($k: String!, $a: String) { project(key: $k) { issues(first: 100, after: $a) { edges { node { key } } } } }`, { k: project.key, a: issues.pageInfo.endCursor });
+      const keys = (edges: any[]) => edges.map((e) => e.node.key);
+      const board = await sql.query<{ key: string }>(`SELECT p.key || '-' || i.number AS key FROM issues i JOIN projects p ON p.id = i.project_id WHERE p.key = $1 AND i.deleted_at IS NULL ORDER BY i.rank, i.id`, [project.key]);
+      expect([...keys(issues.edges), ...keys(rest.project.issues.edges)]).toEqual(board.map((row) => row.key));
+      expect(issues.totalCount).toBe(board.length);
+      const [sprint] = project.sprints;
+      const inSprint = await sql.query<{ key: string }>(`SELECT p.key || '-' || i.number AS key FROM issues i JOIN projects p ON p.id = i.project_id WHERE p.key = $1 AND i.sprint_id IS NOT NULL ORDER BY i.rank, i.id`, [project.key]);
+      expect({ total: sprint.issues.totalCount, keys: keys(sprint.issues.edges) }).toEqual({ total: inSprint.length, keys: inSprint.slice(0, 2).map((row) => row.key) });
+    }
+  } finally {
+    await sql.end();
+  }
+});
+
 test('the organization-wide issues query is batched the same way', async () => {
   const run = async (first: number) => {
     await owner.ok(`{ project(key: "NPO") { key } }`);

@@ -8,6 +8,7 @@ import type { TenantDb } from '../../db/tenant-db';
 import { connectionFrom, decodeCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
 import { parseIssueKey } from './issue-key';
 import { AppError, badInput } from '../../errors/app-error';
+import type { IssuePageBatch, IssueRowWithSort } from './issue-page-batch';
 
 export interface IssueListFilter {
   readonly statusIds?: readonly string[] | null;
@@ -116,8 +117,6 @@ async function resolveParent(db: TenantDb, parentKey: string | null | undefined)
   return parent?.id ?? EMPTY;
 }
 
-type IssueRowWithSort = Issue & { sortKey: string };
-
 export async function listIssues(
   db: TenantDb,
   scope: IssueListScope,
@@ -125,6 +124,7 @@ export async function listIssues(
   order: IssueListOrder | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
+  batch?: IssuePageBatch,
 ): Promise<ConnectionShape<Issue>> {
   const size = pageSize(first);
   const f = filter ?? {};
@@ -137,14 +137,23 @@ export async function listIssues(
     : SORTS[order?.field ?? 'RANK'];
   const expr = sort.expr;
   const descending = byRelevance || (order ? order.direction === 'DESC' : false);
-  const where = conditions(db.orgId, scope, { ...f, text }, await resolveParent(db, f.parentKey));
+  const parentId = await resolveParent(db, f.parentKey);
+  const direction = descending ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  const cursorOf = (row: IssueRowWithSort) => [sortName, row.sortKey, row.id];
+  const batchedBy = scope.sprintId ? ('sprint_id' as const) : scope.projectId ? ('project_id' as const) : undefined;
+  if (batch && batchedBy && !cursor) {
+    // A sprint's issues are its project's, so the sprint alone names them.
+    const plan = { parent: batchedBy, where: conditions(db.orgId, {}, { ...f, text }, parentId), columns: ISSUE_COLUMNS, sortExpr: expr, direction, take: size + 1 };
+    const scopeId = (scope.sprintId ?? scope.projectId)!;
+    return connectionFrom(await batch.firstPage(plan, scopeId), size, cursorOf, false, () => batch.count(plan, scopeId));
+  }
+  const where = conditions(db.orgId, scope, { ...f, text }, parentId);
   const page = [...where];
   if (cursor) {
     const [value, id] = cursor;
     const comparison = descending ? Prisma.sql`<` : Prisma.sql`>`;
     page.push(Prisma.sql`(${expr}, i.id) ${comparison} (${value}::${sort.cast}, ${id}::uuid)`);
   }
-  const direction = descending ? Prisma.sql`DESC` : Prisma.sql`ASC`;
   // A forged cursor can make PostgreSQL reject the cast; a savepoint keeps that from breaking
   // the rest of the request's transaction.
   const query = cursor ? db.run.bind(db) : db.read.bind(db);
@@ -158,7 +167,7 @@ export async function listIssues(
   ).catch((error: unknown) => {
       throw cursor && isDataException(error) ? badInput('after', 'after is not a cursor of this list and order') : error;
     });
-  return connectionFrom(rows, size, (row) => [sortName, row.sortKey, row.id], cursor !== null, async () => {
+  return connectionFrom(rows, size, cursorOf, cursor !== null, async () => {
     const [{ count }] = await db.read((tx) => tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM issues i WHERE ${Prisma.join(where, ' AND ')}`);
     return count;
   });

@@ -89,6 +89,7 @@ export class ProjectResolver {
     @Args(() => IssueListArgs) { filter, orderBy, first, after }: IssueListArgs,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<Issue>> {
-    return listIssues((await ctx.tenant()).db, { projectId: project.id }, decodeIssueFilter(filter), orderBy, first, after);
+    const { db, loaders } = await ctx.tenant();
+    return listIssues(db, { projectId: project.id }, decodeIssueFilter(filter), orderBy, first, after, loaders.issuePages);
   }
 }

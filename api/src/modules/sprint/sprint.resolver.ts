@@ -47,6 +47,7 @@ export class SprintResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<Issue>> {
-    return listIssues((await ctx.tenant()).db, { projectId: sprint.projectId, sprintId: sprint.id }, null, null, first, after);
+    const { db, loaders } = await ctx.tenant();
+    return listIssues(db, { projectId: sprint.projectId, sprintId: sprint.id }, null, null, first, after, loaders.issuePages);
   }
 }
