@@ -3,6 +3,7 @@
 import DataLoader from 'dataloader';
 import type { TenantDb } from '../db/tenant-db';
 import type { Tx } from '../db/tx';
+import type { FirstPageSource } from './pagination';
 
 /** One row (or null) per key, matched by `keyOf`. */
 export function rowLoader<K, R>(db: TenantDb, fetch: (tx: Tx, keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): DataLoader<K, R | null> {
@@ -56,4 +57,9 @@ export function countLoader(db: TenantDb, fetch: (tx: Tx, parentIds: readonly st
     const counts = new Map(rows.map((row) => [row.parentId, row.count]));
     return keys.map((key) => counts.get(key) ?? 0);
   });
+}
+
+/** The two loaders of one paged relation, as the services take them. */
+export function firstPageSource<R>(pages: DataLoader<PageKey, R[], string>, counts: DataLoader<string, number>): FirstPageSource<R> {
+  return { firstPage: (parentId, take) => pages.load({ parentId, take }), count: (parentId) => counts.load(parentId) };
 }

@@ -5,12 +5,7 @@ import type { TenantDb } from '../db/tenant-db';
 import { commentCountsOf, firstCommentsOf } from '../modules/comment/comment.service';
 import { eventCountsOf, newestEventsOf } from '../modules/history/history.service';
 import { IssuePageBatch } from '../modules/issue/issue-page-batch';
-import { countLoader, firstPageLoader, groupLoader, rowLoader } from './batch-loader';
-import type { FirstPageSource } from './pagination';
-
-function pageSource<R>(pages: ReturnType<typeof firstPageLoader<R>>, counts: ReturnType<typeof countLoader>): FirstPageSource<R> {
-  return { firstPage: (parentId, take) => pages.load({ parentId, take }), count: (parentId) => counts.load(parentId) };
-}
+import { countLoader, firstPageLoader, firstPageSource, groupLoader, rowLoader } from './batch-loader';
 
 /** What the API ever shows of a user. */
 export type PublicUser = Pick<User, 'id' | 'email' | 'name' | 'createdAt'>;
@@ -73,8 +68,8 @@ export function createLoaders(db: TenantDb) {
     /** First pages of issues for lists of projects or sprints. */
     issuePages: new IssuePageBatch(db),
     /** First pages of each issue's comments and history (for lists of issues). */
-    comments: pageSource(firstPageLoader(db, firstCommentsOf, (c) => c.issueId), countLoader(db, commentCountsOf)),
-    history: pageSource(firstPageLoader(db, newestEventsOf, (e) => e.issueId), countLoader(db, eventCountsOf)),
+    comments: firstPageSource(firstPageLoader(db, firstCommentsOf, (c) => c.issueId), countLoader(db, commentCountsOf)),
+    history: firstPageSource(firstPageLoader(db, newestEventsOf, (e) => e.issueId), countLoader(db, eventCountsOf)),
     /** Links touching each issue, both directions; the `key` is the issue asked about. */
     linksByIssue: groupLoader<string, IssueLink & { key: string }>(
       db,

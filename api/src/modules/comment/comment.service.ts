@@ -1,7 +1,7 @@
 // Comments: members write them; only the author edits; the author or an ADMIN deletes.
 import type { Comment } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
-import { firstRowsPerParent } from '../../db/first-rows';
+import { countRowsPerParent, firstRowsPerParent } from '../../db/first-rows';
 import { badInput, forbidden, notFound } from '../../errors/app-error';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
@@ -98,10 +98,10 @@ export async function listComments(
 }
 
 const FIRST_COMMENTS = {
-  table: Prisma.sql`comments`,
-  parent: Prisma.sql`issue_id`,
-  order: Prisma.sql`created_at, id`,
-  columns: Prisma.sql`id, org_id AS "orgId", issue_id AS "issueId", author_id AS "authorId", body, created_at AS "createdAt", edited_at AS "editedAt"`,
+  from: Prisma.sql`comments t`,
+  parent: Prisma.sql`t.issue_id`,
+  order: Prisma.sql`t.created_at, t.id`,
+  columns: Prisma.sql`t.id, t.org_id AS "orgId", t.issue_id AS "issueId", t.author_id AS "authorId", t.body, t.created_at AS "createdAt", t.edited_at AS "editedAt"`,
 };
 
 /** The first `take` comments of each issue, in one statement (listComments' order). */
@@ -109,7 +109,6 @@ export function firstCommentsOf(tx: Tx, issueIds: readonly string[], take: numbe
   return firstRowsPerParent<Comment>(tx, FIRST_COMMENTS, issueIds, take);
 }
 
-export async function commentCountsOf(tx: Tx, issueIds: readonly string[]): Promise<{ parentId: string; count: number }[]> {
-  const groups = await tx.comment.groupBy({ by: ['issueId'], where: { issueId: { in: [...issueIds] } }, _count: { _all: true } });
-  return groups.map((group) => ({ parentId: group.issueId, count: group._count._all }));
+export function commentCountsOf(tx: Tx, issueIds: readonly string[]): Promise<{ parentId: string; count: number }[]> {
+  return countRowsPerParent(tx, FIRST_COMMENTS, issueIds);
 }

@@ -3,7 +3,7 @@
 import type { IssueEvent } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
 import type { TenantDb } from '../../db/tenant-db';
-import { firstRowsPerParent } from '../../db/first-rows';
+import { countRowsPerParent, firstRowsPerParent } from '../../db/first-rows';
 import type { Tx } from '../../db/tx';
 import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape, type FirstPageSource } from '../../graphql/pagination';
 import type { EventKind } from './event-kind';
@@ -62,10 +62,10 @@ export async function listHistory(
 }
 
 const NEWEST_EVENTS = {
-  table: Prisma.sql`issue_events`,
-  parent: Prisma.sql`issue_id`,
-  order: Prisma.sql`id DESC`,
-  columns: Prisma.sql`id, org_id AS "orgId", project_id AS "projectId", issue_id AS "issueId", actor_id AS "actorId", kind, field, "from", "to", at`,
+  from: Prisma.sql`issue_events t`,
+  parent: Prisma.sql`t.issue_id`,
+  order: Prisma.sql`t.id DESC`,
+  columns: Prisma.sql`t.id, t.org_id AS "orgId", t.project_id AS "projectId", t.issue_id AS "issueId", t.actor_id AS "actorId", t.kind, t.field, t."from", t."to", t.at`,
 };
 
 /** The newest `take` events of each issue, in one statement (listHistory's order). */
@@ -73,7 +73,6 @@ export function newestEventsOf(tx: Tx, issueIds: readonly string[], take: number
   return firstRowsPerParent<IssueEvent>(tx, NEWEST_EVENTS, issueIds, take);
 }
 
-export async function eventCountsOf(tx: Tx, issueIds: readonly string[]): Promise<{ parentId: string; count: number }[]> {
-  const groups = await tx.issueEvent.groupBy({ by: ['issueId'], where: { issueId: { in: [...issueIds] } }, _count: { _all: true } });
-  return groups.map((group) => ({ parentId: group.issueId, count: group._count._all }));
+export function eventCountsOf(tx: Tx, issueIds: readonly string[]): Promise<{ parentId: string; count: number }[]> {
+  return countRowsPerParent(tx, NEWEST_EVENTS, issueIds);
 }

@@ -143,9 +143,9 @@ export async function listIssues(
   const batchedBy = scope.sprintId ? ('sprint_id' as const) : scope.projectId ? ('project_id' as const) : undefined;
   if (batch && batchedBy && !cursor) {
     // A sprint's issues are its project's, so the sprint alone names them.
-    const plan = { parent: batchedBy, where: conditions(db.orgId, {}, { ...f, text }, parentId), columns: ISSUE_COLUMNS, sortExpr: expr, direction, take: size + 1 };
+    const source = batch.sourceFor({ parent: batchedBy, where: conditions(db.orgId, {}, { ...f, text }, parentId), columns: ISSUE_COLUMNS, sortExpr: expr, direction });
     const scopeId = (scope.sprintId ?? scope.projectId)!;
-    return connectionFrom(await batch.firstPage(plan, scopeId), size, cursorOf, false, () => batch.count(plan, scopeId));
+    return connectionFrom(await source.firstPage(scopeId, size + 1), size, cursorOf, false, () => source.count(scopeId));
   }
   const where = conditions(db.orgId, scope, { ...f, text }, parentId);
   const page = [...where];
