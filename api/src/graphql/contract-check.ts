@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../project-root';
 
-export const CONTRACT_FILES = ['contract.graphql', 'contract-events.graphql'] as const;
+export const CONTRACT_FILES = ['contract.graphql', 'contract-events.graphql', 'contract-work.graphql'] as const;
 export type ContractFile = (typeof CONTRACT_FILES)[number];
 
 export const VENDORED_CONTRACT_DIR = path.join(PROJECT_ROOT, 'api/contract');
@@ -28,4 +28,23 @@ export function compareWithContract(contract: GraphQLSchema, server: GraphQLSche
   return [...findBreakingChanges(contract, server), ...findDangerousChanges(contract, server)]
     .filter((change) => !harmless.has(change.type))
     .map((change) => ({ type: change.type, description: change.description }));
+}
+
+export interface ContractReport {
+  /** Gaps nobody has listed as pending: each one is a defect. */
+  readonly unexpected: ContractProblem[];
+  /** Listed as pending and still missing. */
+  readonly pending: ContractProblem[];
+  /** Listed as pending but no longer a gap: remove them from the list. */
+  readonly stale: string[];
+}
+
+export function classifyContractProblems(problems: readonly ContractProblem[], pendingByIssue: Readonly<Record<string, readonly string[]>>): ContractReport {
+  const listed = new Set(Object.values(pendingByIssue).flat());
+  const found = new Set(problems.map((problem) => problem.description));
+  return {
+    unexpected: problems.filter((problem) => !listed.has(problem.description)),
+    pending: problems.filter((problem) => listed.has(problem.description)),
+    stale: [...listed].filter((description) => !found.has(description)),
+  };
 }
