@@ -14,7 +14,6 @@ export const PENDING_CONTRACT_ITEMS: Readonly<Record<string, readonly string[]>>
   'issue 19: administration, audit log, rate limits, Relay': [
     'CreateWorkflowStateInput was removed.',
     'UpdateWorkflowStateInput was removed.',
-    'UpdateSprintInput was removed.',
     'AuditEntry was removed.',
     'AuditEntryEdge was removed.',
     'AuditEntryConnection was removed.',
@@ -32,12 +31,6 @@ export const PENDING_CONTRACT_ITEMS: Readonly<Record<string, readonly string[]>>
     'Mutation.updateWorkflowState was removed.',
     'Mutation.deleteWorkflowState was removed.',
     'Mutation.setWorkflowTransitions was removed.',
-    'Mutation.unarchiveProject was removed.',
-    'Mutation.deleteProject was removed.',
-    'Mutation.updateLabel was removed.',
-    'Mutation.deleteLabel was removed.',
-    'Mutation.updateSprint was removed.',
-    'Mutation.deleteSprint was removed.',
     'WebhookDelivery no longer implements interface Node.',
   ],
   'issue 20: bulk changes, attachments, custom fields, notifications': [

@@ -56,6 +56,8 @@ const FILL: Readonly<Record<string, Fill>> = {
     { key: own.projectKey, input: { leadId: r.userId } },
   ],
   archiveProject: (r) => [{ key: r.projectKey }],
+  unarchiveProject: (r) => [{ key: r.projectKey }],
+  deleteProject: (r) => [{ key: r.projectKey, confirmKey: r.projectKey }],
   createIssue: (r, own) => [
     { input: { projectKey: r.projectKey, title: 'New' } },
     { input: { projectKey: own.projectKey, title: 'New', assigneeId: r.userId } },
@@ -91,8 +93,12 @@ const FILL: Readonly<Record<string, Fill>> = {
   updateComment: (r) => [{ id: r.commentId, body: 'Edited' }],
   deleteComment: (r) => [{ id: r.commentId }],
   createLabel: (r) => [{ projectKey: r.projectKey, name: 'new label', color: '#00AA00' }],
+  updateLabel: (r) => [{ id: r.labelId, name: 'renamed', color: '#00AA00' }],
+  deleteLabel: (r) => [{ id: r.labelId }],
   createSprint: (r) => [{ input: { projectKey: r.projectKey, name: 'New sprint' } }],
   startSprint: (r) => [{ id: r.sprintId }],
+  updateSprint: (r) => [{ id: r.sprintId, input: { name: 'Renamed' } }],
+  deleteSprint: (r) => [{ id: r.sprintId }],
   completeSprint: (r, own) => [
     { id: r.activeSprintId },
     { id: own.activeSprintId, moveOpenIssuesToSprintId: r.sprintId },

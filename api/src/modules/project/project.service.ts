@@ -94,6 +94,31 @@ export async function archiveProject(actor: Actor, db: TenantDb, key: string): P
   });
 }
 
+export async function unarchiveProject(actor: Actor, db: TenantDb, key: string): Promise<Project> {
+  requireRole(actor, 'project:manage');
+  return db.run(async (tx) => {
+    const project = await findProjectByKey(tx, actor.orgId, key);
+    if (!project.archivedAt) return project;
+    return tx.project.update({ where: { id: project.id }, data: { archivedAt: null } });
+  });
+}
+
+/**
+ * Deletes a project and everything in it (workflow, labels, sprints, issues with their
+ * comments, links, watchers and history, webhooks with their deliveries) in one transaction:
+ * the tenant foreign keys cascade, and each of them names this project's rows only. The typed
+ * confirmation guards against deleting the wrong project by a slip of the variables.
+ */
+export async function deleteProject(actor: Actor, db: TenantDb, key: string, confirmKey: string): Promise<boolean> {
+  requireRole(actor, 'project:delete');
+  return db.run(async (tx) => {
+    const project = await findProjectByKey(tx, actor.orgId, key);
+    if (confirmKey !== project.key) throw badInput('confirmKey', `confirmKey must repeat the project key (${project.key}) exactly`);
+    await tx.project.delete({ where: { id: project.id } });
+    return true;
+  });
+}
+
 export async function getProject(db: TenantDb, key: string): Promise<Project | null> {
   return db.read((tx) => tx.project.findUnique({ where: { orgId_key: { orgId: db.orgId, key } } }));
 }
