@@ -150,7 +150,7 @@ test('deleteProject needs the key typed again, is for OWNERs, and removes that p
     webhook_deliveries: 'webhook_id IN (SELECT id FROM webhooks WHERE project_id = $1)',
     workflow_transitions: 'from_state_id IN (SELECT id FROM workflow_states WHERE project_id = $1)',
   };
-  const countsOf = async (projectId: string) => Object.fromEntries(await Promise.all(Object.entries(inProject).map(async ([t, where]) => [t, await sql.count(t, where, [projectId])])));
+  const countsOf = async (projectId: string): Promise<Record<string, number>> => Object.fromEntries(await Promise.all(Object.entries(inProject).map(async ([t, where]) => [t, await sql.count(t, where, [projectId])])));
   const [{ id: doomId }] = await sql.query<{ id: string }>(`SELECT id FROM projects WHERE key = 'DOOM'`);
   const [{ id: keepId }] = await sql.query<{ id: string }>(`SELECT id FROM projects WHERE key = 'KEEP'`);
   const keepBefore = await countsOf(keepId);
