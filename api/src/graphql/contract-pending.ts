@@ -12,8 +12,6 @@ export const PENDING_CONTRACT_ITEMS: Readonly<Record<string, readonly string[]>>
     'Mutation.revokeInvitation was removed.',
   ],
   'issue 19: administration, audit log, rate limits, Relay': [
-    'CreateWorkflowStateInput was removed.',
-    'UpdateWorkflowStateInput was removed.',
     'AuditEntry was removed.',
     'AuditEntryEdge was removed.',
     'AuditEntryConnection was removed.',
@@ -27,10 +25,6 @@ export const PENDING_CONTRACT_ITEMS: Readonly<Record<string, readonly string[]>>
     'Query.invitations was removed.',
     'Query.auditLog was removed.',
     'Query.rateLimit was removed.',
-    'Mutation.createWorkflowState was removed.',
-    'Mutation.updateWorkflowState was removed.',
-    'Mutation.deleteWorkflowState was removed.',
-    'Mutation.setWorkflowTransitions was removed.',
     'WebhookDelivery no longer implements interface Node.',
   ],
   'issue 20: bulk changes, attachments, custom fields, notifications': [

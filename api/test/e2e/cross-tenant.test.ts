@@ -57,6 +57,16 @@ const FILL: Readonly<Record<string, Fill>> = {
   ],
   archiveProject: (r) => [{ key: r.projectKey }],
   unarchiveProject: (r) => [{ key: r.projectKey }],
+  createWorkflowState: (r) => [{ input: { projectKey: r.projectKey, name: 'New state', category: 'TODO' } }],
+  updateWorkflowState: (r) => [{ id: r.stateId, input: { name: 'Renamed', position: 0 } }],
+  deleteWorkflowState: (r, own) => [
+    { id: r.stateId, moveIssuesToStateId: own.stateId },
+    { id: own.stateId, moveIssuesToStateId: r.stateId },
+  ],
+  setWorkflowTransitions: (r, own) => [
+    { fromStateId: r.stateId, toStateIds: [own.stateId] },
+    { fromStateId: own.stateId, toStateIds: [r.stateId] },
+  ],
   deleteProject: (r) => [{ key: r.projectKey, confirmKey: r.projectKey }],
   createIssue: (r, own) => [
     { input: { projectKey: r.projectKey, title: 'New' } },

@@ -57,6 +57,10 @@ const SPEC: readonly Row[] = [
   { mutation: 'unarchiveProject', scenario: 'of an archived project', allowed: ADMIN_UP, variables: async (c) => ({ key: await archivedProject(c) }) },
   { mutation: 'deleteProject', scenario: 'with the key confirmed', allowed: OWNER_ONLY, variables: async (c) => { const key = await c.newProject(); return { key, confirmKey: key }; } },
   { mutation: 'createLabel', scenario: 'in a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject(), name: 'bug', color: '#FF0000' }) },
+  { mutation: 'createWorkflowState', scenario: 'in a project', allowed: ADMIN_UP, variables: async (c) => ({ input: { projectKey: await c.newProject(), name: 'Blocked', category: 'IN_PROGRESS' } }) },
+  { mutation: 'updateWorkflowState', scenario: 'renaming and moving it', allowed: ADMIN_UP, variables: async (c) => ({ id: (await workflowOf(c))[1], input: { name: 'Doing', position: 0 } }) },
+  { mutation: 'deleteWorkflowState', scenario: 'moving its issues', allowed: ADMIN_UP, variables: async (c) => { const [first, second] = await workflowOf(c); return { id: first, moveIssuesToStateId: second }; } },
+  { mutation: 'setWorkflowTransitions', scenario: 'of a state', allowed: ADMIN_UP, variables: async (c) => { const [first, , , last] = await workflowOf(c); return { fromStateId: first, toStateIds: [last] }; } },
   { mutation: 'updateLabel', scenario: 'renaming it', allowed: ADMIN_UP, variables: async (c) => ({ id: await newLabel(c), name: 'renamed' }) },
   { mutation: 'deleteLabel', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ id: await newLabel(c) }) },
   { mutation: 'createSprint', scenario: 'in a project', allowed: ADMIN_UP, variables: async (c) => ({ input: { projectKey: await c.newProject(), name: 'Sprint 1' } }) },
@@ -111,6 +115,12 @@ async function newWebhook(c: Case, withDelivery = false): Promise<{ webhookId: s
   await c.owner(`mutation($input: CreateIssueInput!) { createIssue(input: $input) { id } }`, { input: { projectKey, title: 'Delivered' } });
   const deliveries = await c.owner(`query($w: ID!) { webhookDeliveries(webhookId: $w, first: 1) { edges { node { id } } } }`, { w: webhookId });
   return { webhookId, deliveryId: deliveries.webhookDeliveries.edges[0].node.id };
+}
+
+/** The state ids of a new project's workflow, in board order. */
+async function workflowOf(c: Case): Promise<string[]> {
+  const data = await c.owner(`query($k: String!) { project(key: $k) { workflow { id } } }`, { k: await c.newProject() });
+  return data.project.workflow.map((state: { id: string }) => state.id);
 }
 
 async function archivedProject(c: Case): Promise<string> {
