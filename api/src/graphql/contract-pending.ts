@@ -12,9 +12,6 @@ export const PENDING_CONTRACT_ITEMS: Readonly<Record<string, readonly string[]>>
     'Mutation.revokeInvitation was removed.',
   ],
   'issue 19: administration, audit log, rate limits, Relay': [
-    'AuditEntry was removed.',
-    'AuditEntryEdge was removed.',
-    'AuditEntryConnection was removed.',
     'RateLimit was removed.',
     'Membership.id was removed.',
     'Membership no longer implements interface Node.',
@@ -23,7 +20,6 @@ export const PENDING_CONTRACT_ITEMS: Readonly<Record<string, readonly string[]>>
     'IssueLink no longer implements interface Node.',
     'IssueEvent no longer implements interface Node.',
     'Query.invitations was removed.',
-    'Query.auditLog was removed.',
     'Query.rateLimit was removed.',
     'WebhookDelivery no longer implements interface Node.',
   ],

@@ -44,7 +44,7 @@ const FILL: Readonly<Record<string, Fill>> = {
     { filter: { parentKey: r.issueKey } },
     { filter: { text: r.issueTitle } },
   ],
-  node: (r) => [r.orgId, r.projectId, r.issueId, r.commentId, r.sprintId, r.userId, r.labelId, r.stateId, r.linkId, r.eventId, r.apiTokenId].map((id) => ({ id })),
+  node: (r) => [r.orgId, r.projectId, r.issueId, r.commentId, r.sprintId, r.userId, r.labelId, r.stateId, r.linkId, r.eventId, r.apiTokenId, r.auditEntryId].map((id) => ({ id })),
   revokeApiToken: (r) => [{ id: r.apiTokenId }],
   // Inviting a user by email is not a reference to tenant data: only the header is B's.
   addMember: () => [{ email: 'nobody@example.com', role: 'VIEWER' }],
@@ -113,6 +113,7 @@ const FILL: Readonly<Record<string, Fill>> = {
     { id: r.activeSprintId },
     { id: own.activeSprintId, moveOpenIssuesToSprintId: r.sprintId },
   ],
+  auditLog: (r) => [{ actorId: r.userId }, { action: 'project.created' }],
   webhooks: (r) => [{ projectKey: r.projectKey }],
   webhookDeliveries: (r) => [{ webhookId: r.webhookId }],
   createWebhook: (r) => [{ projectKey: r.projectKey, url: 'http://127.0.0.1:9/x', events: ['*'] }],

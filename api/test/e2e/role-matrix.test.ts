@@ -98,6 +98,7 @@ const QUERY_SPEC: readonly Row[] = [
   { mutation: 'issue', scenario: 'by key', allowed: ANYONE, variables: async (c) => ({ key: await c.newIssue() }) },
   { mutation: 'issues', scenario: 'of the organization', allowed: ANYONE, variables: async () => ({}) },
   { mutation: 'node', scenario: 'an issue by id', allowed: ANYONE, variables: async () => ({ id: (await createIssue(api.client, org, { projectKey: PROJECT_KEY, title: 'By id' })).id }) },
+  { mutation: 'auditLog', scenario: 'of the organization', allowed: ADMIN_UP, variables: async () => ({}) },
   { mutation: 'webhooks', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject() }) },
   { mutation: 'webhookDeliveries', scenario: 'of a webhook', allowed: ADMIN_UP, variables: async (c) => ({ webhookId: (await newWebhook(c)).webhookId }) },
 ];

@@ -8,6 +8,7 @@ import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable, findProjectByKey } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
+import { recordAudit } from '../audit/audit.service';
 
 const COLOR = /^#[0-9A-Fa-f]{6}$/;
 
@@ -103,6 +104,7 @@ export async function deleteLabel(actor: Actor, db: TenantDb, id: string): Promi
       );
     }
     await tx.label.delete({ where: { id } });
+    await recordAudit(tx, actor, { action: 'label.deleted', targetId: toGlobalId('Label', id), data: { project: label.project.key, name: label.name, issues: issueIds.length } });
     return true;
   });
 }

@@ -11,6 +11,7 @@ import { assertWritable, findProjectByKey } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
 import { lockProject } from '../issue/issue-lookup';
 import { checkDate } from '../issue/issue-validation';
+import { recordAudit } from '../audit/audit.service';
 
 async function findSprint(tx: Tx, id: string, field = 'id') {
   const sprint = await tx.sprint.findFirst({ where: { id }, include: { project: true } });
@@ -145,6 +146,7 @@ export async function deleteSprint(actor: Actor, db: TenantDb, id: string): Prom
     if (current?.state === 'ACTIVE') throw badInput('id', `Sprint ${sprint.name} is ACTIVE; complete it before deleting it`);
     await moveIssuesOut(tx, actor, sprint, null, false);
     await tx.sprint.delete({ where: { id } });
+    await recordAudit(tx, actor, { action: 'sprint.deleted', targetId: toGlobalId('Sprint', id), data: { project: sprint.project.key, name: sprint.name } });
     return true;
   });
 }

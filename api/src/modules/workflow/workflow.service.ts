@@ -12,6 +12,7 @@ import type { Actor } from '../organization/organization.service';
 import { assertWritable, findProjectByKey } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
 import { lockProject } from '../issue/issue-lookup';
+import { recordAudit } from '../audit/audit.service';
 import { orderWithMove, positionsToWrite } from './state-order';
 
 /** A board with more columns than this is no longer a workflow anyone can read. */
@@ -44,6 +45,10 @@ function assertUniqueName(states: readonly WorkflowState[], name: string, except
   if (taken) throw new AppError('CONFLICT', `The workflow already has a state named ${taken.name}`, { field: 'name' });
 }
 
+function auditWorkflow(tx: Tx, actor: Actor, projectKey: string, stateId: string, data: Record<string, unknown>): Promise<void> {
+  return recordAudit(tx, actor, { action: 'workflow.changed', targetId: toGlobalId('WorkflowState', stateId), data: { project: projectKey, ...data } });
+}
+
 /** Writes the positions of `ordered` (every state of one project) as 0..n-1. */
 async function writeOrder(tx: Tx, ordered: readonly WorkflowState[]): Promise<void> {
   for (const step of positionsToWrite(ordered)) {
@@ -73,6 +78,7 @@ export async function createWorkflowState(
     // Created past the end, then moved into place with the others renumbered.
     const created = await tx.workflowState.create({ data: { orgId: actor.orgId, projectId: project.id, name, category: input.category, position: states.length } });
     await writeOrder(tx, orderWithMove([...states, created], created.id, position));
+    await auditWorkflow(tx, actor, project.key, created.id, { change: 'state_created', name, category: input.category, position });
     return tx.workflowState.findUniqueOrThrow({ where: { id: created.id } });
   });
 }
@@ -97,6 +103,7 @@ export async function updateWorkflowState(
       if (input.position < 0 || input.position >= states.length) throw badInput('position', `position must be between 0 and ${states.length - 1}`);
       await writeOrder(tx, orderWithMove(states, id, input.position));
     }
+    await auditWorkflow(tx, actor, state.project.key, id, { change: 'state_updated', from: { name: state.name, category: state.category, position: state.position }, to: { name, category: input.category ?? undefined, position: input.position ?? undefined } });
     return tx.workflowState.findUniqueOrThrow({ where: { id } });
   });
 }
@@ -132,6 +139,7 @@ export async function deleteWorkflowState(actor: Actor, db: TenantDb, id: string
     }
     await tx.workflowState.delete({ where: { id } });
     await writeOrder(tx, await statesOf(tx, state.projectId));
+    await auditWorkflow(tx, actor, state.project.key, id, { change: 'state_deleted', name: state.name, movedTo: target.name, issues: moving.length });
     return true;
   });
 }
@@ -148,6 +156,7 @@ export async function setWorkflowTransitions(actor: Actor, db: TenantDb, fromSta
     if (found !== targets.length) throw notFound('WorkflowState', 'toStateIds');
     await tx.workflowTransition.deleteMany({ where: { fromStateId } });
     await tx.workflowTransition.createMany({ data: targets.map((toStateId) => ({ orgId: actor.orgId, fromStateId, toStateId })) });
+    await auditWorkflow(tx, actor, state.project.key, fromStateId, { change: 'transitions_set', to: targets.map((target) => toGlobalId('WorkflowState', target)) });
     const { project: _project, ...plain } = state;
     return plain;
   });
