@@ -12,6 +12,7 @@ export const ACTION_MIN_ROLE = {
   'issue:write': 'MEMBER',
   'comment:write': 'MEMBER',
   'project:manage': 'ADMIN',
+  'project:delete': 'OWNER',
   'label:manage': 'ADMIN',
   'sprint:manage': 'ADMIN',
   'member:manage': 'ADMIN',

@@ -15,7 +15,8 @@ export type NodeTypeName =
   | 'IssueEvent'
   | 'ApiToken'
   | 'Webhook'
-  | 'WebhookDelivery';
+  | 'WebhookDelivery'
+  | 'AuditEntry';
 
 /** A row id as PostgreSQL prints a uuid. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -109,3 +109,67 @@ export function connectionFrom<T>(
     },
   };
 }
+
+/** Relay's paging arguments: `first`/`after` forward, `last`/`before` backward. */
+export interface PageArgs {
+  readonly first?: number | null;
+  readonly after?: string | null;
+  readonly last?: number | null;
+  readonly before?: string | null;
+}
+
+/** What a connection fetches: `size + 1` rows past `cursor`, in page order or (backward) against it. */
+export interface PageRequest {
+  readonly backward: boolean;
+  readonly size: number;
+  readonly cursor: string[] | null;
+}
+
+/**
+ * Reads Relay's arguments for a keyset over columns of `kinds`. Forward is the default;
+ * `last` (or a `before` cursor) pages backward. Mixing the two directions is bad input.
+ */
+export function pageRequest(args: PageArgs, kinds: readonly CursorKind[]): PageRequest {
+  const backward = args.last != null || args.before != null;
+  if (backward && (args.first != null || args.after != null)) throw badInput('last', 'Page forward (first/after) or backward (last/before), not both');
+  const size = sizeOf(backward ? 'last' : 'first', backward ? args.last : args.first);
+  const cursorField = backward ? 'before' : 'after';
+  const cursor = backward ? args.before : args.after;
+  try {
+    return { backward, size, cursor: decodeKeysetCursor(cursor, kinds) };
+  } catch {
+    throw badInput(cursorField, `${cursorField} is not a valid cursor`);
+  }
+}
+
+function sizeOf(field: 'first' | 'last', value: number | null | undefined): number {
+  const size = value ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) throw badInput(field, `${field} must be between 0 and ${MAX_PAGE_SIZE}`);
+  return size;
+}
+
+/**
+ * The connection for rows fetched as `request` says (up to size + 1, nearest the cursor first):
+ * the extra row tells whether more lie in the paging direction; a backward page is turned
+ * back into page order.
+ */
+export function connectionOfPage<T>(rows: readonly T[], request: PageRequest, cursorOf: (row: T) => readonly CursorValue[], count: () => Promise<number>): ConnectionShape<T> {
+  const more = rows.length > request.size;
+  const page = rows.slice(0, request.size);
+  if (request.backward) page.reverse();
+  const edges = page.map((node) => ({ cursor: encodeCursor(cursorOf(node)), node }));
+  let counted: Promise<number> | undefined;
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: request.backward ? request.cursor !== null : more,
+      hasPreviousPage: request.backward ? more : request.cursor !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    get totalCount() {
+      counted ??= count();
+      return counted;
+    },
+  };
+}

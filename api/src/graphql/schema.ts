@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type PubSub } from 'type-graphql';
 import { DateTimeScalar } from './scalars';
+import { AuditEntryResolver } from '../modules/audit/audit.resolver';
 import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CommentResolver } from '../modules/comment/comment.resolver';
 import { IssueEventResolver } from '../modules/history/history.resolver';
@@ -20,6 +21,7 @@ import { WebhookDeliveryResolver, WebhookResolver } from '../modules/webhook/web
 import { WorkflowStateResolver } from '../modules/workflow/workflow.resolver';
 
 export const RESOLVERS = [
+  AuditEntryResolver,
   AuthResolver,
   UserResolver,
   OrganizationResolver,

@@ -54,10 +54,20 @@ const SPEC: readonly Row[] = [
   { mutation: 'createProject', scenario: 'with a new key', allowed: ADMIN_UP, variables: async () => ({ input: { key: newKey(), name: 'New' } }) },
   { mutation: 'updateProject', scenario: 'renaming it', allowed: ADMIN_UP, variables: async (c) => ({ key: await c.newProject(), input: { name: 'Renamed' } }) },
   { mutation: 'archiveProject', scenario: 'of an active project', allowed: ADMIN_UP, variables: async (c) => ({ key: await c.newProject() }) },
+  { mutation: 'unarchiveProject', scenario: 'of an archived project', allowed: ADMIN_UP, variables: async (c) => ({ key: await archivedProject(c) }) },
+  { mutation: 'deleteProject', scenario: 'with the key confirmed', allowed: OWNER_ONLY, variables: async (c) => { const key = await c.newProject(); return { key, confirmKey: key }; } },
   { mutation: 'createLabel', scenario: 'in a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject(), name: 'bug', color: '#FF0000' }) },
+  { mutation: 'createWorkflowState', scenario: 'in a project', allowed: ADMIN_UP, variables: async (c) => ({ input: { projectKey: await c.newProject(), name: 'Blocked', category: 'IN_PROGRESS' } }) },
+  { mutation: 'updateWorkflowState', scenario: 'renaming and moving it', allowed: ADMIN_UP, variables: async (c) => ({ id: (await workflowOf(c))[1], input: { name: 'Doing', position: 0 } }) },
+  { mutation: 'deleteWorkflowState', scenario: 'moving its issues', allowed: ADMIN_UP, variables: async (c) => { const [first, second] = await workflowOf(c); return { id: first, moveIssuesToStateId: second }; } },
+  { mutation: 'setWorkflowTransitions', scenario: 'of a state', allowed: ADMIN_UP, variables: async (c) => { const [first, , , last] = await workflowOf(c); return { fromStateId: first, toStateIds: [last] }; } },
+  { mutation: 'updateLabel', scenario: 'renaming it', allowed: ADMIN_UP, variables: async (c) => ({ id: await newLabel(c), name: 'renamed' }) },
+  { mutation: 'deleteLabel', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ id: await newLabel(c) }) },
   { mutation: 'createSprint', scenario: 'in a project', allowed: ADMIN_UP, variables: async (c) => ({ input: { projectKey: await c.newProject(), name: 'Sprint 1' } }) },
   { mutation: 'startSprint', scenario: 'a PLANNED sprint', allowed: ADMIN_UP, variables: async (c) => ({ id: await newSprint(c, false) }) },
   { mutation: 'completeSprint', scenario: 'an ACTIVE sprint', allowed: ADMIN_UP, variables: async (c) => ({ id: await newSprint(c, true) }) },
+  { mutation: 'updateSprint', scenario: 'renaming it', allowed: ADMIN_UP, variables: async (c) => ({ id: await newSprint(c, false), input: { name: 'Renamed' } }) },
+  { mutation: 'deleteSprint', scenario: 'a PLANNED sprint', allowed: ADMIN_UP, variables: async (c) => ({ id: await newSprint(c, false) }) },
   // Issues: MEMBER and up; watching changes no issue, so VIEWERs may.
   { mutation: 'createIssue', scenario: 'in a project', allowed: MEMBER_UP, variables: async (c) => ({ input: { projectKey: await c.newProject(), title: 'New' } }) },
   { mutation: 'updateIssue', scenario: 'its title', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue(), input: { title: 'Changed' } }) },
@@ -88,6 +98,7 @@ const QUERY_SPEC: readonly Row[] = [
   { mutation: 'issue', scenario: 'by key', allowed: ANYONE, variables: async (c) => ({ key: await c.newIssue() }) },
   { mutation: 'issues', scenario: 'of the organization', allowed: ANYONE, variables: async () => ({}) },
   { mutation: 'node', scenario: 'an issue by id', allowed: ANYONE, variables: async () => ({ id: (await createIssue(api.client, org, { projectKey: PROJECT_KEY, title: 'By id' })).id }) },
+  { mutation: 'auditLog', scenario: 'of the organization', allowed: ADMIN_UP, variables: async () => ({}) },
   { mutation: 'webhooks', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject() }) },
   { mutation: 'webhookDeliveries', scenario: 'of a webhook', allowed: ADMIN_UP, variables: async (c) => ({ webhookId: (await newWebhook(c)).webhookId }) },
 ];
@@ -105,6 +116,23 @@ async function newWebhook(c: Case, withDelivery = false): Promise<{ webhookId: s
   await c.owner(`mutation($input: CreateIssueInput!) { createIssue(input: $input) { id } }`, { input: { projectKey, title: 'Delivered' } });
   const deliveries = await c.owner(`query($w: ID!) { webhookDeliveries(webhookId: $w, first: 1) { edges { node { id } } } }`, { w: webhookId });
   return { webhookId, deliveryId: deliveries.webhookDeliveries.edges[0].node.id };
+}
+
+/** The state ids of a new project's workflow, in board order. */
+async function workflowOf(c: Case): Promise<string[]> {
+  const data = await c.owner(`query($k: String!) { project(key: $k) { workflow { id } } }`, { k: await c.newProject() });
+  return data.project.workflow.map((state: { id: string }) => state.id);
+}
+
+async function archivedProject(c: Case): Promise<string> {
+  const key = await c.newProject();
+  await c.owner(`mutation($k: String!) { archiveProject(key: $k) { key } }`, { k: key });
+  return key;
+}
+
+async function newLabel(c: Case): Promise<string> {
+  const data = await c.owner(`mutation($k: String!) { createLabel(projectKey: $k, name: "l", color: "#123456") { id } }`, { k: await c.newProject() });
+  return data.createLabel.id;
 }
 
 async function newSprint(c: Case, started: boolean): Promise<string> {

@@ -64,14 +64,43 @@ test('with org A pinned, no table shows a row of org B and every row of A is the
   expect(await isolationProblems(database.ownerUrl, database.appUrl, a, b)).toEqual([]);
 });
 
-test("with org A pinned, updating or deleting org B's rows touches none", async () => {
-  for (const { name, column } of tables) {
-    const touched = await asTenant(app, { orgId: a.orgId }, async () => ({
-      updated: (await app.query(`UPDATE "${name}" SET "${column}" = "${column}" WHERE "${column}" = $1`, [b.orgId])).rowCount,
-      deleted: (await app.query(`DELETE FROM "${name}" WHERE "${column}" = $1`, [b.orgId])).rowCount,
-    }));
-    expect({ table: name, ...touched }).toEqual({ table: name, updated: 0, deleted: 0 });
+/** Rows a statement touched, or the SQLSTATE it failed with (42501: the role may not). */
+async function touchedOrCode(statement: () => Promise<{ rowCount: number | null }>): Promise<number | string | null> {
+  try {
+    return (await statement()).rowCount;
+  } catch (error) {
+    return (error as { code?: string }).code ?? 'no code';
   }
+}
+
+test("with org A pinned, updating or deleting org B's rows touches none", async () => {
+  // Append-only tables refuse the statement outright (42501), which touches nothing either.
+  const { rows: appendOnly } = await app.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c WHERE c.relname = ANY($1) AND NOT has_table_privilege(current_user, c.oid, 'UPDATE')`,
+    [tables.map((table) => table.name)],
+  );
+  expect(appendOnly.map((row) => row.name)).toEqual(['audit_entries']);
+  for (const { name, column } of tables) {
+    const nothing = appendOnly.some((row) => row.name === name) ? '42501' : 0;
+    const touched = await asTenant(app, { orgId: a.orgId }, async () => ({
+      updated: await touchedOrCode(() => app.query(`UPDATE "${name}" SET "${column}" = "${column}" WHERE "${column}" = $1`, [b.orgId])),
+    }));
+    const deleted = await asTenant(app, { orgId: a.orgId }, () => touchedOrCode(() => app.query(`DELETE FROM "${name}" WHERE "${column}" = $1`, [b.orgId])));
+    expect({ table: name, ...touched, deleted }).toEqual({ table: name, updated: nothing, deleted: nothing });
+  }
+});
+
+test('the audit log is append-only for the app role: it inserts and reads its own entries, never updates or deletes them', async () => {
+  const outcome = await asTenant(app, { orgId: a.orgId, userId: a.userId }, async () => {
+    await app.query(`INSERT INTO audit_entries (id, org_id, actor_id, action) VALUES (gen_random_uuid(), $1, $2, 'project.created')`, [a.orgId, a.userId]);
+    const read = (await app.query(`SELECT count(*)::int AS n FROM audit_entries`)).rows[0].n as number;
+    await app.query('SAVEPOINT before_update');
+    const updated = await touchedOrCode(() => app.query(`UPDATE audit_entries SET action = 'forged' WHERE org_id = $1`, [a.orgId]));
+    await app.query('ROLLBACK TO SAVEPOINT before_update');
+    const deleted = await touchedOrCode(() => app.query(`DELETE FROM audit_entries WHERE org_id = $1`, [a.orgId]));
+    return { read, updated, deleted };
+  });
+  expect(outcome).toEqual({ read: 2, updated: '42501', deleted: '42501' });
 });
 
 test("with org A pinned, inserting a row of org B or moving A's rows into B is refused by the policy", async () => {

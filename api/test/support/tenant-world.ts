@@ -32,6 +32,8 @@ export interface TenantRefs {
   readonly webhookId: string;
   /** A delivery of webhookId (PENDING: the server needs WEBHOOK_WORKER_CONCURRENCY=0). */
   readonly deliveryId: string;
+  /** An entry of the organization's audit log. */
+  readonly auditEntryId: string;
 }
 
 export interface Tenant {
@@ -74,6 +76,7 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
   const link = await client.ok(`mutation($f: String!, $t: String!) { linkIssues(fromKey: $f, toKey: $t, type: BLOCKS) { id } }`, { f: issue.key, t: other.key }, owner);
   await client.ok(`mutation($k: String!) { watchIssue(key: $k) { id } }`, { k: issue.key }, { token: org.users.VIEWER.token, orgId: org.id });
   const history = await client.ok(`query($k: String!) { issue(key: $k) { history(first: 1) { edges { node { id } } } } }`, { k: issue.key }, owner);
+  const audit = await client.ok(`{ auditLog(first: 1) { edges { node { id } } } }`, {}, owner);
   const apiToken = await client.ok(`mutation($n: String!) { createApiToken(name: $n) { token apiToken { id } } }`, { n: `${tag} token` }, { token: org.owner.token });
   const refs: TenantRefs = {
     orgId: org.id,
@@ -96,6 +99,7 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
     apiTokenId: apiToken.createApiToken.apiToken.id,
     webhookId: webhook.createWebhook.webhook.id,
     deliveryId: deliveries.webhookDeliveries.edges[0].node.id,
+    auditEntryId: audit.auditLog.edges[0].node.id,
   };
   const ids = [...Object.values(refs).filter(isGlobalId), ...project.workflow.map((state) => state.id), ...Object.values(org.users).map((user) => user.id)];
   const secrets = new Set<string>([tag, org.slug, projectKey, apiToken.createApiToken.token, webhook.createWebhook.secret, ...Object.values(org.users).flatMap((user) => [user.email, user.token])]);
@@ -140,6 +144,7 @@ export function randomRefs(): TenantRefs {
     apiTokenId: id('ApiToken'),
     webhookId: id('Webhook'),
     deliveryId: toGlobalId('WebhookDelivery', String(9_000_000_000 + Math.floor(Math.random() * 1e9))),
+    auditEntryId: id('AuditEntry'),
   };
 }
 

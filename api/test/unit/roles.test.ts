@@ -12,6 +12,7 @@ const EXPECTED: Record<Action, Role[]> = {
   'issue:write': ['MEMBER', 'ADMIN', 'OWNER'],
   'comment:write': ['MEMBER', 'ADMIN', 'OWNER'],
   'project:manage': ['ADMIN', 'OWNER'],
+  'project:delete': ['OWNER'],
   'label:manage': ['ADMIN', 'OWNER'],
   'sprint:manage': ['ADMIN', 'OWNER'],
   'member:manage': ['ADMIN', 'OWNER'],

@@ -45,9 +45,15 @@ export function lockIssueByKey(tx: Tx, orgId: string, key: string, field = 'key'
   return selectByKey(tx, orgId, key, field, Prisma.sql`FOR UPDATE OF i`);
 }
 
-/** Serializes writes that order issues within a project (numbers, ranks). */
+/**
+ * Serializes writes that order issues within a project (numbers, ranks, sprints, the
+ * workflow). NO KEY UPDATE, the lock issue creation's `UPDATE projects` takes too: it does not
+ * block the KEY SHARE that every foreign key into the project takes (an event or issue written
+ * by another transaction), which a FOR UPDATE would, turning "wait for that writer" into a
+ * deadlock whenever the holder then waits for one of its rows.
+ */
 export async function lockProject(tx: Tx, projectId: string): Promise<void> {
-  await tx.$queryRaw`SELECT id FROM projects WHERE id = ${projectId}::uuid FOR UPDATE`;
+  await tx.$queryRaw`SELECT id FROM projects WHERE id = ${projectId}::uuid FOR NO KEY UPDATE`;
 }
 
 export function projectOf(issue: IssueWithProject): Project {

@@ -1,5 +1,5 @@
 // Moving an issue through its project's workflow, only along allowed transitions.
-import type { Issue } from '../../generated/prisma/client';
+import type { Issue, WorkflowState } from '../../generated/prisma/client';
 import { badInput, notFound } from '../../errors/app-error';
 import type { TenantDb } from '../../db/tenant-db';
 import { requireRole } from '../../auth/roles';
@@ -13,11 +13,15 @@ import { assertExpectedVersion } from './issue.service';
 export async function transitionIssue(actor: Actor, db: TenantDb, key: string, toStateId: string, expectedVersion?: number | null): Promise<Issue> {
   requireRole(actor, 'issue:write');
   return db.run(async (tx) => {
+    // The target state is locked (KEY SHARE) before the issue, the order deleteWorkflowState
+    // takes them in too: a deletion that came first leaves no row here (NOT_FOUND), one that
+    // comes later waits for this transaction and then moves the issue on.
+    const [target] = await tx.$queryRaw<(Pick<WorkflowState, 'id' | 'name' | 'category' | 'projectId'>)[]>`
+      SELECT id, name, category, project_id AS "projectId" FROM workflow_states WHERE id = ${toStateId}::uuid FOR KEY SHARE`;
     const issue = await lockIssueByKey(tx, actor.orgId, key);
     assertWritable(issue.project);
     assertExpectedVersion(issue, expectedVersion);
-    const target = await tx.workflowState.findFirst({ where: { id: toStateId, projectId: issue.projectId } });
-    if (!target) throw notFound('WorkflowState', 'toStateId');
+    if (!target || target.projectId !== issue.projectId) throw notFound('WorkflowState', 'toStateId');
     const allowed = await tx.workflowTransition.findMany({
       where: { fromStateId: issue.statusId },
       include: { to: true, from: true },

@@ -33,6 +33,10 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
       // Webhooks (and their secrets' existence) are for those who manage them.
       if (!can(tenant.role, 'webhook:manage')) return null;
       return tagged('Webhook', await db.read((tx) => tx.webhook.findFirst({ where: { id: rowId, orgId } })));
+    case 'AuditEntry':
+      // The audit log is for those who manage members.
+      if (!can(tenant.role, 'member:manage')) return null;
+      return tagged('AuditEntry', await db.read((tx) => tx.auditEntry.findFirst({ where: { id: rowId, orgId } })));
     default:
       return null;
   }

@@ -10,6 +10,8 @@ import { requireRole } from '../../auth/roles';
 import { normalizeEmail } from '../../auth/email';
 import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
 import { releaseDepartingMember } from './member-departure';
+import { recordAudit } from '../audit/audit.service';
+import { toGlobalId } from '../../graphql/global-id';
 
 export interface Actor {
   readonly orgId: string;
@@ -92,7 +94,9 @@ export async function addMember(actor: Actor, db: TenantDb, rawEmail: string, ro
     return await db.run(async (tx) => {
       const user = await tx.user.findUnique({ where: { email } });
       if (!user) throw new AppError('NOT_FOUND', 'No account with this email; ask them to sign up first', { field: 'email' });
-      return tx.membership.create({ data: { orgId: actor.orgId, userId: user.id, role }, include: { user: true } });
+      const membership = await tx.membership.create({ data: { orgId: actor.orgId, userId: user.id, role }, include: { user: true } });
+      await recordAudit(tx, actor, { action: 'member.added', targetId: toGlobalId('User', user.id), data: { role } });
+      return membership;
     });
   } catch (error) {
     if (error instanceof AppError && error.code === 'CONFLICT') throw new AppError('CONFLICT', 'This user is already a member', { field: 'email' });
@@ -110,7 +114,9 @@ export async function updateMemberRole(actor: Actor, db: TenantDb, userId: strin
     if (membership.role === 'OWNER' && role !== 'OWNER' && (await ownerCount(tx, actor.orgId)) === 1) {
       throw new AppError('BAD_USER_INPUT', 'The last OWNER cannot be demoted; make someone else OWNER first', { field: 'role' });
     }
-    return tx.membership.update({ where: { orgId_userId: { orgId: actor.orgId, userId } }, data: { role }, include: { user: true } });
+    const updated = await tx.membership.update({ where: { orgId_userId: { orgId: actor.orgId, userId } }, data: { role }, include: { user: true } });
+    if (membership.role !== role) await recordAudit(tx, actor, { action: 'member.role_changed', targetId: toGlobalId('User', userId), data: { from: membership.role, to: role } });
+    return updated;
   });
 }
 
@@ -124,6 +130,8 @@ export async function removeMember(actor: Actor, db: TenantDb, userId: string): 
     if (membership.role === 'OWNER' && (await ownerCount(tx, actor.orgId)) === 1) {
       throw new AppError('BAD_USER_INPUT', 'The last OWNER cannot leave; make someone else OWNER first', { field: 'userId' });
     }
+    // Written first: a member who leaves is still a member when their own entry is written.
+    await recordAudit(tx, actor, { action: 'member.removed', targetId: toGlobalId('User', userId), data: { role: membership.role, left: userId === actor.userId } });
     await releaseDepartingMember(tx, actor.orgId, actor.userId, userId);
     await tx.membership.delete({ where: { orgId_userId: { orgId: actor.orgId, userId } } });
     return true;

@@ -58,6 +58,18 @@ export class ProjectResolver {
     return projects.archiveProject(tenant, tenant.db, key);
   }
 
+  @Mutation(() => ProjectObject, { description: 'ADMIN or OWNER; the project becomes writable and listed again.' })
+  async unarchiveProject(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Project> {
+    const tenant = await ctx.tenant();
+    return projects.unarchiveProject(tenant, tenant.db, key);
+  }
+
+  @Mutation(() => Boolean, { description: 'OWNER only; confirmKey must equal key. Removes the project and everything in it.' })
+  async deleteProject(@Arg('key', () => String) key: string, @Arg('confirmKey', () => String) confirmKey: string, @Ctx() ctx: Context): Promise<boolean> {
+    const tenant = await ctx.tenant();
+    return projects.deleteProject(tenant, tenant.db, key, confirmKey);
+  }
+
   @FieldResolver(() => ID)
   id(@Root() project: Project): string {
     return toGlobalId('Project', project.id);

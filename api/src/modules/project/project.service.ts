@@ -10,6 +10,8 @@ import type { Actor } from '../organization/organization.service';
 import { assertMember } from '../organization/membership-check';
 import { DEFAULT_STATES, defaultTransitions } from './default-workflow';
 import { assertProjectKey } from './project-key';
+import { recordAudit } from '../audit/audit.service';
+import { toGlobalId } from '../../graphql/global-id';
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 10_000;
@@ -55,6 +57,7 @@ export async function createProject(
       await tx.workflowTransition.createMany({
         data: defaultTransitions().map(([from, to]) => ({ orgId: actor.orgId, fromStateId: byPosition.get(from)!, toStateId: byPosition.get(to)! })),
       });
+      await recordAudit(tx, actor, { action: 'project.created', targetId: toGlobalId('Project', project.id), data: { key: project.key } });
       return project;
     });
   } catch (error) {
@@ -74,14 +77,14 @@ export async function updateProject(
     const project = await findProjectByKey(tx, actor.orgId, key);
     assertWritable(project);
     if (input.leadId) await assertMember(tx, actor.orgId, input.leadId, 'leadId');
-    return tx.project.update({
-      where: { id: project.id },
-      data: {
-        ...(input.name != null ? { name: cleanName(input.name) } : {}),
-        ...(input.description !== undefined ? { description: cleanDescription(input.description) } : {}),
-        ...(input.leadId !== undefined ? { leadId: input.leadId } : {}),
-      },
-    });
+    const data = {
+      ...(input.name != null ? { name: cleanName(input.name) } : {}),
+      ...(input.description !== undefined ? { description: cleanDescription(input.description) } : {}),
+      ...(input.leadId !== undefined ? { leadId: input.leadId } : {}),
+    };
+    const updated = await tx.project.update({ where: { id: project.id }, data });
+    await recordAudit(tx, actor, { action: 'project.updated', targetId: toGlobalId('Project', project.id), data: { key: project.key, fields: Object.keys(data) } });
+    return updated;
   });
 }
 
@@ -90,7 +93,35 @@ export async function archiveProject(actor: Actor, db: TenantDb, key: string): P
   return db.run(async (tx) => {
     const project = await findProjectByKey(tx, actor.orgId, key);
     if (project.archivedAt) return project;
+    await recordAudit(tx, actor, { action: 'project.archived', targetId: toGlobalId('Project', project.id), data: { key: project.key } });
     return tx.project.update({ where: { id: project.id }, data: { archivedAt: new Date() } });
+  });
+}
+
+export async function unarchiveProject(actor: Actor, db: TenantDb, key: string): Promise<Project> {
+  requireRole(actor, 'project:manage');
+  return db.run(async (tx) => {
+    const project = await findProjectByKey(tx, actor.orgId, key);
+    if (!project.archivedAt) return project;
+    await recordAudit(tx, actor, { action: 'project.unarchived', targetId: toGlobalId('Project', project.id), data: { key: project.key } });
+    return tx.project.update({ where: { id: project.id }, data: { archivedAt: null } });
+  });
+}
+
+/**
+ * Deletes a project and everything in it (workflow, labels, sprints, issues with their
+ * comments, links, watchers and history, webhooks with their deliveries) in one transaction:
+ * the tenant foreign keys cascade, and each of them names this project's rows only. The typed
+ * confirmation guards against deleting the wrong project by a slip of the variables.
+ */
+export async function deleteProject(actor: Actor, db: TenantDb, key: string, confirmKey: string): Promise<boolean> {
+  requireRole(actor, 'project:delete');
+  return db.run(async (tx) => {
+    const project = await findProjectByKey(tx, actor.orgId, key);
+    if (confirmKey !== project.key) throw badInput('confirmKey', `confirmKey must repeat the project key (${project.key}) exactly`);
+    await tx.project.delete({ where: { id: project.id } });
+    await recordAudit(tx, actor, { action: 'project.deleted', targetId: toGlobalId('Project', project.id), data: { key: project.key, name: project.name } });
+    return true;
   });
 }
 

@@ -10,3 +10,11 @@ export class CreateSprintInput {
   @Field(() => DateTimeScalar, { nullable: true }) startDate?: Date | null;
   @Field(() => DateTimeScalar, { nullable: true }) endDate?: Date | null;
 }
+
+@InputType('UpdateSprintInput')
+export class UpdateSprintInput {
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) goal?: string | null;
+  @Field(() => DateTimeScalar, { nullable: true }) startDate?: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) endDate?: Date | null;
+}

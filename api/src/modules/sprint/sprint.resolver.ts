@@ -6,7 +6,7 @@ import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import type { ConnectionShape } from '../../graphql/pagination';
 import { IssueConnection } from '../issue/issue.type';
 import { listIssues } from '../issue/issue-list';
-import { CreateSprintInput } from './sprint.input';
+import { CreateSprintInput, UpdateSprintInput } from './sprint.input';
 import * as sprints from './sprint.service';
 import { SprintObject } from './sprint.type';
 
@@ -33,6 +33,18 @@ export class SprintResolver {
     const tenant = await ctx.tenant();
     const target = moveTo ? fromGlobalId('Sprint', moveTo, 'moveOpenIssuesToSprintId') : null;
     return sprints.completeSprint(tenant, tenant.db, fromGlobalId('Sprint', id, 'id'), target);
+  }
+
+  @Mutation(() => SprintObject, { description: 'ADMIN or OWNER; omitted fields keep their values, null clears goal and dates.' })
+  async updateSprint(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateSprintInput) input: UpdateSprintInput, @Ctx() ctx: Context): Promise<Sprint> {
+    const tenant = await ctx.tenant();
+    return sprints.updateSprint(tenant, tenant.db, fromGlobalId('Sprint', id, 'id'), input);
+  }
+
+  @Mutation(() => Boolean, { description: 'ADMIN or OWNER; not an ACTIVE sprint. Its issues go back to the backlog.' })
+  async deleteSprint(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    const tenant = await ctx.tenant();
+    return sprints.deleteSprint(tenant, tenant.db, fromGlobalId('Sprint', id, 'id'));
   }
 
   @FieldResolver(() => ID)

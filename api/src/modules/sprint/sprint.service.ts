@@ -11,11 +11,52 @@ import { assertWritable, findProjectByKey } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
 import { lockProject } from '../issue/issue-lookup';
 import { checkDate } from '../issue/issue-validation';
+import { recordAudit } from '../audit/audit.service';
 
 async function findSprint(tx: Tx, id: string, field = 'id') {
   const sprint = await tx.sprint.findFirst({ where: { id }, include: { project: true } });
   if (!sprint) throw notFound('Sprint', field);
   return sprint;
+}
+
+function cleanName(raw: string): string {
+  const name = raw.trim();
+  if (name.length < 1 || name.length > 100) throw badInput('name', 'Sprint name must be 1 to 100 characters long');
+  return name;
+}
+
+function checkGoal(goal: string | null | undefined): void {
+  if (goal && goal.length > 1000) throw badInput('goal', 'Goal must be at most 1000 characters');
+}
+
+function checkDates(startDate: Date | null | undefined, endDate: Date | null | undefined): void {
+  checkDate('startDate', startDate);
+  checkDate('endDate', endDate);
+  if (startDate && endDate && endDate <= startDate) throw badInput('endDate', 'endDate must be after startDate');
+}
+
+/** Moves a sprint's issues (live ones; the done ones too when `onlyOpen` is false) to `target` or the backlog, with history. */
+async function moveIssuesOut(tx: Tx, actor: Actor, sprint: { id: string; projectId: string }, target: Sprint | null, onlyOpen: boolean): Promise<void> {
+  const moving = await tx.issue.findMany({
+    where: { sprintId: sprint.id, deletedAt: null, ...(onlyOpen ? { status: { category: { not: 'DONE' } } } : {}) },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  if (moving.length === 0) return;
+  await tx.issue.updateMany({ where: { id: { in: moving.map((i) => i.id) } }, data: { sprintId: target?.id ?? null, version: { increment: 1 }, updatedAt: new Date() } });
+  await recordEvents(
+    tx,
+    actor.orgId,
+    actor.userId,
+    moving.map((issue) => ({
+      issueId: issue.id,
+      projectId: sprint.projectId,
+      kind: 'UPDATED' as const,
+      field: 'sprint',
+      from: toGlobalId('Sprint', sprint.id),
+      to: target ? toGlobalId('Sprint', target.id) : null,
+    })),
+  );
 }
 
 export async function createSprint(
@@ -24,12 +65,9 @@ export async function createSprint(
   input: { projectKey: string; name: string; goal?: string | null; startDate?: Date | null; endDate?: Date | null },
 ): Promise<Sprint> {
   requireRole(actor, 'sprint:manage');
-  const name = input.name.trim();
-  if (name.length < 1 || name.length > 100) throw badInput('name', 'Sprint name must be 1 to 100 characters long');
-  if (input.goal && input.goal.length > 1000) throw badInput('goal', 'Goal must be at most 1000 characters');
-  checkDate('startDate', input.startDate);
-  checkDate('endDate', input.endDate);
-  if (input.startDate && input.endDate && input.endDate <= input.startDate) throw badInput('endDate', 'endDate must be after startDate');
+  const name = cleanName(input.name);
+  checkGoal(input.goal);
+  checkDates(input.startDate, input.endDate);
   return db.run(async (tx) => {
     const project = await findProjectByKey(tx, actor.orgId, input.projectKey);
     assertWritable(project);
@@ -64,23 +102,51 @@ export async function completeSprint(actor: Actor, db: TenantDb, id: string, mov
       if (target.projectId !== sprint.projectId) throw notFound('Sprint', 'moveOpenIssuesToSprintId');
       if (target.id === sprint.id || target.state === 'CLOSED') throw badInput('moveOpenIssuesToSprintId', 'Open issues can only move to another sprint that is not closed');
     }
-    const open = await tx.issue.findMany({ where: { sprintId: id, deletedAt: null, status: { category: { not: 'DONE' } } }, select: { id: true } });
-    if (open.length > 0) {
-      await tx.issue.updateMany({ where: { id: { in: open.map((i) => i.id) } }, data: { sprintId: target?.id ?? null, version: { increment: 1 }, updatedAt: new Date() } });
-      await recordEvents(
-        tx,
-        actor.orgId,
-        actor.userId,
-        open.map((issue) => ({
-          issueId: issue.id,
-          projectId: sprint.projectId,
-          kind: 'UPDATED' as const,
-          field: 'sprint',
-          from: toGlobalId('Sprint', id),
-          to: target ? toGlobalId('Sprint', target.id) : null,
-        })),
-      );
-    }
+    await moveIssuesOut(tx, actor, sprint, target, true);
     return tx.sprint.update({ where: { id }, data: { state: 'CLOSED', endDate: sprint.endDate ?? new Date() } });
+  });
+}
+
+export async function updateSprint(
+  actor: Actor,
+  db: TenantDb,
+  id: string,
+  input: { name?: string | null; goal?: string | null; startDate?: Date | null; endDate?: Date | null },
+): Promise<Sprint> {
+  requireRole(actor, 'sprint:manage');
+  const name = input.name == null ? undefined : cleanName(input.name);
+  checkGoal(input.goal);
+  return db.run(async (tx) => {
+    const sprint = await findSprint(tx, id);
+    assertWritable(sprint.project);
+    const startDate = input.startDate !== undefined ? input.startDate : sprint.startDate;
+    const endDate = input.endDate !== undefined ? input.endDate : sprint.endDate;
+    checkDates(startDate, endDate);
+    return tx.sprint.update({
+      where: { id },
+      data: {
+        ...(name !== undefined ? { name } : {}),
+        ...(input.goal !== undefined ? { goal: input.goal } : {}),
+        ...(input.startDate !== undefined ? { startDate: input.startDate } : {}),
+        ...(input.endDate !== undefined ? { endDate: input.endDate } : {}),
+      },
+    });
+  });
+}
+
+/** A PLANNED or CLOSED sprint only; its live issues go back to the backlog, with history. */
+export async function deleteSprint(actor: Actor, db: TenantDb, id: string): Promise<boolean> {
+  requireRole(actor, 'sprint:manage');
+  return db.run(async (tx) => {
+    const sprint = await findSprint(tx, id);
+    assertWritable(sprint.project);
+    // Serializes with startSprint, which decides under the same lock which sprint is ACTIVE.
+    await lockProject(tx, sprint.projectId);
+    const current = await tx.sprint.findFirst({ where: { id }, select: { state: true } });
+    if (current?.state === 'ACTIVE') throw badInput('id', `Sprint ${sprint.name} is ACTIVE; complete it before deleting it`);
+    await moveIssuesOut(tx, actor, sprint, null, false);
+    await tx.sprint.delete({ where: { id } });
+    await recordAudit(tx, actor, { action: 'sprint.deleted', targetId: toGlobalId('Sprint', id), data: { project: sprint.project.key, name: sprint.name } });
+    return true;
   });
 }

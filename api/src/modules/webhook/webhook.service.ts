@@ -5,7 +5,7 @@ import type { Webhook, WebhookDelivery } from '../../generated/prisma/client';
 import { badInput, notFound } from '../../errors/app-error';
 import { requireRole } from '../../auth/roles';
 import type { TenantDb } from '../../db/tenant-db';
-import { fromGlobalId } from '../../graphql/global-id';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
 import { EVENT_KINDS } from '../history/event-kind';
 import type { Actor } from '../organization/organization.service';
@@ -13,6 +13,7 @@ import { assertWritable, findProjectByKey } from '../project/project.service';
 import { checkTargetUrl } from './ssrf-guard';
 import { DELIVERY_TASK } from './webhook-delivery.task';
 import { newWebhookSecret } from './webhook-signer';
+import { recordAudit } from '../audit/audit.service';
 
 export const MAX_WEBHOOKS_PER_PROJECT = 20;
 
@@ -50,6 +51,7 @@ export async function createWebhook(
     }
     const secret = newWebhookSecret();
     const webhook = await tx.webhook.create({ data: { orgId: actor.orgId, projectId: project.id, url: url.toString(), events, secret, createdById: actor.userId } });
+    await recordAudit(tx, actor, { action: 'webhook.created', targetId: toGlobalId('Webhook', webhook.id), data: { project: project.key, url: url.origin, events } });
     return { secret, webhook };
   });
 }
@@ -66,9 +68,12 @@ export async function deleteWebhook(actor: Actor, db: TenantDb, globalId: string
   requireRole(actor, 'webhook:manage');
   const id = fromGlobalId('Webhook', globalId, 'id');
   // Its deliveries go with it (cascade); their queued jobs then find nothing and end.
-  const { count } = await db.run((tx) => tx.webhook.deleteMany({ where: { orgId: actor.orgId, id } }));
-  if (count === 0) throw notFound('Webhook', 'id');
-  return true;
+  return db.run(async (tx) => {
+    const { count } = await tx.webhook.deleteMany({ where: { orgId: actor.orgId, id } });
+    if (count === 0) throw notFound('Webhook', 'id');
+    await recordAudit(tx, actor, { action: 'webhook.deleted', targetId: globalId });
+    return true;
+  });
 }
 
 /** Newest first. */

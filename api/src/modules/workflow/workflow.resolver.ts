@@ -1,9 +1,13 @@
-// WorkflowState fields: its id and the states an issue in it may move to.
-import { Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
+// WorkflowState fields and the workflow administration mutations (ADMIN and up).
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { WorkflowState } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
-import { toGlobalId } from '../../graphql/global-id';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
+import { CreateWorkflowStateInput, UpdateWorkflowStateInput } from './workflow.input';
+import * as workflow from './workflow.service';
 import { WorkflowStateObject } from './workflow.type';
+
+const stateId = (id: string, field: string) => fromGlobalId('WorkflowState', id, field);
 
 @Resolver(() => WorkflowStateObject)
 export class WorkflowStateResolver {
@@ -15,5 +19,29 @@ export class WorkflowStateResolver {
   @FieldResolver(() => [WorkflowStateObject], { description: 'The states an issue in this state may move to' })
   async transitionsTo(@Root() state: WorkflowState, @Ctx() ctx: Context): Promise<WorkflowState[]> {
     return (await ctx.tenant()).loaders.transitionTargets.load(state.id);
+  }
+
+  @Mutation(() => WorkflowStateObject, { description: 'ADMIN or OWNER. The new state has no transitions until setWorkflowTransitions gives it some.' })
+  async createWorkflowState(@Arg('input', () => CreateWorkflowStateInput) input: CreateWorkflowStateInput, @Ctx() ctx: Context): Promise<WorkflowState> {
+    const tenant = await ctx.tenant();
+    return workflow.createWorkflowState(tenant, tenant.db, input);
+  }
+
+  @Mutation(() => WorkflowStateObject, { description: 'ADMIN or OWNER: rename, recategorize or move a state.' })
+  async updateWorkflowState(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateWorkflowStateInput) input: UpdateWorkflowStateInput, @Ctx() ctx: Context): Promise<WorkflowState> {
+    const tenant = await ctx.tenant();
+    return workflow.updateWorkflowState(tenant, tenant.db, stateId(id, 'id'), input);
+  }
+
+  @Mutation(() => Boolean, { description: "ADMIN or OWNER. The state's issues move to moveIssuesToStateId (with history); a project keeps at least one state." })
+  async deleteWorkflowState(@Arg('id', () => ID) id: string, @Arg('moveIssuesToStateId', () => ID) moveTo: string, @Ctx() ctx: Context): Promise<boolean> {
+    const tenant = await ctx.tenant();
+    return workflow.deleteWorkflowState(tenant, tenant.db, stateId(id, 'id'), stateId(moveTo, 'moveIssuesToStateId'));
+  }
+
+  @Mutation(() => WorkflowStateObject, { description: "ADMIN or OWNER: replaces the state's outgoing transitions." })
+  async setWorkflowTransitions(@Arg('fromStateId', () => ID) fromStateId: string, @Arg('toStateIds', () => [ID]) toStateIds: string[], @Ctx() ctx: Context): Promise<WorkflowState> {
+    const tenant = await ctx.tenant();
+    return workflow.setWorkflowTransitions(tenant, tenant.db, stateId(fromStateId, 'fromStateId'), toStateIds.map((id) => stateId(id, 'toStateIds')));
   }
 }

@@ -1,0 +1,45 @@
+// The auditLog query and AuditEntry's fields.
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import type { AuditEntry } from '../../generated/prisma/client';
+import type { Context } from '../../graphql/context';
+import { isArgGiven } from '../../graphql/explicit-args';
+import type { PublicUser } from '../../graphql/loaders';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
+import type { ConnectionShape } from '../../graphql/pagination';
+import { DateTimeScalar } from '../../graphql/scalars';
+import { UserObject } from '../user/user.type';
+import { listAuditLog } from './audit.service';
+import { AuditEntryConnection, AuditEntryObject } from './audit.type';
+
+@Resolver(() => AuditEntryObject)
+export class AuditEntryResolver {
+  @Query(() => AuditEntryConnection, { description: "ADMIN or OWNER: this organization's audit log, newest first" })
+  async auditLog(
+    @Arg('action', () => String, { nullable: true }) action: string | null,
+    @Arg('actorId', () => ID, { nullable: true }) actorId: string | null,
+    @Arg('since', () => DateTimeScalar, { nullable: true }) since: Date | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('last', () => Int, { nullable: true }) last: number | null,
+    @Arg('before', () => String, { nullable: true }) before: string | null,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ConnectionShape<AuditEntry>> {
+    const tenant = await ctx.tenant();
+    const actor = actorId ? fromGlobalId('User', actorId, 'actorId') : null;
+    // `first` always has a value (its default); it counts only when the client wrote it.
+    const pagingBack = last != null || before != null;
+    return listAuditLog(tenant, tenant.db, { action, actorId: actor, since }, { first: pagingBack && !isArgGiven(info, 'first') ? null : first, after, last, before });
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() entry: AuditEntry): string {
+    return toGlobalId('AuditEntry', entry.id);
+  }
+
+  @FieldResolver(() => UserObject, { nullable: true, description: 'Null for the system' })
+  async actor(@Root() entry: AuditEntry, @Ctx() ctx: Context): Promise<PublicUser | null> {
+    return entry.actorId ? (await (await ctx.tenant()).loaders.user.load(entry.actorId)) ?? null : null;
+  }
+}
