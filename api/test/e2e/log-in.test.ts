@@ -177,3 +177,25 @@ describe('one password check per request (issue 16, item 14)', () => {
     expect(errorCode(await logIn(user.email, PASSWORD))).toBeUndefined();
   });
 });
+
+test('in a batch of operations (where batching is on), only one logIn or signUp runs', async () => {
+  const batched = await startTestApi('loginbatch', { GRAPHQL_BATCHED_REQUESTS: 'true' });
+  try {
+    const user = await signUp(batched.client, 'batched');
+    const operation = { query: LOG_IN, variables: { e: user.email, p: PASSWORD } };
+    const response = await fetch(batched.client.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Array(5).fill(operation)) });
+    const bodies = (await response.json()) as { data?: { logIn: unknown } | null; errors?: { extensions?: { code?: string; field?: string } }[] }[];
+    expect(bodies).toHaveLength(5);
+    // The operations of a batch run concurrently: which one gets to check is not specified.
+    const succeeded = bodies.filter((body) => body.errors === undefined && body.data?.logIn);
+    const refused = bodies.filter((body) => body.errors !== undefined);
+    expect(succeeded).toHaveLength(1);
+    for (const body of refused) expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.field])).toEqual([['BAD_USER_INPUT', 'password']]);
+    expect(refused).toHaveLength(4);
+    // Exactly one session came of it (plus the sign-up's).
+    const sessions = await withOwner(batched.database.ownerUrl, (client) => client.query(`SELECT count(*)::int AS n FROM refresh_tokens`));
+    expect(sessions.rows[0].n).toBe(2);
+  } finally {
+    await batched.stop();
+  }
+});
