@@ -200,3 +200,20 @@ test("inviting into an organization one is not a member of is FORBIDDEN, exactly
   expect(seen(into)).toEqual(seen(nowhere));
   expect(await snapshotTables(api.database.ownerUrl)).toEqual(before);
 });
+
+test('of several acceptances of one token at once, exactly one joins', async () => {
+  const invitee = await insertUser(api, 'racer');
+  const { token } = await invited(invitee.email);
+  const results = await Promise.all(Array.from({ length: 5 }, () => accept(token, invitee)));
+  const codes = results.map((result) => errorCode(result) ?? 'ok').sort();
+  expect(codes).toEqual(['NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'ok']);
+  expect(await roleOf(invitee)).toBe('MEMBER');
+});
+
+test('invitations to the same email sent at once leave exactly one pending', async () => {
+  const email = `burst-${uniqueSuffix()}@example.com`;
+  const results = await Promise.all(Array.from({ length: 5 }, () => invite(email)));
+  expect(results.map((result) => result.errors)).toEqual(Array(5).fill(undefined));
+  const pending = (await api.client.ok(LIST, {}, asAdmin())).invitations.filter((i: { email: string }) => i.email === email);
+  expect(pending).toHaveLength(1);
+});
