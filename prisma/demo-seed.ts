@@ -10,7 +10,8 @@ import type { IssueType, Priority, Role } from '../api/src/generated/prisma/enum
 import { addComment } from '../api/src/modules/comment/comment.service';
 import { createLabel } from '../api/src/modules/label/label.service';
 import { linkIssues } from '../api/src/modules/link/link.service';
-import { addMember, createOrganization, type Actor } from '../api/src/modules/organization/organization.service';
+import { acceptInvitation, inviteMember } from '../api/src/modules/organization/invitation.service';
+import { createOrganization, type Actor } from '../api/src/modules/organization/organization.service';
 import { createProject } from '../api/src/modules/project/project.service';
 import { createSprint, startSprint } from '../api/src/modules/sprint/sprint.service';
 import { createIssue } from '../api/src/modules/issue/issue.service';
@@ -83,7 +84,9 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
   const memberIds = [demoUserId];
   for (const [name, email, role] of PEOPLE) {
     const personId = await ensureAccount(services, email, name, `${email}-demo-password`);
-    await addMember(owner, db, email, role);
+    // Members join by invitation, as anyone would: the owner invites, the person accepts.
+    const { token } = await inviteMember(owner, db, email, role, services.config.invitationTtlDays);
+    await acceptInvitation(new UserDb(prisma, personId), token);
     if (role !== 'VIEWER') memberIds.push(personId);
   }
   const random = generator(42);

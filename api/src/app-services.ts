@@ -39,6 +39,8 @@ export function createAppServices(config: Config, database: Database, logger: Lo
     sessions: new SessionService(database.prisma, tokens, {
       sessionLifetimeDays: config.sessionLifetimeDays,
       loginFailureLimit: config.loginFailureLimit,
+      loginAddressFailureLimit: config.loginAddressFailureLimit,
+      loginEmailFailureCeiling: config.loginEmailFailureCeiling,
     }),
     apiTokens,
     callers: new CallerResolver(tokens, apiTokens),

@@ -76,7 +76,15 @@ export interface Config {
   readonly jwtAudience: string;
   readonly accessTokenTtlSeconds: number;
   readonly sessionLifetimeDays: number;
+  /** Failed log-ins per hour for one email from one client address. */
   readonly loginFailureLimit: number;
+  /** Failed log-ins per hour from one client address, whatever the emails. */
+  readonly loginAddressFailureLimit: number;
+  /** Failed log-ins per hour for one email from all addresses together. */
+  readonly loginEmailFailureCeiling: number;
+  /** Proxies in front of the app whose X-Forwarded-For entries are believed (the ALB: 1). */
+  readonly trustProxyHops: number;
+  readonly invitationTtlDays: number;
   readonly logLevel: string;
   readonly graphqlIde: boolean;
   readonly graphqlIntrospection: boolean;
@@ -192,7 +200,11 @@ export function loadConfig(env: Env = process.env): Config {
     jwtAudience: env.JWT_AUDIENCE || 'tracker-clients',
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86_400),
     sessionLifetimeDays: int(env, 'SESSION_LIFETIME_DAYS', 30, 1, 365),
-    loginFailureLimit: int(env, 'LOGIN_FAILURE_LIMIT', 100, 1, 1_000_000),
+    loginFailureLimit: int(env, 'LOGIN_FAILURE_LIMIT', 20, 1, 1_000_000),
+    loginAddressFailureLimit: int(env, 'LOGIN_ADDRESS_FAILURE_LIMIT', 100, 1, 1_000_000),
+    loginEmailFailureCeiling: int(env, 'LOGIN_EMAIL_FAILURE_CEILING', 1000, 1, 1_000_000),
+    trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 1, 0, 10),
+    invitationTtlDays: int(env, 'INVITATION_TTL_DAYS', 7, 1, 90),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, isProduction ? 'info' : nodeEnv === 'test' ? 'silent' : 'info'),
     graphqlIde: bool(env, 'GRAPHQL_IDE', !isProduction),
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', !isProduction),

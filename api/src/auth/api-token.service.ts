@@ -1,27 +1,56 @@
-// API tokens for scripts and CI: shown once, stored as a digest, optionally expiring.
+// API tokens for scripts and CI: shown once, stored as a digest, always expiring (90 days
+// unless asked otherwise, at most 366), minted only from a log-in session, listed to their owner.
 import type { ApiToken, PrismaClient } from '../generated/prisma/client';
-import { AppError, badInput, notFound } from '../errors/app-error';
+import { AppError, badInput, forbidden, notFound } from '../errors/app-error';
 import { translateDatabaseError } from '../db/database-errors';
 import { generateApiToken, isWellFormedApiToken } from './api-token-format';
+import type { Caller } from './caller';
 import { digest } from './secret-digest';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const API_TOKEN_DEFAULT_DAYS = 90;
+export const API_TOKEN_MAX_DAYS = 366;
 
 /** lastUsedAt is refreshed at most this often, so authenticating is not a write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** Live (unrevoked, unexpired) tokens a user may hold at once. */
+export const API_TOKEN_MAX_LIVE = 100;
+/** The list is not paginated: the newest this many unrevoked tokens. */
+const MAX_LISTED = 200;
 
 export class ApiTokenService {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async create(userId: string, rawName: string, expiresAt: Date | null | undefined): Promise<{ token: string; apiToken: ApiToken }> {
+  /**
+   * Only a log-in session (an access token from signUp, logIn or refreshSession) mints API
+   * tokens: a leaked API token must not be able to make itself a successor its owner never sees.
+   */
+  async create(caller: Caller, rawName: string, requestedExpiry: Date | null | undefined): Promise<{ token: string; apiToken: ApiToken }> {
+    if (caller.via !== 'access-token') throw forbidden('An API token cannot create API tokens; log in and use the access token');
     const name = rawName.trim();
     if (name.length < 1 || name.length > 100) throw badInput('name', 'Token name must be 1 to 100 characters long');
-    if (expiresAt && expiresAt.getTime() <= Date.now()) throw badInput('expiresAt', 'expiresAt must be in the future');
+    const now = Date.now();
+    if (requestedExpiry && requestedExpiry.getTime() <= now) throw badInput('expiresAt', 'expiresAt must be in the future');
+    if (requestedExpiry && requestedExpiry.getTime() > now + API_TOKEN_MAX_DAYS * DAY_MS) {
+      throw badInput('expiresAt', `expiresAt may be at most ${API_TOKEN_MAX_DAYS} days away`);
+    }
+    const expiresAt = requestedExpiry ?? new Date(now + API_TOKEN_DEFAULT_DAYS * DAY_MS);
     const token = generateApiToken();
     try {
-      const apiToken = await this.prisma.apiToken.create({ data: { userId, name, tokenHash: digest(token), expiresAt: expiresAt ?? null } });
+      const live = await this.prisma.apiToken.count({ where: { userId: caller.userId, revokedAt: null, expiresAt: { gt: new Date(now) } } });
+      if (live >= API_TOKEN_MAX_LIVE) throw badInput('name', `At most ${API_TOKEN_MAX_LIVE} live API tokens per user; revoke some first`);
+      const apiToken = await this.prisma.apiToken.create({ data: { userId: caller.userId, name, tokenHash: digest(token), expiresAt } });
       return { token, apiToken };
     } catch (error) {
       throw translateDatabaseError(error);
     }
+  }
+
+  /** The user's tokens that are not revoked (expired ones included), newest first. */
+  async list(userId: string): Promise<ApiToken[]> {
+    return this.prisma.apiToken
+      .findMany({ where: { userId, revokedAt: null }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: MAX_LISTED })
+      .catch((error: unknown) => Promise.reject(translateDatabaseError(error)));
   }
 
   async revoke(userId: string, id: string): Promise<boolean> {

@@ -1,5 +1,6 @@
-// Accounts and sessions: sign-up, log-in with a per-account failure limit, and refresh-token
-// rotation where replaying a rotated token revokes the whole family (theft detection).
+// Accounts and sessions: sign-up, log-in with failure limits per client address and per email,
+// and refresh-token rotation where replaying a rotated token revokes the whole family (theft
+// detection).
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient, User } from '../generated/prisma/client';
 import { AppError, badInput } from '../errors/app-error';
@@ -11,7 +12,12 @@ import { digest, randomSecret } from './secret-digest';
 
 export interface SessionPolicy {
   readonly sessionLifetimeDays: number;
+  /** Per (email, client address): a stranger's guesses lock the account only for the stranger. */
   readonly loginFailureLimit: number;
+  /** Per client address, whatever the emails: rotating emails does not escape it. */
+  readonly loginAddressFailureLimit: number;
+  /** Per email from everywhere: many addresses together still meet a ceiling. */
+  readonly loginEmailFailureCeiling: number;
 }
 
 export interface Session {
@@ -47,7 +53,8 @@ export class SessionService {
     }
   }
 
-  async logIn(rawEmail: string, password: string): Promise<Session> {
+  /** `address` is the client's address key (see client-address.ts). */
+  async logIn(rawEmail: string, password: string, address: string): Promise<Session> {
     let email: string;
     try {
       email = normalizeEmail(rawEmail);
@@ -58,12 +65,11 @@ export class SessionService {
       // The attempt is recorded as a failure before the password is checked and forgotten only
       // if it succeeds, so concurrent guesses all count: of N at once, at most the limit get
       // through (counting first and recording after would let every one of them through).
-      const attempt = await this.prisma.loginFailure.create({ data: { email }, select: { id: true } });
-      const since = new Date(Date.now() - FAILURE_WINDOW_MS);
-      const attempts = await this.prisma.loginFailure.count({ where: { email, at: { gte: since } } });
-      if (attempts > this.policy.loginFailureLimit) {
+      const attempt = await this.prisma.loginFailure.create({ data: { email, address }, select: { id: true } });
+      const refusal = await this.overLimit(email, address);
+      if (refusal) {
         await this.prisma.loginFailure.delete({ where: { id: attempt.id } });
-        throw new AppError('RATE_LIMITED', 'Too many failed log-ins for this account; try again later');
+        throw new AppError('RATE_LIMITED', refusal);
       }
       const user = await this.prisma.user.findUnique({ where: { email } });
       const matches = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
@@ -73,6 +79,19 @@ export class SessionService {
     } catch (error) {
       throw translateDatabaseError(error);
     }
+  }
+
+  /** Why this attempt (already recorded) is refused, or null. One statement, three counts. */
+  private async overLimit(email: string, address: string): Promise<string | null> {
+    const since = new Date(Date.now() - FAILURE_WINDOW_MS);
+    const [counts] = await this.prisma.$queryRaw<{ pair: number; fromAddress: number; forEmail: number }[]>`
+      SELECT (SELECT count(*)::int FROM login_failures WHERE email = ${email} AND at >= ${since} AND address = ${address}) AS pair,
+             (SELECT count(*)::int FROM login_failures WHERE address = ${address} AND at >= ${since}) AS "fromAddress",
+             (SELECT count(*)::int FROM login_failures WHERE email = ${email} AND at >= ${since}) AS "forEmail"`;
+    const { loginFailureLimit, loginAddressFailureLimit, loginEmailFailureCeiling } = this.policy;
+    if (counts!.fromAddress > loginAddressFailureLimit) return 'Too many failed log-ins from your address; try again later';
+    if (counts!.pair > loginFailureLimit || counts!.forEmail > loginEmailFailureCeiling) return 'Too many failed log-ins for this account; try again later';
+    return null;
   }
 
   async refresh(refreshToken: string): Promise<Session> {

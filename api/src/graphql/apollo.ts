@@ -8,6 +8,7 @@ import { mapError } from '../errors/error-mapper';
 import type { Metrics } from '../server/metrics';
 import { currentRequestId } from '../server/request-scope';
 import type { Context } from './context';
+import { onePasswordCheck } from './one-password-check';
 import { costPlugin } from './plugins/cost';
 import { idempotencyPlugin } from './plugins/idempotency';
 import { limitProtections } from './plugins/limits';
@@ -28,7 +29,7 @@ export function createApollo(options: ApolloOptions): ApolloServer<Context> {
   const limits = limitProtections(config.limits, config.hardening);
   return new ApolloServer<Context>({
     schema: options.schema,
-    validationRules: limits.validationRules,
+    validationRules: [...limits.validationRules, onePasswordCheck],
     parseOptions: limits.parseOptions,
     introspection: config.graphqlIntrospection,
     includeStacktraceInErrorResponses: false,

@@ -22,6 +22,10 @@ export interface Context {
   readonly requestId: string;
   readonly services: AppServices;
   readonly idempotencyKey: string | undefined;
+  /** The client's address as the trusted proxies saw it (log-in limits key on it). */
+  readonly clientAddress: string | undefined;
+  /** Allows one password check (logIn, signUp) per request, batches included; a second is refused. */
+  claimPasswordCheck(): void;
   /** The caller, or UNAUTHENTICATED. */
   caller(): Promise<Caller>;
   /** The caller if credentials were sent, else null. */
@@ -40,6 +44,7 @@ export interface ContextInput {
   readonly authorization?: string;
   readonly orgId?: string;
   readonly idempotencyKey?: string;
+  readonly clientAddress?: string;
 }
 
 function memo<T>(make: () => Promise<T>): () => Promise<T> {
@@ -57,6 +62,7 @@ export function createContextInner(input: ContextInput): Context {
   });
   const viewerDb = memo(async () => new UserDb(services.database.prisma, (await caller()).userId, services.transactionLimits));
   let tenantDb: TenantDb | undefined;
+  let passwordChecks = 0;
   const tenant = memo(async (): Promise<Tenant> => {
     const { userId } = await caller();
     const header = input.orgId?.trim();
@@ -72,6 +78,11 @@ export function createContextInner(input: ContextInput): Context {
     requestId: input.requestId ?? randomUUID(),
     services,
     idempotencyKey: input.idempotencyKey,
+    clientAddress: input.clientAddress,
+    claimPasswordCheck() {
+      passwordChecks += 1;
+      if (passwordChecks > 1) throw badInput('password', 'One logIn or signUp per request: each checks a password, which is deliberately slow');
+    },
     caller,
     optionalCaller,
     viewerDb,

@@ -14,6 +14,7 @@ export type NodeTypeName =
   | 'Comment'
   | 'IssueEvent'
   | 'ApiToken'
+  | 'Invitation'
   | 'Webhook'
   | 'WebhookDelivery'
   | 'AuditEntry';

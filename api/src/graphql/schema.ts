@@ -12,6 +12,7 @@ import { IssueResolver } from '../modules/issue/issue.resolver';
 import { LabelResolver } from '../modules/label/label.resolver';
 import { IssueLinkResolver } from '../modules/link/link.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
+import { InvitationResolver } from '../modules/organization/invitation.resolver';
 import { OrganizationResolver } from '../modules/organization/organization.resolver';
 import { ProjectResolver } from '../modules/project/project.resolver';
 import { RealtimeResolver } from '../modules/realtime/realtime.resolver';
@@ -25,6 +26,7 @@ export const RESOLVERS = [
   AuthResolver,
   UserResolver,
   OrganizationResolver,
+  InvitationResolver,
   ProjectResolver,
   WorkflowStateResolver,
   LabelResolver,

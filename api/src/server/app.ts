@@ -44,7 +44,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const { services, apollo, lifecycle } = options;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // req.ip is the client as the trusted proxies (the ALB: one hop) saw it; entries further
+  // left in X-Forwarded-For are the client's own words, not believed (log-in limits key on it).
+  app.set('trust proxy', services.config.trustProxyHops);
   app.use((req, res, next) => {
     const requestId = requestIdFrom(req.headers);
     res.setHeader('x-request-id', requestId);
@@ -72,6 +74,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
             authorization: header(req, 'authorization'),
             orgId: header(req, 'x-org-id'),
             idempotencyKey: header(req, 'idempotency-key'),
+            clientAddress: req.ip,
           }),
           (res.locals.record as RequestRecord | undefined) ?? {},
         ),

@@ -1,10 +1,11 @@
 // API tokens for scripts: `trk_` + 30 base62 + a 6-character base62 CRC32, shown once,
-// stored as a SHA-256 digest, usable as a Bearer token until revoked or expired, and
+// stored as a SHA-256 digest, usable as a Bearer token until revoked or expired (90 days by
+// default, 366 at most), minted only from a log-in session, listed to their owner, and
 // touching lastUsedAt at most once a minute.
 import { createHash } from 'node:crypto';
 import { getNamedType, isObjectType } from 'graphql';
 import { startTestApi, type TestApi } from '../support/test-server';
-import { createOrg, type TestOrg } from '../support/fixtures';
+import { createOrg, PASSWORD, signUp, type TestOrg } from '../support/fixtures';
 import { errorCode } from '../support/graphql-client';
 import { withOwner } from '../support/db-snapshot';
 import { buildAppSchema } from '../../src/graphql/schema';
@@ -22,6 +23,7 @@ afterAll(() => api?.stop());
 
 const CREATE = `mutation($n: String!, $e: DateTime) { createApiToken(name: $n, expiresAt: $e) { token apiToken { id name lastUsedAt expiresAt } } }`;
 const VIEWER = `{ viewer { id } }`;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 async function create(name: string, expiresAt?: string): Promise<{ token: string; id: string; rowId: string }> {
   const data = await api.client.ok(CREATE, { n: name, e: expiresAt ?? null }, { token: org.users.MEMBER.token });
@@ -113,4 +115,62 @@ test('lastUsedAt is set on first use, then refreshed at most once a minute', asy
   await api.client.ok(VIEWER, {}, { token });
   const next = (await eventually(() => lastUsedAt(rowId), (value) => value!.getTime() !== aged.getTime()))!;
   expect(next.getTime()).toBeGreaterThan(first.getTime() - 1);
+});
+
+// A leaked credential must not become permanent, hidden access (issue 16, item 8).
+
+test('an API token cannot create another API token, and the refusal writes nothing', async () => {
+  const { token } = await create('parent');
+  const before = await sql(`SELECT count(*)::int AS n FROM api_tokens`);
+  const response = await api.client.request(CREATE, { n: 'child', e: null }, { token });
+  expect(errorCode(response)).toBe('FORBIDDEN');
+  expect(response.status).toBe(403);
+  expect(await sql(`SELECT count(*)::int AS n FROM api_tokens`)).toEqual(before);
+  // A log-in session (an access token from logIn) still can.
+  const session = await api.client.ok(`mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }`, { e: org.users.VIEWER.email, p: PASSWORD });
+  expect((await api.client.request(CREATE, { n: 'from a session', e: null }, { token: session.logIn.accessToken })).errors).toBeUndefined();
+});
+
+test('expiresAt defaults to 90 days and may be at most 366 days away', async () => {
+  const started = Date.now();
+  const data = await api.client.ok(CREATE, { n: 'default expiry', e: null }, { token: org.users.MEMBER.token });
+  const expiresAt = new Date(data.createApiToken.apiToken.expiresAt).getTime();
+  expect(expiresAt).toBeGreaterThanOrEqual(started + 90 * DAY_MS);
+  expect(expiresAt).toBeLessThanOrEqual(Date.now() + 90 * DAY_MS);
+  const atCap = await api.client.request(CREATE, { n: 'a year', e: new Date(Date.now() + 366 * DAY_MS - 60_000).toISOString() }, { token: org.users.MEMBER.token });
+  expect(atCap.errors).toBeUndefined();
+  const before = await sql(`SELECT count(*)::int AS n FROM api_tokens`);
+  const beyond = await api.client.request(CREATE, { n: 'forever', e: new Date(Date.now() + 367 * DAY_MS).toISOString() }, { token: org.users.MEMBER.token });
+  expect(errorCode(beyond)).toBe('BAD_USER_INPUT');
+  expect(beyond.errors![0]!.extensions!.field).toBe('expiresAt');
+  expect(await sql(`SELECT count(*)::int AS n FROM api_tokens`)).toEqual(before);
+  expect(await sql(`SELECT count(*)::int AS n FROM api_tokens WHERE expires_at IS NULL`)).toEqual([{ n: 0 }]);
+});
+
+test("apiTokens lists the viewer's own unrevoked tokens, newest first, never a secret", async () => {
+  const user = await signUp(api.client, 'lister');
+  const mine = (name: string) => api.client.ok(CREATE, { n: name, e: null }, { token: user.token });
+  const first = await mine('first');
+  const second = await mine('second');
+  const revoked = await mine('revoked');
+  await api.client.ok(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: revoked.createApiToken.apiToken.id }, { token: user.token });
+  await create('someone else');
+  const LIST = `{ apiTokens { id name createdAt lastUsedAt expiresAt } }`;
+  const listed = await api.client.ok(LIST, {}, { token: user.token });
+  expect(listed.apiTokens.map((t: { id: string; name: string }) => [t.id, t.name])).toEqual([
+    [second.createApiToken.apiToken.id, 'second'],
+    [first.createApiToken.apiToken.id, 'first'],
+  ]);
+  const text = JSON.stringify(listed);
+  for (const created of [first, second]) expect(text).not.toContain(created.createApiToken.token.slice(4));
+  // An API token may read its owner's list (it is how a script finds what to rotate).
+  expect((await api.client.ok(LIST, {}, { token: first.createApiToken.token })).apiTokens).toHaveLength(2);
+  expect(errorCode(await api.client.request(LIST))).toBe('UNAUTHENTICATED');
+});
+
+test("node(id:) resolves the viewer's own API tokens only", async () => {
+  const { id } = await create('by node');
+  const NODE = `query($id: ID!) { node(id: $id) { __typename ... on ApiToken { id name } } }`;
+  expect((await api.client.ok(NODE, { id }, { token: org.users.MEMBER.token, orgId: org.id })).node).toEqual({ __typename: 'ApiToken', id, name: 'by node' });
+  expect((await api.client.ok(NODE, { id }, { token: org.owner.token, orgId: org.id })).node).toBeNull();
 });

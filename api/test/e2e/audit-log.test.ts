@@ -1,7 +1,7 @@
 // The organization's audit log over HTTP: what writes it, that a refused change writes nothing,
 // who may read it, its filters, and paging in both directions.
 import { startTestApi, type TestApi } from '../support/test-server';
-import { createOrg, createProject, type TestOrg } from '../support/fixtures';
+import { createOrg, createProject, signUp, type TestOrg } from '../support/fixtures';
 import { clientAs, ownerSql, refusal, type OwnerSql, type RoleClient } from '../support/tracker-api';
 import { addQuickMember } from '../support/quick-members';
 
@@ -65,6 +65,24 @@ test('administrative writes are logged with actor, target and details, newest fi
   expect(byAction['webhook.deleted']).toMatchObject({ targetId: hook });
   expect(byAction['workflow.changed']).toMatchObject({ targetId: project.workflow[3]!.id, data: { project: 'AUD', change: 'transitions_set', to: [] } });
   expect(byAction['project.deleted']!.data).toEqual({ key: 'AUD', name: 'Audited' });
+});
+
+test('invitations are logged when sent, accepted and revoked, the acceptance as the new member', async () => {
+  const since = new Date().toISOString();
+  const joiner = await signUp(api.client, 'joiner');
+  const invite = `mutation($e: String!) { inviteMember(email: $e, role: MEMBER) { token invitation { id } } }`;
+  const sent = (await owner.ok(invite, { e: joiner.email })).inviteMember;
+  await api.client.ok(`mutation($t: String!) { acceptInvitation(token: $t) { role } }`, { t: sent.token }, { token: joiner.token });
+  const withdrawn = (await owner.ok(invite, { e: 'later@example.com' })).inviteMember.invitation.id;
+  await owner.ok(`mutation($id: ID!) { revokeInvitation(id: $id) }`, { id: withdrawn });
+  const log = await entries({ since });
+  expect(log.map((entry) => [entry.action, entry.actor?.id, entry.targetId])).toEqual([
+    ['invitation.revoked', org.owner.id, withdrawn],
+    ['member.invited', org.owner.id, withdrawn],
+    ['member.joined', joiner.id, sent.invitation.id],
+    ['member.invited', org.owner.id, sent.invitation.id],
+  ]);
+  expect(log[3]!.data).toEqual({ email: joiner.email, role: 'MEMBER' });
 });
 
 test('a refused or failed change writes no entry', async () => {

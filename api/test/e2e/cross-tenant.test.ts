@@ -22,6 +22,8 @@ const EXEMPT: Readonly<Record<string, string>> = {
   refreshSession: 'takes a secret, not a reference (tokens.test.ts covers it)',
   createApiToken: "creates a token of the caller's own",
   createOrganization: 'creates a new tenant',
+  apiTokens: "the caller's own API tokens (api-tokens.test.ts: node(id:) of another user's token is null)",
+  inviteMember: 'takes an email and a role, not references; invitations.test.ts: inviting into another organization is FORBIDDEN exactly as into none',
 };
 
 /** Subscriptions run over graphql-ws, not HTTP: where their tenant checks live instead. */
@@ -44,10 +46,12 @@ const FILL: Readonly<Record<string, Fill>> = {
     { filter: { parentKey: r.issueKey } },
     { filter: { text: r.issueTitle } },
   ],
-  node: (r) => [r.orgId, r.projectId, r.issueId, r.commentId, r.sprintId, r.userId, r.labelId, r.stateId, r.linkId, r.eventId, r.apiTokenId, r.auditEntryId].map((id) => ({ id })),
+  node: (r) => [r.orgId, r.projectId, r.issueId, r.commentId, r.sprintId, r.userId, r.labelId, r.stateId, r.linkId, r.eventId, r.apiTokenId, r.invitationId, r.auditEntryId].map((id) => ({ id })),
   revokeApiToken: (r) => [{ id: r.apiTokenId }],
-  // Inviting a user by email is not a reference to tenant data: only the header is B's.
-  addMember: () => [{ email: 'nobody@example.com', role: 'VIEWER' }],
+  invitations: () => [{}],
+  revokeInvitation: (r) => [{ id: r.invitationId }],
+  // B's invitation secret in the hands of A's members: as good as a made-up one.
+  acceptInvitation: (r) => [{ token: r.invitationToken }],
   updateMemberRole: (r) => [{ userId: r.userId, role: 'MEMBER' }],
   removeMember: (r) => [{ userId: r.userId }],
   createProject: (r) => [{ input: { key: 'NEWPROJ', name: 'New', leadId: r.userId } }],
@@ -122,7 +126,7 @@ const FILL: Readonly<Record<string, Fill>> = {
 };
 
 /** Operations of the caller's own account: they ignore x-org-id instead of refusing it. */
-const IGNORES_ORG_HEADER = new Set(['revokeApiToken']);
+const IGNORES_ORG_HEADER = new Set(['revokeApiToken', 'acceptInvitation']);
 
 const ROLES: readonly RoleName[] = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'];
 /** Deep enough to follow every relation of what comes back (issue → links → issue → …). */

@@ -16,9 +16,9 @@ const OWNER_ONLY: readonly RoleName[] = ['OWNER'];
 const NOBODY: readonly RoleName[] = [];
 
 /** Mutations outside any organization: any signed-in caller (or anyone) may call them. */
-const NO_TENANT = ['signUp', 'logIn', 'refreshSession', 'createApiToken', 'revokeApiToken', 'createOrganization'];
+const NO_TENANT = ['signUp', 'logIn', 'refreshSession', 'createApiToken', 'revokeApiToken', 'createOrganization', 'acceptInvitation'];
 /** Queries outside any organization: the caller's own account and memberships. */
-const NO_TENANT_QUERIES = ['viewer', 'organizations'];
+const NO_TENANT_QUERIES = ['viewer', 'organizations', 'apiTokens'];
 
 interface Case {
   readonly actor: TestUser;
@@ -42,8 +42,10 @@ interface Row {
 
 const SPEC: readonly Row[] = [
   // Members: OWNER and ADMIN manage members; only an OWNER grants, changes or removes OWNER.
-  { mutation: 'addMember', scenario: 'as MEMBER', allowed: ADMIN_UP, variables: async (c) => ({ email: (await c.newMember(null)).email, role: 'MEMBER' }) },
-  { mutation: 'addMember', scenario: 'as OWNER', allowed: OWNER_ONLY, variables: async (c) => ({ email: (await c.newMember(null)).email, role: 'OWNER' }) },
+  { mutation: 'inviteMember', scenario: 'as MEMBER', allowed: ADMIN_UP, variables: async (c) => ({ email: (await c.newMember(null)).email, role: 'MEMBER' }) },
+  { mutation: 'inviteMember', scenario: 'as OWNER', allowed: OWNER_ONLY, variables: async (c) => ({ email: (await c.newMember(null)).email, role: 'OWNER' }) },
+  { mutation: 'revokeInvitation', scenario: 'of a pending MEMBER invitation', allowed: ADMIN_UP, variables: async (c) => ({ id: await newInvitation(c, 'MEMBER') }) },
+  { mutation: 'revokeInvitation', scenario: 'of a pending OWNER invitation', allowed: OWNER_ONLY, variables: async (c) => ({ id: await newInvitation(c, 'OWNER') }) },
   { mutation: 'updateMemberRole', scenario: 'of a MEMBER to ADMIN', allowed: ADMIN_UP, variables: async (c) => ({ userId: (await c.newMember('MEMBER')).id, role: 'ADMIN' }) },
   { mutation: 'updateMemberRole', scenario: 'of an ADMIN to OWNER', allowed: OWNER_ONLY, variables: async (c) => ({ userId: (await c.newMember('ADMIN')).id, role: 'OWNER' }) },
   { mutation: 'updateMemberRole', scenario: 'of another OWNER to ADMIN', allowed: OWNER_ONLY, variables: async (c) => ({ userId: (await c.newMember('OWNER')).id, role: 'ADMIN' }) },
@@ -99,6 +101,7 @@ const QUERY_SPEC: readonly Row[] = [
   { mutation: 'issues', scenario: 'of the organization', allowed: ANYONE, variables: async () => ({}) },
   { mutation: 'node', scenario: 'an issue by id', allowed: ANYONE, variables: async () => ({ id: (await createIssue(api.client, org, { projectKey: PROJECT_KEY, title: 'By id' })).id }) },
   { mutation: 'auditLog', scenario: 'of the organization', allowed: ADMIN_UP, variables: async () => ({}) },
+  { mutation: 'invitations', scenario: 'pending in the organization', allowed: ADMIN_UP, variables: async () => ({}) },
   { mutation: 'webhooks', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject() }) },
   { mutation: 'webhookDeliveries', scenario: 'of a webhook', allowed: ADMIN_UP, variables: async (c) => ({ webhookId: (await newWebhook(c)).webhookId }) },
 ];
@@ -133,6 +136,11 @@ async function archivedProject(c: Case): Promise<string> {
 async function newLabel(c: Case): Promise<string> {
   const data = await c.owner(`mutation($k: String!) { createLabel(projectKey: $k, name: "l", color: "#123456") { id } }`, { k: await c.newProject() });
   return data.createLabel.id;
+}
+
+async function newInvitation(c: Case, role: RoleName): Promise<string> {
+  const data = await c.owner(`mutation($e: String!, $r: Role!) { inviteMember(email: $e, role: $r) { invitation { id } } }`, { e: `invitee-${uniqueSuffix()}@example.com`, r: role });
+  return data.inviteMember.invitation.id;
 }
 
 async function newSprint(c: Case, started: boolean): Promise<string> {

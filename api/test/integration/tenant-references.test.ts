@@ -79,6 +79,7 @@ test('the columns that name users are exactly the ones the membership trigger gu
     'audit_entries.actor_id',
     'comments.author_id',
     'idempotency_keys.user_id',
+    'invitations.invited_by_id',
     'issue_events.actor_id',
     'issue_watchers.user_id',
     'issues.assignee_id',

@@ -47,10 +47,20 @@ export async function createOrg(client: GraphqlClient, label = 'org'): Promise<T
   const users = { OWNER: owner } as Record<RoleName, TestUser>;
   for (const role of ['ADMIN', 'MEMBER', 'VIEWER'] as const) {
     const user = await signUp(client, `${label}-${role.toLowerCase()}`);
-    await client.ok(`mutation($email: String!, $role: Role!) { addMember(email: $email, role: $role) { role } }`, { email: user.email, role }, { token: owner.token, orgId: id });
+    await joinByInvitation(client, { id, owner }, user, role);
     users[role] = user;
   }
   return { id, slug, owner, users };
+}
+
+/** `user` joins `org` with `role` the only way there is: the OWNER invites, the user accepts. */
+export async function joinByInvitation(client: GraphqlClient, org: Pick<TestOrg, 'id' | 'owner'>, user: TestUser, role: RoleName): Promise<void> {
+  const invited = await client.ok<{ inviteMember: { token: string } }>(
+    `mutation($email: String!, $role: Role!) { inviteMember(email: $email, role: $role) { token } }`,
+    { email: user.email, role },
+    { token: org.owner.token, orgId: org.id },
+  );
+  await client.ok(`mutation($t: String!) { acceptInvitation(token: $t) { role } }`, { t: invited.inviteMember.token }, { token: user.token });
 }
 
 export async function createProject(client: GraphqlClient, org: TestOrg, key: string): Promise<{ id: string; workflow: { id: string; name: string }[] }> {

@@ -41,19 +41,28 @@ export function findOperation(name: string, schema: GraphQLSchema = buildAppSche
  * A selection of every field reachable within `depth` object levels (fields with required
  * arguments are skipped; optional ones take their defaults). Depth 0 selects leaves only.
  */
-export function selectionFor(type: GraphQLNamedType, depth: number, schema: GraphQLSchema = buildAppSchema()): string {
+export function selectionFor(type: GraphQLNamedType, depth: number, schema: GraphQLSchema = buildAppSchema(), aliased: ReadonlySet<string> = new Set()): string {
   if (isLeafType(type)) return '';
   const parts = ['__typename'];
   if (isObjectType(type) || isInterfaceType(type)) {
     for (const field of Object.values(type.getFields())) {
       if (field.args.some((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined)) continue;
       const named = getNamedType(field.type);
-      if (isLeafType(named)) parts.push(field.name);
-      else if (depth > 0) parts.push(`${field.name} ${selectionFor(named, depth - 1, schema)}`);
+      const name = aliased.has(field.name) ? `${type.name}_${field.name}: ${field.name}` : field.name;
+      if (isLeafType(named)) parts.push(name);
+      else if (depth > 0) parts.push(`${name} ${selectionFor(named, depth - 1, schema)}`);
     }
   }
   if (isAbstractType(type) && depth > 0) {
-    for (const possible of schema.getPossibleTypes(type)) parts.push(`... on ${possible.name} ${selectionFor(possible, depth - 1, schema)}`);
+    const possibleTypes = schema.getPossibleTypes(type);
+    // Fields of one name but different types (ApiToken.expiresAt is nullable, Invitation's is
+    // not) cannot share a response key, even in fragments on different types: alias them.
+    const typesByName = new Map<string, Set<string>>();
+    for (const possible of possibleTypes) {
+      for (const field of Object.values(possible.getFields())) typesByName.set(field.name, (typesByName.get(field.name) ?? new Set()).add(String(field.type)));
+    }
+    const conflicting = new Set([...typesByName].filter(([, types]) => types.size > 1).map(([name]) => name));
+    for (const possible of possibleTypes) parts.push(`... on ${possible.name} ${selectionFor(possible, depth - 1, schema, conflicting)}`);
   }
   return `{ ${parts.join(' ')} }`;
 }

@@ -1,11 +1,11 @@
 // Members made in bulk for matrix tests: the account is written straight into the users table
-// (no argon2 sign-up per case), joins through the API's addMember, and gets an access token
+// (no argon2 sign-up per case), joins by the API's invitation and acceptance, and gets an access token
 // signed with the server's own key. They never log in.
 import { randomUUID } from 'node:crypto';
 import { signAccessToken } from '../../src/auth/access-token';
 import { toGlobalId } from '../../src/graphql/global-id';
 import { withOwner } from './db-snapshot';
-import { uniqueSuffix, type RoleName, type TestOrg, type TestUser } from './fixtures';
+import { joinByInvitation, uniqueSuffix, type RoleName, type TestOrg, type TestUser } from './fixtures';
 import type { TestApi } from './test-server';
 
 /** An account that belongs to no organization yet. */
@@ -22,7 +22,7 @@ export async function insertUser(api: TestApi, label = 'quick'): Promise<TestUse
 /** A new member of `org` with `role`, added by the org's OWNER. */
 export async function addQuickMember(api: TestApi, org: TestOrg, role: RoleName, label = role.toLowerCase()): Promise<TestUser> {
   const user = await insertUser(api, label);
-  await api.client.ok(`mutation($email: String!, $role: Role!) { addMember(email: $email, role: $role) { role } }`, { email: user.email, role }, { token: org.owner.token, orgId: org.id });
+  await joinByInvitation(api.client, org, user, role);
   return user;
 }
 

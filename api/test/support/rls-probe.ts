@@ -64,6 +64,7 @@ export async function seedOrg(owner: Client, label: string): Promise<SeededOrg> 
     [`INSERT INTO webhooks (id, org_id, project_id, url, events, secret, created_by_id) VALUES ($1, $2, $3, 'https://example.com/hook', ARRAY['*'], 's', $4)`, [w, o, p, u]],
     [`INSERT INTO webhook_deliveries (org_id, webhook_id, event_id) VALUES ($1, $2, 1)`, [o, w]],
     [`INSERT INTO audit_entries (id, org_id, actor_id, action) VALUES ($1, $2, $3, 'project.created')`, [randomUUID(), o, u]],
+    [`INSERT INTO invitations (id, org_id, email, role, token_hash, invited_by_id, expires_at) VALUES ($1, $2, $3, 'MEMBER', $4, $5, now() + interval '7 days')`, [randomUUID(), o, `invitee-${o}@example.com`, `hash-${o}`, u]],
   ];
   for (const [text, values] of statements) await owner.query(text, values);
   return { orgId: o, userId: u };

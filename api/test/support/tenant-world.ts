@@ -1,7 +1,7 @@
 // An organization with one of everything (projects, issues, comments, labels, sprints, links,
 // watchers, history, an API token), built through the API, plus the references a client
 // could hold to each record and the strings that must never show up in another tenant.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { GraphqlClient } from './graphql-client';
 import { createIssue, createOrg, createProject, uniqueSuffix, type TestOrg } from './fixtures';
 import { decodeGlobalId, toGlobalId, type NodeTypeName } from '../../src/graphql/global-id';
@@ -32,6 +32,9 @@ export interface TenantRefs {
   readonly webhookId: string;
   /** A delivery of webhookId (PENDING: the server needs WEBHOOK_WORKER_CONCURRENCY=0). */
   readonly deliveryId: string;
+  /** A pending invitation, and its secret. */
+  readonly invitationId: string;
+  readonly invitationToken: string;
   /** An entry of the organization's audit log. */
   readonly auditEntryId: string;
 }
@@ -76,6 +79,11 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
   const link = await client.ok(`mutation($f: String!, $t: String!) { linkIssues(fromKey: $f, toKey: $t, type: BLOCKS) { id } }`, { f: issue.key, t: other.key }, owner);
   await client.ok(`mutation($k: String!) { watchIssue(key: $k) { id } }`, { k: issue.key }, { token: org.users.VIEWER.token, orgId: org.id });
   const history = await client.ok(`query($k: String!) { issue(key: $k) { history(first: 1) { edges { node { id } } } } }`, { k: issue.key }, owner);
+  const invitation = await client.ok(
+    `mutation($e: String!) { inviteMember(email: $e, role: MEMBER) { token invitation { id } } }`,
+    { e: `${label}-invitee-${uniqueSuffix()}@example.com` },
+    owner,
+  );
   const audit = await client.ok(`{ auditLog(first: 1) { edges { node { id } } } }`, {}, owner);
   const apiToken = await client.ok(`mutation($n: String!) { createApiToken(name: $n) { token apiToken { id } } }`, { n: `${tag} token` }, { token: org.owner.token });
   const refs: TenantRefs = {
@@ -99,10 +107,12 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
     apiTokenId: apiToken.createApiToken.apiToken.id,
     webhookId: webhook.createWebhook.webhook.id,
     deliveryId: deliveries.webhookDeliveries.edges[0].node.id,
+    invitationId: invitation.inviteMember.invitation.id,
+    invitationToken: invitation.inviteMember.token,
     auditEntryId: audit.auditLog.edges[0].node.id,
   };
   const ids = [...Object.values(refs).filter(isGlobalId), ...project.workflow.map((state) => state.id), ...Object.values(org.users).map((user) => user.id)];
-  const secrets = new Set<string>([tag, org.slug, projectKey, apiToken.createApiToken.token, webhook.createWebhook.secret, ...Object.values(org.users).flatMap((user) => [user.email, user.token])]);
+  const secrets = new Set<string>([tag, org.slug, projectKey, apiToken.createApiToken.token, webhook.createWebhook.secret, invitation.inviteMember.token, ...Object.values(org.users).flatMap((user) => [user.email, user.token])]);
   for (const id of ids) {
     secrets.add(id);
     const { rowId } = decodeGlobalId(id, 'id');
@@ -144,6 +154,8 @@ export function randomRefs(): TenantRefs {
     apiTokenId: id('ApiToken'),
     webhookId: id('Webhook'),
     deliveryId: toGlobalId('WebhookDelivery', String(9_000_000_000 + Math.floor(Math.random() * 1e9))),
+    invitationId: id('Invitation'),
+    invitationToken: `inv_${randomUUID().replaceAll('-', '')}${randomBytes(32).toString('base64url')}`,
     auditEntryId: id('AuditEntry'),
   };
 }

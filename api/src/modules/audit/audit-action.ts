@@ -1,6 +1,5 @@
 // The actions the audit log records. Clients filter by these names; they are part of the API.
 export const AUDIT_ACTIONS = [
-  'member.added',
   'member.role_changed',
   'member.removed',
   'member.invited',

@@ -1,6 +1,7 @@
 // Object and input types of sign-up, log-in and API tokens.
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../../graphql/scalars';
+import { Node } from '../node/node.interface';
 import { UserObject } from '../user/user.type';
 
 @ObjectType('AuthPayload', { simpleResolvers: true })
@@ -10,8 +11,8 @@ export class AuthPayload {
   @Field(() => UserObject) user!: UserObject;
 }
 
-@ObjectType('ApiToken', { simpleResolvers: true })
-export class ApiTokenObject {
+@ObjectType('ApiToken', { implements: Node, simpleResolvers: true })
+export class ApiTokenObject implements Node {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
   @Field(() => DateTimeScalar) createdAt!: Date;

@@ -1,6 +1,7 @@
 // Looks up a Node by type and row id in the current organization; anything outside it is null.
 import { can } from '../../auth/roles';
 import type { Tenant } from '../../graphql/context';
+import { findInvitation } from '../organization/invitation.service';
 
 type Found = (object & { __typename: string }) | null;
 
@@ -37,6 +38,12 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
       // The audit log is for those who manage members.
       if (!can(tenant.role, 'member:manage')) return null;
       return tagged('AuditEntry', await db.read((tx) => tx.auditEntry.findFirst({ where: { id: rowId, orgId } })));
+    case 'Invitation':
+      // Invitations (an invitee's email) are for those who manage members.
+      return tagged('Invitation', await findInvitation(tenant, db, rowId));
+    case 'ApiToken':
+      // Not tenant data: only the viewer's own tokens resolve, whatever the organization.
+      return tagged('ApiToken', await db.read((tx) => tx.apiToken.findFirst({ where: { id: rowId, userId: tenant.userId, revokedAt: null } })));
     default:
       return null;
   }

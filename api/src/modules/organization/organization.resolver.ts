@@ -27,12 +27,6 @@ export class OrganizationResolver {
     return organizations.createOrganization(await ctx.viewerDb(), input);
   }
 
-  @Mutation(() => MembershipObject, { description: 'ADMIN or OWNER only.' })
-  async addMember(@Arg('email', () => String) email: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: Context) {
-    const tenant = await ctx.tenant();
-    return organizations.addMember(tenant, tenant.db, email, role);
-  }
-
   @Mutation(() => MembershipObject)
   async updateMemberRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: Context) {
     const tenant = await ctx.tenant();

@@ -1,13 +1,12 @@
 // Organizations and their members. Role rules: OWNER and ADMIN manage members; only an OWNER
-// grants, changes or removes OWNER; the last OWNER can neither leave nor be demoted.
+// grants, changes or removes OWNER; the last OWNER can neither leave nor be demoted. Members
+// join by invitation only (invitation.service.ts).
 import type { Membership, Organization, User } from '../../generated/prisma/client';
 import type { Role } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import { isUniqueViolation } from '../../db/database-errors';
 import type { TenantDb, UserDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
-import { normalizeEmail } from '../../auth/email';
 import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
 import { releaseDepartingMember } from './member-departure';
 import { recordAudit } from '../audit/audit.service';
@@ -78,31 +77,12 @@ async function findMembership(tx: Tx, orgId: string, userId: string): Promise<Me
 }
 
 /** Serializes membership changes per organization so "the last OWNER" checks can't race. */
-async function lockOrganization(tx: Tx, orgId: string): Promise<void> {
+export async function lockOrganization(tx: Tx, orgId: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${orgId}::uuid FOR UPDATE`;
 }
 
 async function ownerCount(tx: Tx, orgId: string): Promise<number> {
   return tx.membership.count({ where: { orgId, role: 'OWNER' } });
-}
-
-export async function addMember(actor: Actor, db: TenantDb, rawEmail: string, role: Role): Promise<MembershipWithUser> {
-  requireRole(actor, 'member:manage');
-  if (role === 'OWNER') requireRole(actor, 'owner:manage');
-  const email = normalizeEmail(rawEmail);
-  try {
-    return await db.run(async (tx) => {
-      const user = await tx.user.findUnique({ where: { email } });
-      if (!user) throw new AppError('NOT_FOUND', 'No account with this email; ask them to sign up first', { field: 'email' });
-      const membership = await tx.membership.create({ data: { orgId: actor.orgId, userId: user.id, role }, include: { user: true } });
-      await recordAudit(tx, actor, { action: 'member.added', targetId: toGlobalId('User', user.id), data: { role } });
-      return membership;
-    });
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'CONFLICT') throw new AppError('CONFLICT', 'This user is already a member', { field: 'email' });
-    if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'This user is already a member', { field: 'email' });
-    throw error;
-  }
 }
 
 export async function updateMemberRole(actor: Actor, db: TenantDb, userId: string, role: Role): Promise<MembershipWithUser> {

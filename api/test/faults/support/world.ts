@@ -65,7 +65,8 @@ export async function buildWorld(baseUrl: string, scenario: string, tenants = 2,
     users.push({ token: owner.token, orgId, projectKey: await project(0), label: `${tag}-owner` });
     for (let m = 1; m < membersPerTenant; m++) {
       const member = await signUp(baseUrl, `${tag}-m${m}`);
-      await gql(baseUrl, 'mutation($email: String!) { addMember(email: $email, role: MEMBER) { role } }', { email: member.email }, asOwner);
+      const invited = await gql(baseUrl, 'mutation($email: String!) { inviteMember(email: $email, role: MEMBER) { token } }', { email: member.email }, asOwner);
+      await gql(baseUrl, 'mutation($t: String!) { acceptInvitation(token: $t) { role } }', { t: invited.inviteMember.token }, { authorization: `Bearer ${member.token}` });
       users.push({ token: member.token, orgId, projectKey: await project(m), label: `${tag}-m${m}` });
     }
   }
