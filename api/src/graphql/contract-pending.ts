@@ -4,14 +4,7 @@
 export const PENDING_CONTRACT_ITEMS: Readonly<Record<string, readonly string[]>> = {
   'issue 19: administration, audit log, rate limits, Relay': [
     'RateLimit was removed.',
-    'Membership.id was removed.',
-    'Membership no longer implements interface Node.',
-    'WorkflowState no longer implements interface Node.',
-    'Label no longer implements interface Node.',
-    'IssueLink no longer implements interface Node.',
-    'IssueEvent no longer implements interface Node.',
     'Query.rateLimit was removed.',
-    'WebhookDelivery no longer implements interface Node.',
   ],
   'issue 20: bulk changes, attachments, custom fields, notifications': [
     'BulkIssueResult was removed.',

@@ -17,13 +17,17 @@ export type NodeTypeName =
   | 'Invitation'
   | 'Webhook'
   | 'WebhookDelivery'
-  | 'AuditEntry';
+  | 'AuditEntry'
+  | 'Membership';
 
 /** A row id as PostgreSQL prints a uuid. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BIGINT = /^[1-9][0-9]{0,18}$/;
 /** Entities whose row id is a bigint rather than a uuid. */
 const BIGINT_TYPES: ReadonlySet<NodeTypeName> = new Set(['IssueEvent', 'WebhookDelivery']);
+/** Entities keyed by two uuids, "<org>:<user>": a membership is one per organization and user. */
+const UUID_PAIR_TYPES: ReadonlySet<NodeTypeName> = new Set(['Membership']);
+const UUID_PAIR = new RegExp(`^${UUID.source.slice(1, -1)}:${UUID.source.slice(1, -1)}$`);
 
 export function toGlobalId(type: NodeTypeName, rowId: string | bigint): string {
   return Buffer.from(`${type}:${rowId}`).toString('base64url');
@@ -40,7 +44,8 @@ export function decodeGlobalId(globalId: string, field: string): DecodedId {
   const colon = text.indexOf(':');
   const type = text.slice(0, colon) as NodeTypeName;
   const rowId = text.slice(colon + 1);
-  const valid = colon > 0 && (BIGINT_TYPES.has(type) ? BIGINT.test(rowId) : UUID.test(rowId));
+  const pattern = BIGINT_TYPES.has(type) ? BIGINT : UUID_PAIR_TYPES.has(type) ? UUID_PAIR : UUID;
+  const valid = colon > 0 && pattern.test(rowId);
   if (!valid) throw badInput(field, `${field} is not a valid id`);
   return { type, rowId };
 }

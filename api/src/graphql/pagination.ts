@@ -1,5 +1,6 @@
 // Relay connections: opaque cursors that carry the sort key and the id, so pages are stable
-// under inserts; `first` is bounded.
+// under inserts; `first` and `last` are bounded. Every connection pages through pageRequest
+// and connectionOfPage, forward and backward alike.
 import { badInput } from '../errors/app-error';
 import { UUID } from './global-id';
 
@@ -37,19 +38,11 @@ export interface FirstPageSource<T> {
   count(parentId: string): Promise<number>;
 }
 
-export function pageSize(first: number | null | undefined): number {
-  const size = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
-    throw badInput('first', `first must be between 0 and ${MAX_PAGE_SIZE}`);
-  }
-  return size;
-}
-
 export function encodeCursor(values: readonly CursorValue[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | null | undefined, arity: number): CursorValue[] | null {
+export function decodeCursor(cursor: string | null | undefined, arity: number, field = 'after'): CursorValue[] | null {
   if (cursor === null || cursor === undefined) return null;
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -57,7 +50,7 @@ export function decodeCursor(cursor: string | null | undefined, arity: number): 
   } catch {
     // fall through to the error below
   }
-  throw badInput('after', 'after is not a valid cursor');
+  throw badInput(field, `${field} is not a valid cursor`);
 }
 
 /** What a keyset cursor position holds, checked before it reaches SQL. */
@@ -70,44 +63,15 @@ const CURSOR_KINDS: Readonly<Record<CursorKind, (value: CursorValue) => boolean>
 };
 
 /** decodeCursor whose values must be of the given kinds: a forged cursor is bad input, not a database error. */
-export function decodeKeysetCursor(cursor: string | null | undefined, kinds: readonly CursorKind[]): string[] | null {
-  const values = decodeCursor(cursor, kinds.length);
+export function decodeKeysetCursor(cursor: string | null | undefined, kinds: readonly CursorKind[], field = 'after'): string[] | null {
+  const values = decodeCursor(cursor, kinds.length, field);
   if (values === null) return null;
-  if (!kinds.every((kind, index) => CURSOR_KINDS[kind](values[index]!))) throw badInput('after', 'after is not a valid cursor');
+  if (!kinds.every((kind, index) => CURSOR_KINDS[kind](values[index]!))) throw badInput(field, `${field} is not a valid cursor`);
   return values as string[];
 }
 
 function isCursorValue(value: unknown): value is CursorValue {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);
-}
-
-/**
- * Builds a connection from up to `size + 1` rows fetched after the cursor: the extra row
- * only tells whether there is a next page.
- */
-export function connectionFrom<T>(
-  rows: readonly T[],
-  size: number,
-  cursorOf: (row: T) => readonly CursorValue[],
-  hasCursor: boolean,
-  count: () => Promise<number>,
-): ConnectionShape<T> {
-  const page = rows.slice(0, size);
-  const edges = page.map((node) => ({ cursor: encodeCursor(cursorOf(node)), node }));
-  let counted: Promise<number> | undefined;
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: rows.length > size,
-      hasPreviousPage: hasCursor,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    get totalCount() {
-      counted ??= count();
-      return counted;
-    },
-  };
 }
 
 /** Relay's paging arguments: `first`/`after` forward, `last`/`before` backward. */
@@ -118,28 +82,30 @@ export interface PageArgs {
   readonly before?: string | null;
 }
 
-/** What a connection fetches: `size + 1` rows past `cursor`, in page order or (backward) against it. */
+/** What a connection fetches: `size + 1` rows past the cursor, in page order or (backward) against it. */
 export interface PageRequest {
   readonly backward: boolean;
   readonly size: number;
-  readonly cursor: string[] | null;
+  /** The raw `after` (forward) or `before` (backward) cursor. */
+  readonly cursor: string | null;
+  readonly cursorField: 'after' | 'before';
 }
 
 /**
- * Reads Relay's arguments for a keyset over columns of `kinds`. Forward is the default;
- * `last` (or a `before` cursor) pages backward. Mixing the two directions is bad input.
+ * Reads Relay's arguments. Forward is the default; `last` (or a `before` cursor) pages
+ * backward. Mixing the two directions is bad input; each size is at most MAX_PAGE_SIZE.
  */
-export function pageRequest(args: PageArgs, kinds: readonly CursorKind[]): PageRequest {
+export function pageRequest(args: PageArgs): PageRequest {
   const backward = args.last != null || args.before != null;
   if (backward && (args.first != null || args.after != null)) throw badInput('last', 'Page forward (first/after) or backward (last/before), not both');
-  const size = sizeOf(backward ? 'last' : 'first', backward ? args.last : args.first);
-  const cursorField = backward ? 'before' : 'after';
-  const cursor = backward ? args.before : args.after;
-  try {
-    return { backward, size, cursor: decodeKeysetCursor(cursor, kinds) };
-  } catch {
-    throw badInput(cursorField, `${cursorField} is not a valid cursor`);
-  }
+  return backward
+    ? { backward, size: sizeOf('last', args.last), cursor: args.before ?? null, cursorField: 'before' }
+    : { backward, size: sizeOf('first', args.first), cursor: args.after ?? null, cursorField: 'after' };
+}
+
+/** The request's cursor, checked against the kinds of the keyset's columns. */
+export function keysetCursorOf(request: PageRequest, kinds: readonly CursorKind[]): string[] | null {
+  return decodeKeysetCursor(request.cursor, kinds, request.cursorField);
 }
 
 function sizeOf(field: 'first' | 'last', value: number | null | undefined): number {

@@ -13,6 +13,7 @@ import { LabelResolver } from '../modules/label/label.resolver';
 import { IssueLinkResolver } from '../modules/link/link.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
 import { InvitationResolver } from '../modules/organization/invitation.resolver';
+import { MembershipResolver } from '../modules/organization/membership.resolver';
 import { OrganizationResolver } from '../modules/organization/organization.resolver';
 import { ProjectResolver } from '../modules/project/project.resolver';
 import { RealtimeResolver } from '../modules/realtime/realtime.resolver';
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   AuthResolver,
   UserResolver,
   OrganizationResolver,
+  MembershipResolver,
   InvitationResolver,
   ProjectResolver,
   WorkflowStateResolver,

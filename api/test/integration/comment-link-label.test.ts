@@ -3,6 +3,7 @@ import { addComment, deleteComment, listComments, updateComment } from '../../sr
 import { linkIssues, unlinkIssues } from '../../src/modules/link/link.service';
 import { createLabel } from '../../src/modules/label/label.service';
 import { keyOf, makeIssue, makeProject, openServiceWorld, refusalOf, type ServiceWorld } from '../support/service-world';
+import { pageRequest } from '../../src/graphql/pagination';
 
 let world: ServiceWorld;
 
@@ -56,8 +57,8 @@ test('comment bodies are 1 to 50,000 characters and a refused comment writes not
 test('comments list oldest first across pages', async () => {
   const issue = await makeIssue(world, 'COM');
   for (let i = 0; i < 5; i++) await addComment(...as('MEMBER'), keyOf('COM', issue), `c${i}`);
-  const first = await listComments(world.org.db(), issue.id, 3, null);
-  const rest = await listComments(world.org.db(), issue.id, 3, first.pageInfo.endCursor);
+  const first = await listComments(world.org.db(), issue.id, pageRequest({ first: 3 }));
+  const rest = await listComments(world.org.db(), issue.id, pageRequest({ first: 3, after: first.pageInfo.endCursor }));
   expect([...first.edges, ...rest.edges].map((e) => e.node.body)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
   expect(rest.pageInfo.hasNextPage).toBe(false);
   expect(await first.totalCount).toBe(5);

@@ -9,6 +9,7 @@ import { transitionIssue } from '../../src/modules/issue/issue-transition.servic
 import { findNode } from '../../src/modules/node/node.service';
 import { createSprint } from '../../src/modules/sprint/sprint.service';
 import { keyOf, makeIssue, makeProject, openServiceWorld, type ProjectWithStates, type ServiceOrg, type ServiceWorld } from '../support/service-world';
+import { pageRequest } from '../../src/graphql/pagination';
 
 let world: ServiceWorld;
 let project: ProjectWithStates;
@@ -30,7 +31,7 @@ test('history lists every change newest first, with its actor, and pages without
   await updateIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), key, { title: 'Renamed', priority: 'HIGH' });
   await transitionIssue(world.org.actors.ADMIN, world.org.db('ADMIN'), key, project.states[1]!.id);
   await addComment(world.org.actors.MEMBER, world.org.db('MEMBER'), key, 'A comment');
-  const all = await listHistory(world.org.db(), issue.id, 100, null);
+  const all = await listHistory(world.org.db(), issue.id, pageRequest({ first: 100 }));
   expect(all.edges.map((e) => [e.node.kind, e.node.field])).toEqual([
     ['COMMENTED', null],
     ['TRANSITIONED', 'status'],
@@ -43,7 +44,7 @@ test('history lists every change newest first, with its actor, and pages without
   const seen: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = await listHistory(world.org.db(), issue.id, 2, after);
+    const page = await listHistory(world.org.db(), issue.id, pageRequest({ first: 2, after: after }));
     seen.push(...page.edges.map((e) => e.node.id.toString()));
     if (!page.pageInfo.hasNextPage) break;
     after = page.pageInfo.endCursor;

@@ -7,6 +7,7 @@ import { listIssues } from '../../src/modules/issue/issue-list';
 import { linkIssues } from '../../src/modules/link/link.service';
 import { addComment } from '../../src/modules/comment/comment.service';
 import { keyOf, makeIssue, makeProject, openServiceWorld, refusalOf, type ProjectWithStates, type ServiceWorld } from '../support/service-world';
+import { pageRequest } from '../../src/graphql/pagination';
 
 let world: ServiceWorld;
 let project: ProjectWithStates;
@@ -27,7 +28,7 @@ test('a deleted issue is gone from lookups, lists, children, parents and links',
   expect(await remove(keyOf('DEL', story))).toBe(true);
 
   expect(await refusalOf(() => world.org.db().run((tx) => findIssueByKey(tx, world.org.id, keyOf('DEL', story))))).toMatchObject({ code: 'NOT_FOUND' });
-  const list = await listIssues(world.org.db(), { projectId: project.id }, null, null, 100, null);
+  const list = await listIssues(world.org.db(), { projectId: project.id }, null, null, pageRequest({ first: 100 }));
   expect(list.edges.map((e) => e.node.id)).not.toContain(story.id);
   expect(await list.totalCount).toBe(list.edges.length);
   const loaders = createLoaders(world.org.db());

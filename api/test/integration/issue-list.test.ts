@@ -7,6 +7,7 @@ import { transitionIssue } from '../../src/modules/issue/issue-transition.servic
 import { createLabel } from '../../src/modules/label/label.service';
 import { createSprint } from '../../src/modules/sprint/sprint.service';
 import { keyOf, makeIssue, makeProject, openServiceWorld, type ProjectWithStates, type ServiceWorld } from '../support/service-world';
+import { pageRequest } from '../../src/graphql/pagination';
 
 let world: ServiceWorld;
 let project: ProjectWithStates;
@@ -59,7 +60,7 @@ beforeAll(async () => {
 afterAll(() => world?.close());
 
 async function numbers(filter: IssueListFilter): Promise<number[]> {
-  const page = await listIssues(world.org.db(), { projectId: project.id }, filter, { field: 'NUMBER', direction: 'ASC' }, 100, null);
+  const page = await listIssues(world.org.db(), { projectId: project.id }, filter, { field: 'NUMBER', direction: 'ASC' }, pageRequest({ first: 100 }));
   expect(await page.totalCount).toBe(page.edges.length);
   return page.edges.map((e) => e.node.number);
 }
@@ -124,12 +125,12 @@ test('text search without an order ranks by relevance, and an explicit order ove
   await makeIssue(world, 'TXT', { title: 'Invoice invoice invoice', description: 'the invoice total is wrong on every invoice' });
   await makeIssue(world, 'TXT', { title: 'Unrelated' });
   const txt = await world.org.db().run((tx) => tx.project.findFirstOrThrow({ where: { key: 'TXT' } }));
-  const byRelevance = await listIssues(world.org.db(), { projectId: txt.id }, { text: 'invoices' }, null, 50, null);
+  const byRelevance = await listIssues(world.org.db(), { projectId: txt.id }, { text: 'invoices' }, null, pageRequest({ first: 50 }));
   expect(byRelevance.edges.map((e) => e.node.number)).toEqual([2, 1]);
-  const byNumber = await listIssues(world.org.db(), { projectId: txt.id }, { text: 'invoice' }, { field: 'NUMBER', direction: 'ASC' }, 50, null);
+  const byNumber = await listIssues(world.org.db(), { projectId: txt.id }, { text: 'invoice' }, { field: 'NUMBER', direction: 'ASC' }, pageRequest({ first: 50 }));
   expect(byNumber.edges.map((e) => e.node.number)).toEqual([1, 2]);
-  const paged = await listIssues(world.org.db(), { projectId: txt.id }, { text: 'invoice' }, null, 1, null);
-  const next = await listIssues(world.org.db(), { projectId: txt.id }, { text: 'invoice' }, null, 1, paged.pageInfo.endCursor);
+  const paged = await listIssues(world.org.db(), { projectId: txt.id }, { text: 'invoice' }, null, pageRequest({ first: 1 }));
+  const next = await listIssues(world.org.db(), { projectId: txt.id }, { text: 'invoice' }, null, pageRequest({ first: 1, after: paged.pageInfo.endCursor }));
   expect([...paged.edges, ...next.edges].map((e) => e.node.number)).toEqual([2, 1]);
   expect(next.pageInfo.hasNextPage).toBe(false);
 });
@@ -138,21 +139,21 @@ test('search and filters see writes made just before', async () => {
   await makeProject(world, 'NOW');
   const issue = await makeIssue(world, 'NOW', { title: 'Quiet title' });
   const now = await world.org.db().run((tx) => tx.project.findFirstOrThrow({ where: { key: 'NOW' } }));
-  const search = (text: string) => listIssues(world.org.db(), { projectId: now.id }, { text }, null, 10, null).then((p) => p.edges.length);
+  const search = (text: string) => listIssues(world.org.db(), { projectId: now.id }, { text }, null, pageRequest({ first: 10 })).then((p) => p.edges.length);
   expect(await search('zebra')).toBe(0);
   await updateIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('NOW', issue), { title: 'Zebra crossing', priority: 'URGENT' });
   expect(await search('zebra')).toBe(1);
   expect(await search('quiet')).toBe(0);
-  const urgent = await listIssues(world.org.db(), { projectId: now.id }, { priorities: ['URGENT'] }, null, 10, null);
+  const urgent = await listIssues(world.org.db(), { projectId: now.id }, { priorities: ['URGENT'] }, null, pageRequest({ first: 10 }));
   expect(urgent.edges.map((e) => e.node.id)).toEqual([issue.id]);
 });
 
 test('the default order is the board rank, and the organization-wide list spans projects', async () => {
-  const page = await listIssues(world.org.db(), { projectId: project.id }, null, null, 100, null);
+  const page = await listIssues(world.org.db(), { projectId: project.id }, null, null, pageRequest({ first: 100 }));
   const ranks = page.edges.map((e) => e.node.rank);
   expect(ranks).toEqual([...ranks].sort());
-  const all = await listIssues(world.org.db(), {}, { types: ['EPIC'] }, null, 100, null);
+  const all = await listIssues(world.org.db(), {}, { types: ['EPIC'] }, null, pageRequest({ first: 100 }));
   expect(all.edges.map((e) => e.node.id)).toEqual([epic.id]);
   const other = await world.newOrg('list-other');
-  expect(await (await listIssues(other.db(), {}, null, null, 100, null)).totalCount).toBe(0);
+  expect(await (await listIssues(other.db(), {}, null, null, pageRequest({ first: 100 }))).totalCount).toBe(0);
 });

@@ -3,6 +3,7 @@
 import { rankIssue } from '../../src/modules/issue/issue-rank.service';
 import { listIssues } from '../../src/modules/issue/issue-list';
 import { keyOf, makeIssue, makeProject, openServiceWorld, refusalOf, type ServiceWorld } from '../support/service-world';
+import { pageRequest } from '../../src/graphql/pagination';
 
 let world: ServiceWorld;
 
@@ -19,7 +20,7 @@ async function boardOrder(projectKey: string): Promise<string[]> {
   const keys: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = await listIssues(world.org.db(), { projectId: project.id }, null, null, 100, after);
+    const page = await listIssues(world.org.db(), { projectId: project.id }, null, null, pageRequest({ first: 100, after: after }));
     keys.push(...page.edges.map((e) => keyOf(projectKey, e.node)));
     if (!page.pageInfo.hasNextPage) return keys;
     after = page.pageInfo.endCursor;

@@ -1,6 +1,7 @@
 // Projects as a service: keys, the default workflow, archiving and role checks.
 import { archiveProject, createProject, getProject, listProjects, updateProject } from '../../src/modules/project/project.service';
 import { makeIssue, makeProject, openServiceWorld, refusalOf, type ServiceWorld } from '../support/service-world';
+import { pageRequest } from '../../src/graphql/pagination';
 
 let world: ServiceWorld;
 
@@ -82,9 +83,9 @@ test('an archived project is hidden from the list unless asked for, still found 
   expect(archived.archivedAt).toBeInstanceOf(Date);
   const again = await archiveProject(world.org.actors.OWNER, world.org.db(), 'OLD');
   expect(again.archivedAt).toEqual(archived.archivedAt);
-  const visible = await listProjects(world.org.db(), false, 50, null);
+  const visible = await listProjects(world.org.db(), false, pageRequest({ first: 50 }));
   expect(visible.edges.map((e) => e.node.key)).not.toContain('OLD');
-  const all = await listProjects(world.org.db(), true, 50, null);
+  const all = await listProjects(world.org.db(), true, pageRequest({ first: 50 }));
   expect(all.edges.map((e) => e.node.key)).toContain('OLD');
   expect(await all.totalCount).toBe((await visible.totalCount) + 1);
   expect(await getProject(world.org.db(), 'OLD')).toMatchObject({ key: 'OLD' });
@@ -95,10 +96,10 @@ test('an archived project is hidden from the list unless asked for, still found 
 });
 
 test('projects page by key with opaque cursors', async () => {
-  const first = await listProjects(world.org.db(), true, 2, null);
+  const first = await listProjects(world.org.db(), true, pageRequest({ first: 2 }));
   expect(first.edges).toHaveLength(2);
   expect(first.pageInfo.hasNextPage).toBe(true);
-  const rest = await listProjects(world.org.db(), true, 100, first.pageInfo.endCursor);
+  const rest = await listProjects(world.org.db(), true, pageRequest({ first: 100, after: first.pageInfo.endCursor }));
   const keys = [...first.edges, ...rest.edges].map((e) => e.node.key);
   expect(keys).toEqual([...keys].sort());
   expect(keys).toHaveLength(await first.totalCount);
@@ -108,6 +109,6 @@ test('projects page by key with opaque cursors', async () => {
 test('another organization never sees these projects', async () => {
   const other = await world.newOrg('project-iso');
   expect(await getProject(other.db(), 'FLOW')).toBeNull();
-  expect(await (await listProjects(other.db(), true, 50, null)).totalCount).toBe(0);
+  expect(await (await listProjects(other.db(), true, pageRequest({ first: 50 }))).totalCount).toBe(0);
   expect((await refusalOf(() => archiveProject(other.actors.OWNER, other.db(), 'FLOW'))).code).toBe('NOT_FOUND');
 });

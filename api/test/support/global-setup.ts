@@ -4,7 +4,7 @@
 // in parallel (or a run killed halfway) never see a half-migrated template.
 import { Client } from 'pg';
 import { applyMigrations } from '../../src/db/migrations';
-import { ADMIN_URL, TEMPLATE_DB, urlFor } from './test-env';
+import { ADMIN_URL, TEMPLATE_DB, TEMPLATE_PREFIX, urlFor } from './test-env';
 
 const LOCK_KEY = 7_340_021;
 
@@ -20,8 +20,8 @@ export default async function globalSetup(): Promise<void> {
     await admin.query(`CREATE DATABASE ${building}`);
     await applyMigrations(urlFor(building));
     await admin.query(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE_DB}`);
-    // Templates of older migration sets are no longer needed.
-    const stale = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'tracker_tpl_%' AND datname NOT LIKE $1`, [`${TEMPLATE_DB}%`]);
+    // This checkout's templates of older migration sets are no longer needed.
+    const stale = await admin.query(`SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND NOT starts_with(datname, $2)`, [TEMPLATE_PREFIX, TEMPLATE_DB]);
     for (const row of stale.rows as { datname: string }[]) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
   } finally {
     await admin.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);

@@ -9,6 +9,12 @@ export const ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgresql://postgres
 export const APP_ROLE = 'tracker_app';
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-thirty-two-bytes-long';
 
+/**
+ * Templates of this checkout start with this prefix. Two checkouts (worktrees, a CI clone)
+ * sharing one server keep their own templates, so one never drops the other's as stale.
+ */
+export const TEMPLATE_PREFIX = `tracker_tpl_${createHash('sha256').update(PROJECT_ROOT).digest('hex').slice(0, 8)}_`;
+
 /** Named after the migrations it holds, so concurrent or repeated runs share it safely. */
 function templateName(): string {
   const dir = path.join(PROJECT_ROOT, 'prisma/migrations');
@@ -17,7 +23,7 @@ function templateName(): string {
     if (entry.endsWith('.toml')) continue;
     hash.update(entry).update(readFileSync(path.join(dir, entry, 'migration.sql')));
   }
-  return `tracker_tpl_${hash.digest('hex').slice(0, 16)}`;
+  return `${TEMPLATE_PREFIX}${hash.digest('hex').slice(0, 16)}`;
 }
 
 export const TEMPLATE_DB = templateName();

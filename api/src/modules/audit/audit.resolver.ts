@@ -1,9 +1,9 @@
 // The auditLog query and AuditEntry's fields.
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import type { AuditEntry } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
-import { isArgGiven } from '../../graphql/explicit-args';
+import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
 import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import type { ConnectionShape } from '../../graphql/pagination';
@@ -19,18 +19,13 @@ export class AuditEntryResolver {
     @Arg('action', () => String, { nullable: true }) action: string | null,
     @Arg('actorId', () => ID, { nullable: true }) actorId: string | null,
     @Arg('since', () => DateTimeScalar, { nullable: true }) since: Date | null,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('last', () => Int, { nullable: true }) last: number | null,
-    @Arg('before', () => String, { nullable: true }) before: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<AuditEntry>> {
     const tenant = await ctx.tenant();
     const actor = actorId ? fromGlobalId('User', actorId, 'actorId') : null;
-    // `first` always has a value (its default); it counts only when the client wrote it.
-    const pagingBack = last != null || before != null;
-    return listAuditLog(tenant, tenant.db, { action, actorId: actor, since }, { first: pagingBack && !isArgGiven(info, 'first') ? null : first, after, last, before });
+    return listAuditLog(tenant, tenant.db, { action, actorId: actor, since }, pageOf(page, info));
   }
 
   @FieldResolver(() => ID)

@@ -6,7 +6,8 @@ import { badInput } from '../../errors/app-error';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
-import { connectionOfPage, pageRequest, type ConnectionShape, type PageArgs } from '../../graphql/pagination';
+import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
+import { keysetQuery } from '../../db/keyset';
 import type { Actor } from '../organization/organization.service';
 import type { AuditAction } from './audit-action';
 
@@ -38,31 +39,17 @@ export interface AuditFilter {
 const cursorOf = (entry: AuditEntry) => [entry.at.toISOString(), entry.id];
 
 /** Newest first, filterable, paged in both directions over (at, id). ADMIN and up. */
-export async function listAuditLog(actor: Actor, db: TenantDb, filter: AuditFilter, args: PageArgs): Promise<ConnectionShape<AuditEntry>> {
+export async function listAuditLog(actor: Actor, db: TenantDb, filter: AuditFilter, page: PageRequest): Promise<ConnectionShape<AuditEntry>> {
   requireRole(actor, 'member:manage');
   if (filter.action != null && filter.action.length > 100) throw badInput('action', 'action is at most 100 characters');
-  const request = pageRequest(args, ['timestamp', 'uuid']);
+  const cursor = keysetCursorOf(page, ['timestamp', 'uuid']);
   const where: Prisma.AuditEntryWhereInput = {
     orgId: actor.orgId,
     ...(filter.action != null ? { action: filter.action } : {}),
     ...(filter.actorId != null ? { actorId: filter.actorId } : {}),
     ...(filter.since != null ? { at: { gte: filter.since } } : {}),
   };
-  // Forward walks toward older entries; backward toward newer ones, nearest the cursor first.
-  const beyond = (cursor: string[]): Prisma.AuditEntryWhereInput => {
-    const at = new Date(cursor[0]!);
-    const id = cursor[1]!;
-    return request.backward
-      ? { OR: [{ at: { gt: at } }, { at, id: { gt: id } }] }
-      : { OR: [{ at: { lt: at } }, { at, id: { lt: id } }] };
-  };
-  const direction = request.backward ? 'asc' : 'desc';
-  const rows = await db.read((tx) =>
-    tx.auditEntry.findMany({
-      where: request.cursor ? { AND: [where, beyond(request.cursor)] } : where,
-      orderBy: [{ at: direction }, { id: direction }],
-      take: request.size + 1,
-    }),
-  );
-  return connectionOfPage(rows, request, cursorOf, () => db.read((tx) => tx.auditEntry.count({ where })));
+  const keyset = keysetQuery(['at', 'id'], 'desc', page, cursor && [new Date(cursor[0]!), cursor[1]]);
+  const rows = await db.read((tx) => tx.auditEntry.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take }));
+  return connectionOfPage(rows, page, cursorOf, () => db.read((tx) => tx.auditEntry.count({ where })));
 }

@@ -7,7 +7,8 @@ import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { can, requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape, type FirstPageSource } from '../../graphql/pagination';
+import { connectionOfPage, keysetCursorOf, type ConnectionShape, type FirstPageSource, type PageRequest } from '../../graphql/pagination';
+import { keysetQuery } from '../../db/keyset';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
@@ -77,24 +78,15 @@ const commentCursor = (comment: Comment) => [comment.createdAt.toISOString(), co
 export async function listComments(
   db: TenantDb,
   issueId: string,
-  first: number | null | undefined,
-  after: string | null | undefined,
+  page: PageRequest,
   batch?: FirstPageSource<Comment>,
 ): Promise<ConnectionShape<Comment>> {
-  const size = pageSize(first);
-  const cursor = decodeKeysetCursor(after, ['timestamp', 'uuid']);
-  if (!cursor && batch) return connectionFrom(await batch.firstPage(issueId, size + 1), size, commentCursor, false, () => batch.count(issueId));
+  const cursor = keysetCursorOf(page, ['timestamp', 'uuid']);
+  if (!cursor && !page.backward && batch) return connectionOfPage(await batch.firstPage(issueId, page.size + 1), page, commentCursor, () => batch.count(issueId));
   const where = { issueId };
-  const rows = await db.read((tx) =>
-    tx.comment.findMany({
-      where: cursor
-        ? { ...where, OR: [{ createdAt: { gt: new Date(String(cursor[0])) } }, { createdAt: new Date(String(cursor[0])), id: { gt: String(cursor[1]) } }] }
-        : where,
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      take: size + 1,
-    }),
-  );
-  return connectionFrom(rows, size, commentCursor, cursor !== null, () => db.read((tx) => tx.comment.count({ where })));
+  const keyset = keysetQuery(['createdAt', 'id'], 'asc', page, cursor && [new Date(cursor[0]!), cursor[1]]);
+  const rows = await db.read((tx) => tx.comment.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take }));
+  return connectionOfPage(rows, page, commentCursor, () => db.read((tx) => tx.comment.count({ where })));
 }
 
 const FIRST_COMMENTS = {

@@ -2,9 +2,10 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { connectionTypes } from '../../graphql/connection';
 import { DateTimeScalar, JSONScalar } from '../../graphql/scalars';
+import { Node } from '../node/node.interface';
 
-@ObjectType('IssueEvent', { description: 'One entry per change, written in the same transaction as the change.', simpleResolvers: true })
-export class IssueEventObject {
+@ObjectType('IssueEvent', { implements: Node, description: 'One entry per change, written in the same transaction as the change.', simpleResolvers: true })
+export class IssueEventObject implements Node {
   @Field(() => ID) id!: string;
   @Field(() => String, { description: 'CREATED, UPDATED, TRANSITIONED, COMMENTED, LINKED, ...' }) kind!: string;
   @Field(() => String, { nullable: true, description: 'For UPDATED: the field that changed' }) field!: string | null;

@@ -5,7 +5,8 @@ import { Prisma } from '../../generated/prisma/client';
 import type { TenantDb } from '../../db/tenant-db';
 import { countRowsPerParent, firstRowsPerParent } from '../../db/first-rows';
 import type { Tx } from '../../db/tx';
-import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape, type FirstPageSource } from '../../graphql/pagination';
+import { connectionOfPage, keysetCursorOf, type ConnectionShape, type FirstPageSource, type PageRequest } from '../../graphql/pagination';
+import { keysetQuery } from '../../db/keyset';
 import type { EventKind } from './event-kind';
 
 export interface EventDraft {
@@ -43,22 +44,15 @@ const eventCursor = (event: IssueEvent) => [event.id.toString()];
 export async function listHistory(
   db: TenantDb,
   issueId: string,
-  first: number | null | undefined,
-  after: string | null | undefined,
+  page: PageRequest,
   batch?: FirstPageSource<IssueEvent>,
 ): Promise<ConnectionShape<IssueEvent>> {
-  const size = pageSize(first);
-  const cursor = decodeKeysetCursor(after, ['integer']);
-  if (!cursor && batch) return connectionFrom(await batch.firstPage(issueId, size + 1), size, eventCursor, false, () => batch.count(issueId));
+  const cursor = keysetCursorOf(page, ['integer']);
+  if (!cursor && !page.backward && batch) return connectionOfPage(await batch.firstPage(issueId, page.size + 1), page, eventCursor, () => batch.count(issueId));
   const where = { issueId };
-  const rows = await db.read((tx) =>
-    tx.issueEvent.findMany({
-      where: cursor ? { ...where, id: { lt: BigInt(String(cursor[0])) } } : where,
-      orderBy: { id: 'desc' },
-      take: size + 1,
-    }),
-  );
-  return connectionFrom(rows, size, eventCursor, cursor !== null, () => db.read((tx) => tx.issueEvent.count({ where })));
+  const keyset = keysetQuery(['id'], 'desc', page, cursor && [BigInt(cursor[0]!)]);
+  const rows = await db.read((tx) => tx.issueEvent.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take }));
+  return connectionOfPage(rows, page, eventCursor, () => db.read((tx) => tx.issueEvent.count({ where })));
 }
 
 const NEWEST_EVENTS = {

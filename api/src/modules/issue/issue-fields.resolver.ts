@@ -1,5 +1,5 @@
 // Issue relation fields, each through a per-request DataLoader (no N+1).
-import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, FieldResolver, ID, Info, Resolver, Root } from 'type-graphql';
 import type { Comment, Issue, IssueEvent, Label, Project, Sprint, WorkflowState } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import type { PublicUser } from '../../graphql/loaders';
@@ -18,6 +18,8 @@ import { UserObject } from '../user/user.type';
 import { WorkflowStateObject } from '../workflow/workflow.type';
 import { formatIssueKey } from './issue-key';
 import { IssueObject } from './issue.type';
+import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
+import type { GraphQLResolveInfo } from 'graphql';
 
 @Resolver(() => IssueObject)
 export class IssueFieldsResolver {
@@ -89,22 +91,22 @@ export class IssueFieldsResolver {
   @FieldResolver(() => CommentConnection)
   async comments(
     @Root() issue: Issue,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Comment>> {
     const { db, loaders } = await ctx.tenant();
-    return listComments(db, issue.id, first, after, loaders.comments);
+    return listComments(db, issue.id, pageOf(page, info), loaders.comments);
   }
 
   @FieldResolver(() => IssueEventConnection)
   async history(
     @Root() issue: Issue,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<IssueEvent>> {
     const { db, loaders } = await ctx.tenant();
-    return listHistory(db, issue.id, first, after, loaders.history);
+    return listHistory(db, issue.id, pageOf(page, info), loaders.history);
   }
 }

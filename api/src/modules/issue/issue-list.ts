@@ -5,7 +5,7 @@ import type { Issue } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
 import type { IssueType, Priority, StatusCategory } from '../../generated/prisma/enums';
 import type { TenantDb } from '../../db/tenant-db';
-import { connectionFrom, decodeCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { connectionOfPage, decodeCursor, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { parseIssueKey } from './issue-key';
 import { AppError, badInput } from '../../errors/app-error';
 import type { IssuePageBatch, IssueRowWithSort } from './issue-page-batch';
@@ -59,12 +59,12 @@ const EMPTY = Symbol('empty');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A cursor is [order, sort key, id]: one made for another order is refused, not misread. */
-function readCursor(after: string | null | undefined, order: string): [string, string] | null {
-  const cursor = decodeCursor(after, 3);
+function readCursor(page: PageRequest, order: string): [string, string] | null {
+  const cursor = decodeCursor(page.cursor, 3, page.cursorField);
   if (!cursor) return null;
   const [tag, value, id] = cursor;
   if (tag !== order || typeof value !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
-    throw badInput('after', 'after is not a cursor of this list and order');
+    throw badInput(page.cursorField, `${page.cursorField} is not a cursor of this list and order`);
   }
   return [value, id];
 }
@@ -122,37 +122,37 @@ export async function listIssues(
   scope: IssueListScope,
   filter: IssueListFilter | null | undefined,
   order: IssueListOrder | null | undefined,
-  first: number | null | undefined,
-  after: string | null | undefined,
+  page: PageRequest,
   batch?: IssuePageBatch,
 ): Promise<ConnectionShape<Issue>> {
-  const size = pageSize(first);
   const f = filter ?? {};
   const text = f.text?.trim() || null;
   const byRelevance = !order && text !== null;
   const sortName = byRelevance ? 'RELEVANCE' : (order?.field ?? 'RANK');
-  const cursor = readCursor(after, sortName);
+  const cursor = readCursor(page, sortName);
   const sort = byRelevance
     ? { expr: Prisma.sql`ts_rank(i.search_vector, websearch_to_tsquery('english', ${text}))`, cast: Prisma.sql`real` }
     : SORTS[order?.field ?? 'RANK'];
   const expr = sort.expr;
   const descending = byRelevance || (order ? order.direction === 'DESC' : false);
   const parentId = await resolveParent(db, f.parentKey);
-  const direction = descending ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  // Backward pages are read against the list's order, nearest the cursor first.
+  const fetchDescending = descending !== page.backward;
+  const direction = fetchDescending ? Prisma.sql`DESC` : Prisma.sql`ASC`;
   const cursorOf = (row: IssueRowWithSort) => [sortName, row.sortKey, row.id];
   const batchedBy = scope.sprintId ? ('sprint_id' as const) : scope.projectId ? ('project_id' as const) : undefined;
-  if (batch && batchedBy && !cursor) {
+  if (batch && batchedBy && !cursor && !page.backward) {
     // A sprint's issues are its project's, so the sprint alone names them.
     const source = batch.sourceFor({ parent: batchedBy, where: conditions(db.orgId, {}, { ...f, text }, parentId), columns: ISSUE_COLUMNS, sortExpr: expr, direction });
     const scopeId = (scope.sprintId ?? scope.projectId)!;
-    return connectionFrom(await source.firstPage(scopeId, size + 1), size, cursorOf, false, () => source.count(scopeId));
+    return connectionOfPage(await source.firstPage(scopeId, page.size + 1), page, cursorOf, () => source.count(scopeId));
   }
   const where = conditions(db.orgId, scope, { ...f, text }, parentId);
-  const page = [...where];
+  const pageWhere = [...where];
   if (cursor) {
     const [value, id] = cursor;
-    const comparison = descending ? Prisma.sql`<` : Prisma.sql`>`;
-    page.push(Prisma.sql`(${expr}, i.id) ${comparison} (${value}::${sort.cast}, ${id}::uuid)`);
+    const comparison = fetchDescending ? Prisma.sql`<` : Prisma.sql`>`;
+    pageWhere.push(Prisma.sql`(${expr}, i.id) ${comparison} (${value}::${sort.cast}, ${id}::uuid)`);
   }
   // A forged cursor can make PostgreSQL reject the cast; a savepoint keeps that from breaking
   // the rest of the request's transaction.
@@ -161,13 +161,13 @@ export async function listIssues(
       tx.$queryRaw<IssueRowWithSort[]>`
       SELECT ${ISSUE_COLUMNS}, (${expr})::text AS "sortKey"
       FROM issues i
-      WHERE ${Prisma.join(page, ' AND ')}
+      WHERE ${Prisma.join(pageWhere, ' AND ')}
       ORDER BY ${expr} ${direction}, i.id ${direction}
-      LIMIT ${size + 1}`,
+      LIMIT ${page.size + 1}`,
   ).catch((error: unknown) => {
-      throw cursor && isDataException(error) ? badInput('after', 'after is not a cursor of this list and order') : error;
+      throw cursor && isDataException(error) ? badInput(page.cursorField, `${page.cursorField} is not a cursor of this list and order`) : error;
     });
-  return connectionFrom(rows, size, cursorOf, cursor !== null, async () => {
+  return connectionOfPage(rows, page, cursorOf, async () => {
     const [{ count }] = await db.read((tx) => tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM issues i WHERE ${Prisma.join(where, ' AND ')}`);
     return count;
   });

@@ -1,7 +1,8 @@
 // Inputs of the issue queries and mutations, exactly as the contract names them.
-import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, Float, ID, InputType } from 'type-graphql';
 import { IssueOrderField, IssueType, OrderDirection, Priority, StatusCategory } from '../../graphql/enums';
 import { DateTimeScalar } from '../../graphql/scalars';
+import { ConnectionArgs } from '../../graphql/connection-args';
 
 @InputType('IssueFilter')
 export class IssueFilter {
@@ -58,9 +59,7 @@ export class UpdateIssueInput {
 
 /** The arguments of every issue list (Query.issues and Project.issues). */
 @ArgsType()
-export class IssueListArgs {
+export class IssueListArgs extends ConnectionArgs {
   @Field(() => IssueFilter, { nullable: true }) filter?: IssueFilter | null;
   @Field(() => IssueOrder, { nullable: true }) orderBy?: IssueOrder | null;
-  @Field(() => Int, { nullable: true, defaultValue: 50 }) first?: number | null;
-  @Field(() => String, { nullable: true }) after?: string | null;
 }

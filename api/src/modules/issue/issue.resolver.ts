@@ -1,5 +1,5 @@
 // Issue queries and mutations: argument decoding, then one service call each.
-import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Issue } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import { fromGlobalId, fromGlobalIds } from '../../graphql/global-id';
@@ -14,6 +14,8 @@ import { transitionIssue } from './issue-transition.service';
 import * as issues from './issue.service';
 import { unwatchIssue, watchIssue } from './watcher.service';
 import { isAppNotFound } from '../../graphql/global-id';
+import { pageOf } from '../../graphql/connection-args';
+import type { GraphQLResolveInfo } from 'graphql';
 
 const optionalId = (type: 'User' | 'Sprint', id: string | null | undefined, field: string) => (id ? fromGlobalId(type, id, field) : id);
 
@@ -32,10 +34,11 @@ export class IssueResolver {
 
   @Query(() => IssueConnection)
   async issues(
-    @Args(() => IssueListArgs) { filter, orderBy, first, after }: IssueListArgs,
+    @Args(() => IssueListArgs) args: IssueListArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Issue>> {
-    return listIssues((await ctx.tenant()).db, {}, decodeIssueFilter(filter), orderBy, first, after);
+    return listIssues((await ctx.tenant()).db, {}, decodeIssueFilter(args.filter), args.orderBy, pageOf(args, info));
   }
 
   @Mutation(() => IssueObject, { description: 'MEMBER and up; VIEWER is FORBIDDEN.' })

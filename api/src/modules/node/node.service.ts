@@ -34,6 +34,23 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
       // Webhooks (and their secrets' existence) are for those who manage them.
       if (!can(tenant.role, 'webhook:manage')) return null;
       return tagged('Webhook', await db.read((tx) => tx.webhook.findFirst({ where: { id: rowId, orgId } })));
+    case 'Label':
+      return tagged('Label', await db.read((tx) => tx.label.findFirst({ where: { id: rowId, orgId } })));
+    case 'WorkflowState':
+      return tagged('WorkflowState', await db.read((tx) => tx.workflowState.findFirst({ where: { id: rowId, orgId } })));
+    case 'IssueLink':
+      // A link shows only while both of its issues are live.
+      return tagged('IssueLink', await db.read((tx) => tx.issueLink.findFirst({ where: { id: rowId, orgId, from: { deletedAt: null }, to: { deletedAt: null } } })));
+    case 'IssueEvent':
+      return tagged('IssueEvent', await db.read((tx) => tx.issueEvent.findFirst({ where: { id: BigInt(rowId), orgId, issue: { deletedAt: null } } })));
+    case 'WebhookDelivery':
+      if (!can(tenant.role, 'webhook:manage')) return null;
+      return tagged('WebhookDelivery', await db.read((tx) => tx.webhookDelivery.findFirst({ where: { id: BigInt(rowId), orgId } })));
+    case 'Membership': {
+      const [memberOrg, userId] = rowId.split(':');
+      if (memberOrg !== orgId) return null;
+      return tagged('Membership', await db.read((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: userId! } }, include: { user: true } })));
+    }
     case 'AuditEntry':
       // The audit log is for those who manage members.
       if (!can(tenant.role, 'member:manage')) return null;

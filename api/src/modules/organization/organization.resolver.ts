@@ -1,5 +1,5 @@
 // Organization queries, membership mutations and the Organization/Membership fields.
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Organization } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import { Role } from '../../graphql/enums';
@@ -8,6 +8,8 @@ import type { ConnectionShape } from '../../graphql/pagination';
 import { CreateOrganizationInput } from './organization.input';
 import * as organizations from './organization.service';
 import { MembershipConnection, MembershipObject, OrganizationObject } from './organization.type';
+import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
+import type { GraphQLResolveInfo } from 'graphql';
 
 @Resolver(() => OrganizationObject)
 export class OrganizationResolver {
@@ -47,11 +49,11 @@ export class OrganizationResolver {
   @FieldResolver(() => MembershipConnection)
   async members(
     @Root() org: Organization,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<organizations.MembershipWithUser>> {
     const viewer = await ctx.viewerDb();
-    return organizations.listMembers(viewer.forOrg(org.id), first, after);
+    return organizations.listMembers(viewer.forOrg(org.id), pageOf(page, info));
   }
 }

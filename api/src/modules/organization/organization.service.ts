@@ -7,7 +7,8 @@ import { AppError, badInput, notFound } from '../../errors/app-error';
 import type { TenantDb, UserDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
-import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
+import { keysetQuery } from '../../db/keyset';
 import { releaseDepartingMember } from './member-departure';
 import { recordAudit } from '../audit/audit.service';
 import { toGlobalId } from '../../graphql/global-id';
@@ -53,21 +54,13 @@ export async function currentOrganization(actor: Actor, db: TenantDb): Promise<O
   return { ...org, viewerRole: actor.role };
 }
 
-export async function listMembers(db: TenantDb, first: number | null | undefined, after: string | null | undefined): Promise<ConnectionShape<MembershipWithUser>> {
-  const size = pageSize(first);
-  const cursor = decodeKeysetCursor(after, ['timestamp', 'uuid']);
+/** In the order they joined. */
+export async function listMembers(db: TenantDb, page: PageRequest): Promise<ConnectionShape<MembershipWithUser>> {
+  const cursor = keysetCursorOf(page, ['timestamp', 'uuid']);
   const where = { orgId: db.orgId };
-  const rows = await db.read((tx) =>
-    tx.membership.findMany({
-      where: cursor
-        ? { ...where, OR: [{ joinedAt: { gt: new Date(String(cursor[0])) } }, { joinedAt: new Date(String(cursor[0])), userId: { gt: String(cursor[1]) } }] }
-        : where,
-      include: { user: true },
-      orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }],
-      take: size + 1,
-    }),
-  );
-  return connectionFrom(rows, size, (m) => [m.joinedAt.toISOString(), m.userId], cursor !== null, () => db.read((tx) => tx.membership.count({ where })));
+  const keyset = keysetQuery(['joinedAt', 'userId'], 'asc', page, cursor && [new Date(cursor[0]!), cursor[1]]);
+  const rows = await db.read((tx) => tx.membership.findMany({ where: { AND: [where, keyset.where ?? {}] }, include: { user: true }, orderBy: keyset.orderBy, take: keyset.take }));
+  return connectionOfPage(rows, page, (m) => [m.joinedAt.toISOString(), m.userId], () => db.read((tx) => tx.membership.count({ where })));
 }
 
 async function findMembership(tx: Tx, orgId: string, userId: string): Promise<MembershipWithUser> {

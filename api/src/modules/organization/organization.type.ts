@@ -15,8 +15,9 @@ export class OrganizationObject implements Node {
   @Field(() => Role, { description: "The viewer's role in this organization." }) viewerRole!: Role;
 }
 
-@ObjectType('Membership', { simpleResolvers: true })
-export class MembershipObject {
+@ObjectType('Membership', { implements: Node, simpleResolvers: true })
+export class MembershipObject implements Node {
+  @Field(() => ID, { description: 'One per (organization, user)' }) id!: string;
   @Field(() => UserObject) user!: UserObject;
   @Field(() => Role) role!: Role;
   @Field(() => DateTimeScalar) joinedAt!: Date;

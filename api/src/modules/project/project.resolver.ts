@@ -1,5 +1,5 @@
 // Project queries, mutations and relation fields.
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Issue, Label, Project, Sprint, WorkflowState } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import type { PublicUser } from '../../graphql/loaders';
@@ -16,6 +16,8 @@ import { WorkflowStateObject } from '../workflow/workflow.type';
 import { CreateProjectInput, UpdateProjectInput } from './project.input';
 import * as projects from './project.service';
 import { ProjectConnection, ProjectObject } from './project.type';
+import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
+import type { GraphQLResolveInfo } from 'graphql';
 
 const leadIdOf = (leadId: string | null | undefined) => (leadId ? fromGlobalId('User', leadId, 'leadId') : leadId);
 
@@ -24,11 +26,11 @@ export class ProjectResolver {
   @Query(() => ProjectConnection)
   async projects(
     @Arg('includeArchived', () => Boolean, { nullable: true, defaultValue: false }) includeArchived: boolean,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Project>> {
-    return projects.listProjects((await ctx.tenant()).db, includeArchived ?? false, first, after);
+    return projects.listProjects((await ctx.tenant()).db, includeArchived ?? false, pageOf(page, info));
   }
 
   @Query(() => ProjectObject, { nullable: true })
@@ -98,10 +100,11 @@ export class ProjectResolver {
   @FieldResolver(() => IssueConnection)
   async issues(
     @Root() project: Project,
-    @Args(() => IssueListArgs) { filter, orderBy, first, after }: IssueListArgs,
+    @Args(() => IssueListArgs) args: IssueListArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Issue>> {
     const { db, loaders } = await ctx.tenant();
-    return listIssues(db, { projectId: project.id }, decodeIssueFilter(filter), orderBy, first, after, loaders.issuePages);
+    return listIssues(db, { projectId: project.id }, decodeIssueFilter(args.filter), args.orderBy, pageOf(args, info), loaders.issuePages);
   }
 }

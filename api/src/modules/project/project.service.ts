@@ -5,7 +5,8 @@ import { AppError, badInput, notFound } from '../../errors/app-error';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
-import { connectionFrom, decodeCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { connectionOfPage, decodeCursor, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
+import { keysetQuery } from '../../db/keyset';
 import type { Actor } from '../organization/organization.service';
 import { assertMember } from '../organization/membership-check';
 import { DEFAULT_STATES, defaultTransitions } from './default-workflow';
@@ -129,12 +130,11 @@ export async function getProject(db: TenantDb, key: string): Promise<Project | n
   return db.read((tx) => tx.project.findUnique({ where: { orgId_key: { orgId: db.orgId, key } } }));
 }
 
-export async function listProjects(db: TenantDb, includeArchived: boolean, first: number | null | undefined, after: string | null | undefined): Promise<ConnectionShape<Project>> {
-  const size = pageSize(first);
-  const cursor = decodeCursor(after, 1);
+/** By key. */
+export async function listProjects(db: TenantDb, includeArchived: boolean, page: PageRequest): Promise<ConnectionShape<Project>> {
+  const cursor = decodeCursor(page.cursor, 1, page.cursorField);
   const where = { orgId: db.orgId, ...(includeArchived ? {} : { archivedAt: null }) };
-  const rows = await db.read((tx) =>
-    tx.project.findMany({ where: cursor ? { ...where, key: { gt: String(cursor[0]) } } : where, orderBy: { key: 'asc' }, take: size + 1 }),
-  );
-  return connectionFrom(rows, size, (p) => [p.key], cursor !== null, () => db.read((tx) => tx.project.count({ where })));
+  const keyset = keysetQuery(['key'], 'asc', page, cursor && [String(cursor[0])]);
+  const rows = await db.read((tx) => tx.project.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take }));
+  return connectionOfPage(rows, page, (p) => [p.key], () => db.read((tx) => tx.project.count({ where })));
 }

@@ -1,5 +1,5 @@
 // Sprint mutations and fields.
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { Issue, Sprint } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
@@ -9,6 +9,8 @@ import { listIssues } from '../issue/issue-list';
 import { CreateSprintInput, UpdateSprintInput } from './sprint.input';
 import * as sprints from './sprint.service';
 import { SprintObject } from './sprint.type';
+import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
+import type { GraphQLResolveInfo } from 'graphql';
 
 @Resolver(() => SprintObject)
 export class SprintResolver {
@@ -55,11 +57,11 @@ export class SprintResolver {
   @FieldResolver(() => IssueConnection)
   async issues(
     @Root() sprint: Sprint,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Issue>> {
     const { db, loaders } = await ctx.tenant();
-    return listIssues(db, { projectId: sprint.projectId, sprintId: sprint.id }, null, null, first, after, loaders.issuePages);
+    return listIssues(db, { projectId: sprint.projectId, sprintId: sprint.id }, null, null, pageOf(page, info), loaders.issuePages);
   }
 }

@@ -1,11 +1,13 @@
 // Webhook queries and mutations, and the fields that turn row ids into global ids.
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Webhook, WebhookDelivery } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import { toGlobalId } from '../../graphql/global-id';
 import type { ConnectionShape } from '../../graphql/pagination';
 import { CreatedWebhookObject, WebhookDeliveryConnection, WebhookDeliveryObject, WebhookObject } from './webhook.type';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, redeliver, type CreatedWebhook } from './webhook.service';
+import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
+import type { GraphQLResolveInfo } from 'graphql';
 
 @Resolver(() => WebhookObject)
 export class WebhookResolver {
@@ -18,12 +20,12 @@ export class WebhookResolver {
   @Query(() => WebhookDeliveryConnection, { description: 'ADMIN and up; newest first' })
   async webhookDeliveries(
     @Arg('webhookId', () => ID) webhookId: string,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<WebhookDelivery>> {
     const tenant = await ctx.tenant();
-    return listDeliveries(tenant, tenant.db, webhookId, first, after);
+    return listDeliveries(tenant, tenant.db, webhookId, pageOf(page, info));
   }
 
   @Mutation(() => CreatedWebhookObject, { description: 'ADMIN and up; the signing secret is returned here only' })

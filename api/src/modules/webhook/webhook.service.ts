@@ -6,7 +6,8 @@ import { badInput, notFound } from '../../errors/app-error';
 import { requireRole } from '../../auth/roles';
 import type { TenantDb } from '../../db/tenant-db';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
-import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
+import { keysetQuery } from '../../db/keyset';
 import { EVENT_KINDS } from '../history/event-kind';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable, findProjectByKey } from '../project/project.service';
@@ -81,23 +82,18 @@ export async function listDeliveries(
   actor: Actor,
   db: TenantDb,
   webhookGlobalId: string,
-  first: number | null | undefined,
-  after: string | null | undefined,
+  page: PageRequest,
 ): Promise<ConnectionShape<WebhookDelivery>> {
   requireRole(actor, 'webhook:manage');
   const webhookId = fromGlobalId('Webhook', webhookGlobalId, 'webhookId');
-  const size = pageSize(first);
-  const cursor = decodeKeysetCursor(after, ['integer']);
+  const cursor = keysetCursorOf(page, ['integer']);
   const where = { orgId: actor.orgId, webhookId };
+  const keyset = keysetQuery(['id'], 'desc', page, cursor && [BigInt(cursor[0]!)]);
   const rows = await db.read(async (tx) => {
     if (!(await tx.webhook.findFirst({ where: { orgId: actor.orgId, id: webhookId }, select: { id: true } }))) throw notFound('Webhook', 'webhookId');
-    return tx.webhookDelivery.findMany({
-      where: cursor ? { ...where, id: { lt: BigInt(cursor[0]!) } } : where,
-      orderBy: { id: 'desc' },
-      take: size + 1,
-    });
+    return tx.webhookDelivery.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take });
   });
-  return connectionFrom(rows, size, (delivery) => [delivery.id.toString()], cursor !== null, () => db.read((tx) => tx.webhookDelivery.count({ where })));
+  return connectionOfPage(rows, page, (delivery) => [delivery.id.toString()], () => db.read((tx) => tx.webhookDelivery.count({ where })));
 }
 
 /** A new delivery of the same event to the same webhook, queued at once. */

@@ -22,8 +22,8 @@ export class CreatedWebhookObject {
   @Field(() => WebhookObject) webhook!: WebhookObject;
 }
 
-@ObjectType('WebhookDelivery', { simpleResolvers: true })
-export class WebhookDeliveryObject {
+@ObjectType('WebhookDelivery', { implements: Node, simpleResolvers: true })
+export class WebhookDeliveryObject implements Node {
   @Field(() => ID) id!: string;
   @Field(() => ID, { description: 'The IssueEvent delivered; receivers de-duplicate on it' }) eventId!: string;
   @Field(() => WebhookDeliveryStatus) status!: WebhookDeliveryStatus;
