@@ -88,12 +88,13 @@ test('node is null for another organization\'s records, deleted issues, unknown 
     ['Comment', comment.id],
     ['Organization', world.org.id],
     ['User', world.org.actors.MEMBER.userId],
+    ['WorkflowState', project.states[0]!.id],
   ] as const) {
     expect(await findNode(theirs, type, id)).toBeNull();
   }
   const mine = tenantOf(world.org);
   expect(await findNode(mine, 'Issue', '00000000-0000-7000-8000-000000000000')).toBeNull();
-  expect(await findNode(mine, 'WorkflowState', project.states[0]!.id)).toBeNull();
+  expect(await findNode(mine, 'WorkflowState', project.states[0]!.id)).toMatchObject({ __typename: 'WorkflowState', id: project.states[0]!.id });
   expect(await findNode(mine, 'Nonsense', issue.id)).toBeNull();
   await deleteIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('HIS', issue));
   expect(await findNode(tenantOf(world.org), 'Issue', issue.id)).toBeNull();
