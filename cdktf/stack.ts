@@ -7,7 +7,7 @@ import { type EnvironmentConfig, type RemoteStateSettings, memoryGibOf } from '.
 import { AppSettings } from './constructs/app-settings';
 import { AttachmentsBucket, attachmentStatements } from './constructs/attachments-bucket';
 import { Cache } from './constructs/cache';
-import { APP_METRICS_NAMESPACE, AGENT_NAMESPACE, Compute, architectureOf, pinnedAmi } from './constructs/compute';
+import { APP_METRICS_NAMESPACE, AGENT_NAMESPACE, Compute, amazonLinux2023Parameter, architectureOf, pinnedAmi } from './constructs/compute';
 import { Database } from './constructs/database';
 import { LoadBalancer, detectionSeconds } from './constructs/load-balancer';
 import { MigrationRunner } from './constructs/migration-runner';
@@ -39,6 +39,7 @@ export function resourceNames(config: EnvironmentConfig) {
     logGroup: `/${config.project}/${config.environment}/app`,
     metricsLogGroup: `/${config.project}/${config.environment}/metrics`,
     amiParameter: `/${config.project}/${config.environment}/ami-id`,
+    publicAmiParameter: amazonLinux2023Parameter(config.instanceType),
     webAcl: `${prefix}-api`,
     region: config.region,
     imagePlatform: `linux/${architectureOf(config.instanceType) === 'arm64' ? 'arm64' : 'amd64'}`,

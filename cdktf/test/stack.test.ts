@@ -60,3 +60,25 @@ describe.each(BOTH)('stack %s', (environment) => {
     expect(json.terraform.cloud).toBeUndefined();
   });
 });
+
+describe('the infrastructure workspace', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const infra = require('../package.json') as { devDependencies: Record<string, string> };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const root = require('../../package.json') as { workspaces: string[]; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+
+  it('pins the CDKTF CLI with the libraries, so `npx cdktf synth|deploy` works on a fresh clone', () => {
+    for (const name of ['cdktf', 'cdktf-cli', 'constructs', '@cdktf/provider-aws']) expect(infra.devDependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
+    // The provider bindings generate for exactly the AWS provider the offline mirror holds.
+    expect(infra.devDependencies['@cdktf/provider-aws']).toBe('20.1.0');
+    expect(infra.devDependencies['cdktf-cli']).toBe(infra.devDependencies.cdktf);
+  });
+
+  it('is a workspace of the root, whose own dependencies (the API image) never include it', () => {
+    expect(root.workspaces).toEqual(['cdktf']);
+    for (const name of Object.keys(infra.devDependencies)) {
+      expect(root.dependencies[name]).toBeUndefined();
+      expect(root.devDependencies[name]).toBeUndefined();
+    }
+  });
+});
