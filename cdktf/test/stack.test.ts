@@ -1,4 +1,5 @@
 // Cross-cutting properties of the synthesized stacks: tags, outputs, state, portability.
+import { loadConfig } from '../config';
 import { BOTH, only, synthesized, target } from './synthesized';
 
 describe.each(BOTH)('stack %s', (environment) => {
@@ -36,6 +37,12 @@ describe.each(BOTH)('stack %s', (environment) => {
     expect(target(json, value('ecr_repository_url')).type).toBe('aws_ecr_repository');
     expect(value('db_endpoint')).toMatch(/^\$\{aws_db_instance\.[^}]+\.address\}:5432$/);
     expect(target(json, value('asg_name')).type).toBe('aws_autoscaling_group');
+  });
+
+  it('lets the provider touch only the account of the settings file (allowed_account_ids)', () => {
+    const [provider] = json.provider.aws;
+    expect(provider.allowed_account_ids).toEqual([loadConfig({ INFRA_ENV: environment }).accountId]);
+    expect(provider.allowed_account_ids[0]).toMatch(/^\d{12}$/);
   });
 
   it('asks for exactly the AWS provider the offline mirror holds', () => {
