@@ -187,6 +187,8 @@ export class Compute extends Construct {
     if (requestsTarget <= 0) throw new Error('Compute: requestsPerTargetPerMinute must be positive');
     if (cpuTarget <= 0 || cpuTarget >= 100) throw new Error('Compute: cpuTargetPercent must be in (0, 100)');
     if (props.parameterNames.length !== props.parameterArns.length) throw new Error('Compute: parameterNames and parameterArns differ');
+    // The user data reads them with one `aws ssm get-parameters`, which takes at most 10 names.
+    if (props.parameterNames.length > 10) throw new Error(`Compute: ${props.parameterNames.length} environment parameters; get-parameters reads at most 10`);
     if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(props.bootParameterPath)) throw new Error(`Compute: bad bootParameterPath "${props.bootParameterPath}"`);
     const { port } = props.database;
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('Compute: database.port must be a literal port number');

@@ -72,6 +72,8 @@ describe('construct input validation', () => {
   it('Compute wants a stop timeout above the drain and coherent capacity', () => {
     expect(() => new Compute(stack(), 'c', { ...computeProps, stopTimeoutSeconds: 45, shutdownDrainSeconds: 25 })).toThrow(/must exceed shutdownDrainSeconds \+ shutdownTimeoutSeconds \(25 \+ 20\)/);
     expect(() => new Compute(stack(), 'c', { ...computeProps, metricsPort: 4000 })).toThrow(/metricsPort must differ from appPort/);
+    const eleven = Array.from({ length: 11 }, (_, i) => `/tracker/test/env/K${i}`);
+    expect(() => new Compute(stack(), 'c', { ...computeProps, parameterNames: eleven, parameterArns: eleven })).toThrow(/at most 10/);
     expect(() => new Compute(stack(), 'c', { ...computeProps, minSize: 3, desiredCapacity: 2 })).toThrow(/min <= desired <= max/);
     expect(() => new Compute(stack(), 'c', { ...computeProps, secretName: '${aws_secretsmanager_secret.x.name}' })).toThrow(/literal names/);
     expect(() => new Compute(stack(), 'c', computeProps)).not.toThrow();
