@@ -128,7 +128,7 @@ case $(latest_refresh Status) in
   *)
     step "Starting an instance refresh of $group"
     aws autoscaling start-instance-refresh --auto-scaling-group-name "$group" \
-      --preferences '{"MinHealthyPercentage":100,"MaxHealthyPercentage":200,"InstanceWarmup":60,"SkipMatching":true,"AutoRollback":true}' > /dev/null ;;
+      --preferences "{\"MinHealthyPercentage\":100,\"MaxHealthyPercentage\":200,\"InstanceWarmup\":60,\"SkipMatching\":true,\"AutoRollback\":true,\"AlarmSpecification\":{\"Alarms\":[\"$(name prefix)-5xx-rate\",\"$(name prefix)-unhealthy-hosts\"]}}" > /dev/null ;;
 esac
 step "Waiting for instance refresh $(latest_refresh InstanceRefreshId)"
 refresh_status() { latest_refresh Status; }
