@@ -103,8 +103,8 @@ export function amazonLinux2023Parameter(instanceType: string): string {
 /**
  * The AMI the instances run, held in an SSM parameter this stack owns. It is created from the
  * latest Amazon Linux 2023 and then never follows it (ignore_changes): a plan can no longer
- * roll the fleet because AWS published an AMI. Operators move it on purpose (README: "Taking
- * a new AMI"); Terraform reads the new value on refresh and the next deploy rolls it out.
+ * roll the fleet because AWS published an AMI. Operators move it on purpose
+ * (scripts/infra-ami.sh); Terraform reads the new value on refresh and the next deploy rolls it out.
  */
 export function pinnedAmi(scope: Construct, id: string, parameterName: string, instanceType: string): string {
   const latest = new DataAwsSsmParameter(scope, `${id}-latest`, { name: amazonLinux2023Parameter(instanceType) });
