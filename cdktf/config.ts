@@ -1,5 +1,9 @@
-// Per-environment infrastructure settings. This is the only infra module that reads
-// process.env: main.ts passes it in, tests pass plain objects.
+// Per-environment infrastructure settings: sizes here (DEFAULTS), the account-specific values
+// (account, certificate, domain, alarm email, state bucket) in the committed file
+// cdktf/environments/<env>.json, so no deploy can forget them. This is the only infra module
+// that reads process.env or those files: main.ts passes them in, tests pass plain objects.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type EnvironmentName = 'dev' | 'prod';
 export const ENVIRONMENTS: readonly EnvironmentName[] = ['dev', 'prod'];
@@ -18,6 +22,26 @@ export interface DatabaseSettings {
   readonly connectionsAlarmThreshold: number;
 }
 
+/** What one API instance opens against PostgreSQL; the instances get exactly these settings. */
+export interface ConnectionSettings {
+  /** The API's DB_POOL_MAX. */
+  readonly poolMax: number;
+  /** The API's WEBHOOK_WORKER_CONCURRENCY; its worker pool holds this plus 2 connections. */
+  readonly workerConcurrency: number;
+}
+
+export interface CacheSettings {
+  /** ElastiCache (Valkey) node type for the shared rate limits. */
+  readonly nodeType: string;
+  /** 1 is a single node; 2 or more adds replicas with automatic failover across AZs. */
+  readonly nodes: number;
+}
+
+export interface WafSettings {
+  /** Requests one client IP may send in 5 minutes before it is blocked (AWS minimum 10). */
+  readonly rateLimitPer5Minutes: number;
+}
+
 export interface EnvironmentConfig {
   readonly environment: EnvironmentName;
   readonly project: string;
@@ -31,11 +55,19 @@ export interface EnvironmentConfig {
   readonly instanceType: string;
   readonly asg: { readonly min: number; readonly desired: number; readonly max: number };
   readonly db: DatabaseSettings;
+  readonly connections: ConnectionSettings;
+  readonly cache: CacheSettings;
+  readonly waf: WafSettings;
   readonly logRetentionDays: number;
   readonly albAccessLogs: boolean;
+  /** The only AWS account Terraform may touch (the provider's allowed_account_ids). Required in prod. */
+  readonly accountId?: string;
   readonly domainName?: string;
+  /** Required in prod: without it the API would be served over plain HTTP. */
   readonly certificateArn?: string;
   readonly alarmEmail?: string;
+  /** Required in prod: without it a plan starts from an empty local state. */
+  readonly state?: RemoteStateSettings;
   /** Image to run. Unset means bootstrap: everything is created but the ASG runs 0 instances. */
   readonly imageTag?: string;
 }
@@ -66,6 +98,9 @@ export const DEFAULTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> = {
     vpcEndpoints: false,
     instanceType: 't4g.small',
     asg: { min: 1, desired: 1, max: 2 },
+    connections: { poolMax: 10, workerConcurrency: 4 },
+    cache: { nodeType: 'cache.t4g.micro', nodes: 1 },
+    waf: { rateLimitPer5Minutes: 2000 },
     db: {
       instanceClass: 'db.t4g.micro',
       multiAz: false,
@@ -85,8 +120,13 @@ export const DEFAULTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> = {
     azCount: 3,
     natGatewayPerAz: true,
     vpcEndpoints: true,
-    instanceType: 't4g.medium',
-    asg: { min: 2, desired: 3, max: 6 },
+    // Non-burstable: a t-class fleet that runs out of CPU credits slows down all at once.
+    instanceType: 'm7g.large',
+    // One instance per AZ at least, so losing an AZ never leaves the API without capacity.
+    asg: { min: 3, desired: 3, max: 12 },
+    connections: { poolMax: 10, workerConcurrency: 4 },
+    cache: { nodeType: 'cache.t4g.small', nodes: 2 },
+    waf: { rateLimitPer5Minutes: 2000 },
     db: {
       instanceClass: 'db.m7g.large',
       multiAz: true,
@@ -106,36 +146,113 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Picks the environment from INFRA_ENV (default dev) and applies the INFRA_* overrides. */
-export function loadConfig(env: Env): EnvironmentConfig {
+/** Where each environment's committed, account-specific settings live. */
+export const SETTINGS_DIR = join(__dirname, 'environments');
+
+/** The keys an environment file may hold. */
+export interface EnvironmentFile {
+  readonly accountId?: string;
+  readonly certificateArn?: string;
+  readonly domainName?: string;
+  readonly alarmEmail?: string;
+  readonly state?: { readonly bucket: string; readonly key?: string; readonly region?: string; readonly dynamodbTable?: string };
+}
+
+const FILE_KEYS = ['$comment', 'accountId', 'certificateArn', 'domainName', 'alarmEmail', 'state'];
+// These used to be environment variables, and a deploy that forgot one silently changed prod.
+const MOVED_TO_FILE = ['INFRA_CERTIFICATE_ARN', 'INFRA_DOMAIN_NAME', 'INFRA_ALARM_EMAIL', 'INFRA_STATE_BUCKET',
+  'INFRA_STATE_KEY', 'INFRA_STATE_REGION', 'INFRA_STATE_LOCK_TABLE'];
+
+/** Reads cdktf/environments/<name>.json (or `dir`), refusing unknown keys. */
+export function readEnvironmentFile(name: EnvironmentName, dir = SETTINGS_DIR): EnvironmentFile {
+  const path = join(dir, `${name}.json`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`Cannot read the ${name} settings file ${path}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`${path} must hold a JSON object`);
+  const unknown = Object.keys(parsed).filter((key) => !FILE_KEYS.includes(key));
+  if (unknown.length > 0) throw new ConfigError(`${path}: unknown settings ${unknown.join(', ')} (allowed: ${FILE_KEYS.slice(1).join(', ')})`);
+  return parsed as EnvironmentFile;
+}
+
+/**
+ * Picks the environment from INFRA_ENV (default dev), merges its committed settings file and
+ * the image tag the deploy passes in INFRA_IMAGE_TAG, and validates the result.
+ */
+export function loadConfig(env: Env, file?: EnvironmentFile): EnvironmentConfig {
   const name = env.INFRA_ENV ?? 'dev';
   if (!(ENVIRONMENTS as readonly string[]).includes(name)) {
     throw new ConfigError(`INFRA_ENV must be one of ${ENVIRONMENTS.join(', ')} (got "${name}")`);
   }
+  const stale = MOVED_TO_FILE.filter((key) => env[key] !== undefined);
+  if (stale.length > 0) {
+    throw new ConfigError(`${stale.join(', ')} ${stale.length > 1 ? 'are' : 'is'} no longer read: these settings live in cdktf/environments/${name}.json, so no deploy can forget them. Unset ${stale.length > 1 ? 'them' : 'it'}.`);
+  }
   const base = DEFAULTS[name as EnvironmentName];
+  const settings = file ?? readEnvironmentFile(name as EnvironmentName);
+  const state = settings.state && {
+    bucket: settings.state.bucket,
+    key: settings.state.key || `${base.project}/${base.environment}/terraform.tfstate`,
+    region: settings.state.region || base.region,
+    dynamodbTable: settings.state.dynamodbTable || undefined,
+  };
   return validateConfig({
     ...base,
+    accountId: settings.accountId ?? base.accountId,
+    certificateArn: settings.certificateArn ?? base.certificateArn,
+    domainName: settings.domainName ?? base.domainName,
+    alarmEmail: settings.alarmEmail ?? base.alarmEmail,
+    state: state ?? base.state,
     imageTag: env.INFRA_IMAGE_TAG || base.imageTag,
-    domainName: env.INFRA_DOMAIN_NAME || base.domainName,
-    certificateArn: env.INFRA_CERTIFICATE_ARN || base.certificateArn,
-    alarmEmail: env.INFRA_ALARM_EMAIL || base.alarmEmail,
   });
 }
 
-/** S3 state when INFRA_STATE_BUCKET is set; undefined means the local backend. */
-export function loadRemoteState(env: Env, config: EnvironmentConfig): RemoteStateSettings | undefined {
-  const bucket = env.INFRA_STATE_BUCKET;
-  if (!bucket) return undefined;
-  const state = {
-    bucket,
-    key: env.INFRA_STATE_KEY || `${config.project}/${config.environment}/terraform.tfstate`,
-    region: env.INFRA_STATE_REGION || config.region,
-    dynamodbTable: env.INFRA_STATE_LOCK_TABLE || undefined,
-  };
-  check('INFRA_STATE_BUCKET', bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket), 'must be an S3 bucket name');
-  check('INFRA_STATE_REGION', state.region, REGION.test(state.region), 'must be an AWS region such as eu-west-1');
-  check('INFRA_STATE_KEY', state.key, !state.key.startsWith('/'), 'must be a relative object key');
-  return state;
+/** The S3 backend settings, or undefined for the local backend (dev try-outs only). */
+export function loadRemoteState(config: EnvironmentConfig): RemoteStateSettings | undefined {
+  return config.state;
+}
+
+/**
+ * Connections one API instance can open: its pool, the webhook worker's pool (concurrency
+ * plus LISTEN and housekeeping) and the realtime event listener.
+ */
+export function connectionsPerInstance(connections: ConnectionSettings): number {
+  const worker = connections.workerConcurrency > 0 ? connections.workerConcurrency + 2 : 0;
+  return connections.poolMax + worker + 1;
+}
+
+/** The migrator (Prisma migrate and psql) and RDS's reserved superuser slots. */
+export const RESERVED_CONNECTIONS = 10;
+
+// Memory (GiB) of the RDS classes the estimate knows; RDS PostgreSQL's default max_connections
+// is LEAST(DBInstanceClassMemory / 9531392, 5000), and the OS takes about a tenth.
+const DB_CLASS_MEMORY_GIB: Readonly<Record<string, number>> = {
+  micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, '2xlarge': 32, '4xlarge': 64, '8xlarge': 128,
+};
+
+/** Memory of an RDS class in GiB; undefined for classes the table lacks. */
+export function memoryGibOf(instanceClass: string): number | undefined {
+  const match = /^db\.([a-z]+)\d+[a-z]*\.([a-z0-9]+)$/.exec(instanceClass);
+  if (!match) return undefined;
+  const [, family, size] = match;
+  const base = DB_CLASS_MEMORY_GIB[size];
+  if (base === undefined) return undefined;
+  // r (memory-optimized) classes have twice the memory of m classes, x four times.
+  return family === 'r' ? base * 2 : family === 'x' ? base * 4 : base;
+}
+
+/** Estimated max_connections of an RDS PostgreSQL class; undefined for classes the table lacks. */
+export function maxConnectionsOf(instanceClass: string): number | undefined {
+  const gib = memoryGibOf(instanceClass);
+  return gib === undefined ? undefined : Math.min(Math.floor((gib * 1024 ** 3 * 0.9) / 9531392), 5000);
+}
+
+/** The most connections the fleet at max_size, the migrator and RDS itself can hold. */
+export function connectionBudget(config: Pick<EnvironmentConfig, 'asg' | 'connections'>): number {
+  return config.asg.max * connectionsPerInstance(config.connections) + RESERVED_CONNECTIONS;
 }
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -156,7 +273,8 @@ export function validateConfig(config: EnvironmentConfig): EnvironmentConfig {
   checkCidr(at('vpcCidr'), config.vpcCidr);
   check(at('instanceType'), config.instanceType, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(config.instanceType), 'must be an EC2 instance type such as t4g.small');
 
-  checkInt(at('asg.min'), asg.min, isProd ? 2 : 1, 100);
+  // prod keeps an instance in every AZ after the bootstrap -> deploy sequence (issue 21, item 4).
+  checkInt(at('asg.min'), asg.min, isProd ? config.azCount : 1, 100);
   checkInt(at('asg.max'), asg.max, asg.min, 100);
   checkInt(at('asg.desired'), asg.desired, asg.min, asg.max);
 
@@ -164,7 +282,18 @@ export function validateConfig(config: EnvironmentConfig): EnvironmentConfig {
   checkInt(at('db.allocatedStorageGb'), db.allocatedStorageGb, 20, 65536);
   checkInt(at('db.maxAllocatedStorageGb'), db.maxAllocatedStorageGb, db.allocatedStorageGb, 65536);
   checkInt(at('db.backupRetentionDays'), db.backupRetentionDays, isProd ? 7 : 0, 35);
-  checkInt(at('db.connectionsAlarmThreshold'), db.connectionsAlarmThreshold, 1, 100000);
+  checkInt(at('connections.poolMax'), config.connections.poolMax, 1, 1000);
+  checkInt(at('connections.workerConcurrency'), config.connections.workerConcurrency, 0, 100);
+  // Every instance at max_size with full pools must fit the database (RDS Proxy: see README).
+  const limit = maxConnectionsOf(db.instanceClass);
+  const budget = connectionBudget(config);
+  check(at('db.instanceClass'), db.instanceClass, limit !== undefined, `has no max_connections estimate in cdktf/config.ts; add its size to DB_CLASS_MEMORY_GIB`);
+  check(at('asg.max'), asg.max, budget <= limit!,
+    `${asg.max} instances x ${connectionsPerInstance(config.connections)} connections + ${RESERVED_CONNECTIONS} reserved = ${budget} exceeds ${db.instanceClass}'s ~${limit} max_connections; lower asg.max or connections.poolMax, or take a larger class`);
+  checkInt(at('db.connectionsAlarmThreshold'), db.connectionsAlarmThreshold, Math.min(budget, limit!), limit!);
+  check(at('cache.nodeType'), config.cache.nodeType, /^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(config.cache.nodeType), 'must be an ElastiCache node type such as cache.t4g.micro');
+  checkInt(at('cache.nodes'), config.cache.nodes, isProd ? 2 : 1, 6);
+  checkInt(at('waf.rateLimitPer5Minutes'), config.waf.rateLimitPer5Minutes, 10, 2_000_000_000);
   if (isProd) {
     // Production data must survive an AZ loss and a careless destroy.
     check(at('db.multiAz'), db.multiAz, db.multiAz, 'must be true in prod');
@@ -174,15 +303,30 @@ export function validateConfig(config: EnvironmentConfig): EnvironmentConfig {
 
   check(at('logRetentionDays'), config.logRetentionDays, LOG_RETENTION_DAYS.includes(config.logRetentionDays), `must be one of CloudWatch's values: ${LOG_RETENTION_DAYS.join(', ')}`);
 
-  const { certificateArn, domainName, imageTag, alarmEmail } = config;
+  const { certificateArn, domainName, imageTag, alarmEmail, accountId, state } = config;
+  const file = `cdktf/environments/${config.environment}.json`;
+  if (isProd) {
+    // Each of these, forgotten, used to change prod silently (HTTP only, an empty state, any account).
+    check(at('accountId'), accountId, accountId !== undefined, `is required in prod (${file}): the provider refuses every other account`);
+    check(at('certificateArn'), certificateArn, certificateArn !== undefined, `is required in prod (${file}): prod serves HTTPS only`);
+    check(at('state'), state, state !== undefined, `is required in prod (${file}): without it Terraform plans against an empty local state`);
+  }
+  if (accountId !== undefined) {
+    check(at('accountId'), accountId, /^\d{12}$/.test(accountId), 'must be a 12-digit AWS account ID');
+  }
+  if (state !== undefined) {
+    check(at('state.bucket'), state.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(state.bucket), 'must be an S3 bucket name');
+    check(at('state.region'), state.region, REGION.test(state.region), 'must be an AWS region such as eu-west-1');
+    check(at('state.key'), state.key, !state.key.startsWith('/'), 'must be a relative object key');
+  }
   if (certificateArn !== undefined) {
-    // An ALB can only use a certificate from its own region.
-    const acm = new RegExp(`^arn:aws[a-z-]*:acm:${config.region}:\\d{12}:certificate/[0-9a-f-]{36}$`);
-    check(at('certificateArn'), certificateArn, acm.test(certificateArn), `must be an ACM certificate ARN in ${config.region}`);
+    // An ALB can only use a certificate from its own region (and account).
+    const acm = new RegExp(`^arn:aws[a-z-]*:acm:${config.region}:${accountId ?? '\\d{12}'}:certificate/[0-9a-f-]{36}$`);
+    check(at('certificateArn'), certificateArn, acm.test(certificateArn), `must be an ACM certificate ARN in ${config.region}${accountId ? ` of account ${accountId}` : ''}`);
   }
   if (domainName !== undefined) {
     check(at('domainName'), domainName, HOSTNAME.test(domainName), 'must be a lowercase DNS name');
-    check(at('domainName'), domainName, certificateArn !== undefined, 'needs certificateArn (INFRA_CERTIFICATE_ARN) so the domain is served over HTTPS');
+    check(at('domainName'), domainName, certificateArn !== undefined, 'needs certificateArn so the domain is served over HTTPS');
   }
   if (imageTag !== undefined) {
     check(at('imageTag'), imageTag, IMAGE_TAG.test(imageTag) && imageTag !== 'latest', 'must be an immutable ECR tag such as a git SHA (not "latest")');

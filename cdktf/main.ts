@@ -3,7 +3,7 @@
 //   npx tsx cdktf/main.ts names    print the environment's fixed resource names as JSON (deploy.sh)
 // `cdktf synth|deploy` run this same file through cdktf.json.
 import { App } from 'cdktf';
-import { ConfigError, loadConfig, loadRemoteState } from './config';
+import { ConfigError, loadConfig } from './config';
 import { TrackerStack, resourceNames } from './stack';
 
 function main(): void {
@@ -16,7 +16,7 @@ function main(): void {
     process.stderr.write(`note: INFRA_IMAGE_TAG is not set, so ${config.environment} is synthesized in bootstrap mode (0 instances)\n`);
   }
   const app = new App({ stackTraces: false });
-  new TrackerStack(app, config, loadRemoteState(process.env, config));
+  new TrackerStack(app, config);
   app.synth();
 }
 

@@ -8,8 +8,9 @@
 #   6. roll the Auto Scaling group with an instance refresh and wait for healthy targets
 #
 # Usage: INFRA_ENV=dev|prod scripts/deploy.sh [IMAGE_TAG]    (default tag: the git commit)
-# Env:   INFRA_DEPLOY_TOOL=cdktf|terraform|tofu (default cdktf), CDKTF_CLI (default cdktf),
-#        INFRA_STATE_* for remote state, INFRA_CERTIFICATE_ARN etc. as in cdktf/config.ts.
+# Env:   INFRA_DEPLOY_TOOL=cdktf|terraform|tofu (default cdktf), CDKTF_CLI (default: the
+#        repository's pinned CLI, node_modules/.bin/cdktf). Everything else (account, certificate,
+#        domain, state bucket) comes from the committed cdktf/environments/<env>.json.
 # Needs: AWS credentials, aws CLI v2, docker with buildx, node_modules installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,7 @@ else
   tag=$(git rev-parse --short=12 HEAD)
 fi
 tool=${INFRA_DEPLOY_TOOL:-cdktf}
-cdktf_cli=${CDKTF_CLI:-cdktf}
+cdktf_cli=${CDKTF_CLI:-node_modules/.bin/cdktf}
 export CHECKPOINT_DISABLE=1
 
 names=$(node_modules/.bin/tsx cdktf/main.ts names)
@@ -127,7 +128,7 @@ case $(latest_refresh Status) in
   *)
     step "Starting an instance refresh of $group"
     aws autoscaling start-instance-refresh --auto-scaling-group-name "$group" \
-      --preferences '{"MinHealthyPercentage":100,"MaxHealthyPercentage":200,"InstanceWarmup":60,"SkipMatching":true,"AutoRollback":true}' > /dev/null ;;
+      --preferences "{\"MinHealthyPercentage\":100,\"MaxHealthyPercentage\":200,\"InstanceWarmup\":60,\"SkipMatching\":true,\"AutoRollback\":true,\"AlarmSpecification\":{\"Alarms\":[\"$(name prefix)-5xx-rate\",\"$(name prefix)-unhealthy-hosts\"]}}" > /dev/null ;;
 esac
 step "Waiting for instance refresh $(latest_refresh InstanceRefreshId)"
 refresh_status() { latest_refresh Status; }

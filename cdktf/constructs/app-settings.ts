@@ -10,8 +10,14 @@ export interface AppSettingsProps {
   readonly namePrefix: string;
   /** @default 'info' */
   readonly logLevel?: string;
-  /** How long the API keeps serving after SIGTERM while the ALB deregisters it. @default 15 */
+  /**
+   * How long the API keeps serving after SIGTERM. A SIGTERM that does not come from the Auto
+   * Scaling group (a container restart, a host reboot) is noticed by the ALB only through
+   * failed health checks, so this must outlast that detection (see LoadBalancer). @default 25
+   */
   readonly shutdownDrainSeconds?: number;
+  /** Further environment of the container (values may be Terraform references). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
   /** Days a deleted secret can be restored; 0 deletes at once. @default 30 */
   readonly secretRecoveryDays?: number;
 }
@@ -34,7 +40,7 @@ export class AppSettings extends Construct {
   constructor(scope: Construct, id: string, props: AppSettingsProps) {
     super(scope, id);
     const logLevel = props.logLevel ?? 'info';
-    const drain = props.shutdownDrainSeconds ?? 15;
+    const drain = props.shutdownDrainSeconds ?? 25;
     const recovery = props.secretRecoveryDays ?? 30;
     if (!/^[a-z0-9-]+(\/[a-z0-9-]+)*$/.test(props.namePrefix)) throw new Error(`AppSettings: bad namePrefix "${props.namePrefix}"`);
     if (!LOG_LEVELS.includes(logLevel)) throw new Error(`AppSettings: logLevel must be one of ${LOG_LEVELS.join(', ')}`);
@@ -47,10 +53,15 @@ export class AppSettings extends Construct {
       recoveryWindowInDays: recovery,
     });
 
+    const extra = props.environment ?? {};
+    for (const key of Object.keys(extra)) {
+      if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`AppSettings: bad environment variable name "${key}"`);
+    }
     const values: Record<string, string> = {
       NODE_ENV: 'production',
       LOG_LEVEL: logLevel,
       SHUTDOWN_DRAIN_SECONDS: String(drain),
+      ...extra,
     };
     const parameters = Object.entries(values).map(([key, value]) =>
       new SsmParameter(this, `env-${key}`, {

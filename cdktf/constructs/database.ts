@@ -1,4 +1,4 @@
-// RDS PostgreSQL 16: the system's only state. Private, encrypted, TLS-only; the master
+// RDS PostgreSQL 17 (the major the embedded default runs): the system's only state. Private, encrypted, TLS-only; the master
 // password lives in Secrets Manager (RDS creates and rotates it), never in Terraform state.
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -33,7 +33,7 @@ export interface DatabaseProps {
   readonly logRetentionDays?: number;
 }
 
-const ENGINE_MAJOR = '16';
+export const ENGINE_MAJOR = '17';
 const LOG_EXPORTS = ['postgresql', 'upgrade'];
 
 export class Database extends Construct {
@@ -61,9 +61,12 @@ export class Database extends Construct {
       subnetIds: props.subnetIds,
     });
 
+    // A name prefix and create-before-destroy: a major upgrade needs a new group of the new
+    // family while the instance still uses the old one, which a fixed name cannot give.
     const parameters = new DbParameterGroup(this, 'parameters', {
-      name: `${props.identifier}-pg${ENGINE_MAJOR}`,
+      namePrefix: `${props.identifier}-pg${ENGINE_MAJOR}-`,
       family: `postgres${ENGINE_MAJOR}`,
+      lifecycle: { createBeforeDestroy: true },
       parameter: [
         { name: 'rds.force_ssl', value: '1' },
         // Slow statements land in the exported log; no statement text otherwise.
@@ -84,6 +87,8 @@ export class Database extends Construct {
       engine: 'postgres',
       engineVersion: ENGINE_MAJOR,
       autoMinorVersionUpgrade: true,
+      // A major version change in the code is applied, not refused (after a snapshot).
+      allowMajorVersionUpgrade: true,
       instanceClass: props.instanceClass ?? 'db.t4g.micro',
       dbName: databaseName,
       username: masterUsername,

@@ -1,18 +1,43 @@
-// IAM role and instance profile for EC2: SSM (Session Manager, Run Command) plus the
-// exact statements the caller lists, and nothing else.
+// IAM role and instance profile for EC2: what the SSM agent needs for Session Manager and Run
+// Command, plus the exact statements the caller lists, and nothing else. Not the managed
+// AmazonSSMManagedInstanceCore: it allows ssm:GetParameter(s) on every parameter, which would
+// undo the per-parameter grants the callers make.
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 
 export interface PolicyStatement {
   readonly Sid: string;
   readonly Action: string[];
   readonly Resource: string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
 }
+
+/**
+ * The SSM agent's own calls (registration, Run Command and Session Manager channels). None
+ * of these APIs takes a resource, hence '*'; parameter and document reads are not among them.
+ */
+export const SSM_AGENT_STATEMENT: PolicyStatement = {
+  Sid: 'SsmAgent',
+  Action: [
+    'ssm:UpdateInstanceInformation',
+    'ssm:ListInstanceAssociations',
+    'ssm:UpdateInstanceAssociationStatus',
+    'ssmmessages:CreateControlChannel',
+    'ssmmessages:CreateDataChannel',
+    'ssmmessages:OpenControlChannel',
+    'ssmmessages:OpenDataChannel',
+    'ec2messages:AcknowledgeMessage',
+    'ec2messages:DeleteMessage',
+    'ec2messages:FailMessage',
+    'ec2messages:GetEndpoint',
+    'ec2messages:GetMessages',
+    'ec2messages:SendReply',
+  ],
+  Resource: ['*'],
+};
 
 export interface InstanceRoleProps {
   readonly roleName: string;
@@ -58,7 +83,6 @@ export class InstanceRole extends Construct {
       }
     }
 
-    const partition = new DataAwsPartition(this, 'partition');
     const role = new IamRole(this, 'role', {
       name: props.roleName,
       assumeRolePolicy: JSON.stringify({
@@ -66,16 +90,12 @@ export class InstanceRole extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
-    new IamRolePolicyAttachment(this, 'ssm-core', {
-      role: role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    });
     this.grants = new IamRolePolicy(this, 'policy', {
       name: 'least-privilege',
       role: role.id,
       policy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: props.statements.map((s) => ({ Effect: 'Allow', ...s })),
+        Statement: [SSM_AGENT_STATEMENT, ...props.statements].map((s) => ({ Effect: 'Allow', ...s })),
       }),
     });
     const profile = new IamInstanceProfile(this, 'profile', { name: props.roleName, role: role.name });

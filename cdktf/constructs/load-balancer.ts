@@ -3,6 +3,7 @@
 import { Construct } from 'constructs';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { AccessLogBucket } from './access-log-bucket';
 
@@ -30,10 +31,27 @@ export interface LoadBalancerProps {
   readonly deletionProtection?: boolean;
 }
 
+/**
+ * The only paths the load balancer forwards; everything else gets its 404. An allow-list, so
+ * /metrics (every tenant's operation names) and /ready (raw database errors) stay on the
+ * instance in any spelling: Express matches routes case-insensitively, ALB patterns do not.
+ * The API also moves /metrics to METRICS_PORT, which the ALB never reaches.
+ */
+export const PUBLIC_PATHS = ['/graphql', '/graphql/*', '/health'];
+
+/** Health check timing; a target failing them is out of rotation after detectionSeconds(). */
+export const HEALTH_CHECK = { timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 } as const;
+
+/** Worst case from a target's first failing answer until the ALB stops sending it requests. */
+export function detectionSeconds(intervalSeconds: number): number {
+  return intervalSeconds * HEALTH_CHECK.unhealthyThreshold + HEALTH_CHECK.timeout;
+}
+
 /** Accepts only TLS 1.2 and 1.3 with forward-secret ciphers. */
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 export class LoadBalancer extends Construct {
+  readonly arn: string;
   readonly dnsName: string;
   /** For CloudWatch's LoadBalancer dimension. */
   readonly arnSuffix: string;
@@ -92,21 +110,21 @@ export class LoadBalancer extends Construct {
         port: 'traffic-port',
         matcher: '200',
         interval,
-        timeout: 5,
-        healthyThreshold: 2,
-        unhealthyThreshold: 2,
+        ...HEALTH_CHECK,
       },
     });
     const forward = [{ type: 'forward', targetGroupArn: targets.arn }];
+    const notFound = [{ type: 'fixed-response', fixedResponse: { statusCode: '404', contentType: 'text/plain', messageBody: 'Not found' } }];
 
+    let serving: LbListener;
     if (props.certificateArn) {
-      new LbListener(this, 'https', {
+      serving = new LbListener(this, 'https', {
         loadBalancerArn: lb.arn,
         port: 443,
         protocol: 'HTTPS',
         sslPolicy: TLS_POLICY,
         certificateArn: props.certificateArn,
-        defaultAction: forward,
+        defaultAction: notFound,
       });
       new LbListener(this, 'http', {
         loadBalancerArn: lb.arn,
@@ -115,9 +133,16 @@ export class LoadBalancer extends Construct {
         defaultAction: [{ type: 'redirect', redirect: { port: '443', protocol: 'HTTPS', statusCode: 'HTTP_301' } }],
       });
     } else {
-      new LbListener(this, 'http', { loadBalancerArn: lb.arn, port: 80, protocol: 'HTTP', defaultAction: forward });
+      serving = new LbListener(this, 'http', { loadBalancerArn: lb.arn, port: 80, protocol: 'HTTP', defaultAction: notFound });
     }
+    new LbListenerRule(this, 'public-paths', {
+      listenerArn: serving.arn,
+      priority: 10,
+      condition: [{ pathPattern: { values: PUBLIC_PATHS } }],
+      action: forward,
+    });
 
+    this.arn = lb.arn;
     this.dnsName = lb.dnsName;
     this.arnSuffix = lb.arnSuffix;
     this.targetGroupArn = targets.arn;

@@ -6,12 +6,14 @@ import { Construct } from 'constructs';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
 import { renderTemplate } from '../templates/render';
-import { HARDENED_METADATA, amazonLinux2023, encryptedRootVolume } from './compute';
+import { encryptedRootVolume, hardenedMetadata } from './compute';
 import { InstanceRole, ecrPullStatements, logWriteStatement } from './instance-role';
 
 export interface MigrationRunnerProps {
   readonly namePrefix: string;
   readonly region: string;
+  /** The AMI (see PinnedAmi). */
+  readonly imageId: string;
   /** Any private subnet with a route to the database and to AWS APIs. */
   readonly subnetId: string;
   /** Needs the database's ingress; the API instances' group has it. */
@@ -64,7 +66,7 @@ export class MigrationRunner extends Construct {
     const tags = { ...(props.tags ?? {}), Name: `${props.namePrefix}-migrator` };
     const template = new LaunchTemplate(this, 'launch-template', {
       name: `${props.namePrefix}-migrator`,
-      imageId: amazonLinux2023(this, 'ami', instanceType),
+      imageId: props.imageId,
       instanceType,
       iamInstanceProfile: { arn: role.instanceProfileArn },
       networkInterfaces: [{
@@ -73,7 +75,8 @@ export class MigrationRunner extends Construct {
         associatePublicIpAddress: 'false',
         deleteOnTermination: 'true',
       }],
-      metadataOptions: HARDENED_METADATA,
+      // 1: only the host reads the secrets; the migration container gets a URL, never the role.
+      metadataOptions: hardenedMetadata(1),
       blockDeviceMappings: encryptedRootVolume(20),
       instanceInitiatedShutdownBehavior: 'terminate',
       userData: Buffer.from(`#!/bin/bash\nshutdown -h +${lifetime}\n`).toString('base64'),

@@ -2,6 +2,10 @@
 // instances and the database; private traffic leaves through NAT.
 import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
@@ -28,6 +32,8 @@ export interface NetworkProps {
    * endpoint, so image pulls and agent traffic stay off the NAT. @default false
    */
   readonly vpcEndpoints?: boolean;
+  /** Retention of the VPC flow logs (all traffic, accepted and rejected). @default 30 */
+  readonly flowLogRetentionDays?: number;
 }
 
 // Interface endpoints the instances use at boot and at run time (ecr.dkr pulls layers from S3).
@@ -55,6 +61,39 @@ export class Network extends Construct {
       tags: name('vpc'),
     });
     this.vpcId = vpc.id;
+
+    // Flow logs: who talked to what, and what the security groups refused, for incidents.
+    const flowLogs = new CloudwatchLogGroup(this, 'flow-logs', {
+      name: `/${props.namePrefix.replace(/-/g, '/')}/vpc-flow-logs`,
+      retentionInDays: props.flowLogRetentionDays ?? 30,
+    });
+    const flowRole = new IamRole(this, 'flow-logs-role', {
+      name: `${props.namePrefix}-flow-logs`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    });
+    new IamRolePolicy(this, 'flow-logs-policy', {
+      name: 'write-flow-logs',
+      role: flowRole.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: [`${flowLogs.arn}:*`],
+        }],
+      }),
+    });
+    new FlowLog(this, 'flow-log', {
+      vpcId: vpc.id,
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: flowLogs.arn,
+      iamRoleArn: flowRole.arn,
+      maxAggregationInterval: 60,
+    });
 
     // The default group allows all traffic between its members; strip it so nothing relies on it.
     new DefaultSecurityGroup(this, 'default-sg', { vpcId: vpc.id, tags: name('default-unused') });

@@ -1,6 +1,7 @@
 // The whole firewall chain in one place:
 //   internet -> ALB (listener ports) -> instances (app port, only from the ALB)
 //            -> database (5432, only from the instances)
+//            -> cache (6379, only from the instances)
 // plus instances -> VPC endpoints (443) when the network has them, and instances -> the
 // internet on 443 (AWS APIs, webhooks) and the webhook ports (80). One rule per resource,
 // no inline rules, so each rule is visible (and testable) on its own.
@@ -18,6 +19,8 @@ export interface SecurityGroupsProps {
   readonly appPort?: number;
   /** @default 5432 */
   readonly databasePort?: number;
+  /** @default 6379 */
+  readonly cachePort?: number;
   /** Security group of the VPC interface endpoints, if any. @default - none */
   readonly endpointSecurityGroupId?: string;
   /**
@@ -31,14 +34,16 @@ export class SecurityGroups extends Construct {
   readonly albSecurityGroupId: string;
   readonly appSecurityGroupId: string;
   readonly databaseSecurityGroupId: string;
+  readonly cacheSecurityGroupId: string;
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
     const listenerPorts = props.listenerPorts ?? [80];
     const appPort = props.appPort ?? 4000;
     const databasePort = props.databasePort ?? 5432;
+    const cachePort = props.cachePort ?? 6379;
     const webhookPorts = (props.webhookEgressPorts ?? [80]).filter((port) => port !== 443);
-    for (const port of [...listenerPorts, appPort, databasePort, ...webhookPorts]) {
+    for (const port of [...listenerPorts, appPort, databasePort, cachePort, ...webhookPorts]) {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SecurityGroups: bad port ${port}`);
     }
     if (listenerPorts.length === 0) throw new Error('SecurityGroups: listenerPorts must not be empty');
@@ -55,6 +60,7 @@ export class SecurityGroups extends Construct {
     const alb = group('alb', 'Load balancer: listener ports from the internet');
     const app = group('app', 'API instances: app port from the load balancer only');
     const db = group('db', 'PostgreSQL: only from the API instances');
+    const cache = group('cache', 'Valkey: only from the API instances');
 
     const tcp = (port: number) => ({ ipProtocol: 'tcp', fromPort: port, toPort: port });
     for (const port of listenerPorts) {
@@ -72,6 +78,9 @@ export class SecurityGroups extends Construct {
     new VpcSecurityGroupEgressRule(this, 'app-out-db', {
       securityGroupId: app.id, referencedSecurityGroupId: db.id, description: 'PostgreSQL', ...tcp(databasePort),
     });
+    new VpcSecurityGroupEgressRule(this, 'app-out-cache', {
+      securityGroupId: app.id, referencedSecurityGroupId: cache.id, description: 'Valkey (TLS)', ...tcp(cachePort),
+    });
     // ECR, SSM, Secrets Manager, CloudWatch Logs, package repositories and the RDS CA
     // bundle are HTTPS endpoints without fixed addresses (S3 alone has a prefix list).
     new VpcSecurityGroupEgressRule(this, 'app-out-https', {
@@ -87,6 +96,10 @@ export class SecurityGroups extends Construct {
       securityGroupId: db.id, referencedSecurityGroupId: app.id, description: 'From the API instances', ...tcp(databasePort),
     });
 
+    new VpcSecurityGroupIngressRule(this, 'cache-in-app', {
+      securityGroupId: cache.id, referencedSecurityGroupId: app.id, description: 'From the API instances', ...tcp(cachePort),
+    });
+
     if (props.endpointSecurityGroupId) {
       new VpcSecurityGroupIngressRule(this, 'endpoints-in-app', {
         securityGroupId: props.endpointSecurityGroupId, referencedSecurityGroupId: app.id,
@@ -97,5 +110,6 @@ export class SecurityGroups extends Construct {
     this.albSecurityGroupId = alb.id;
     this.appSecurityGroupId = app.id;
     this.databaseSecurityGroupId = db.id;
+    this.cacheSecurityGroupId = cache.id;
   }
 }

@@ -16,9 +16,11 @@ DB_PORT='@@DB_PORT@@'
 DB_NAME='@@DB_NAME@@'
 DB_USER='@@DB_USER@@'
 APP_PORT='@@APP_PORT@@'
+METRICS_PORT='@@METRICS_PORT@@'
+AGENT_CONFIG='@@AGENT_CONFIG@@'
 STOP_TIMEOUT='@@STOP_TIMEOUT@@'
 
-dnf install -y -q docker jq
+dnf install -y -q docker jq amazon-cloudwatch-agent
 systemctl enable --now docker
 
 imds_token=$(curl -fsS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')
@@ -50,6 +52,19 @@ umask 077
 } > /etc/tracker/app.env
 umask 022
 
+# The CloudWatch agent scrapes /metrics on the loopback-only METRICS_PORT (never on APP_PORT,
+# which the load balancer forwards) and reports host memory and disk.
+cat > /etc/tracker/prometheus.yaml <<PROMETHEUS
+global:
+  scrape_interval: 60s
+  scrape_timeout: 10s
+scrape_configs:
+  - job_name: tracker-api
+    static_configs:
+      - targets: ['127.0.0.1:$METRICS_PORT']
+PROMETHEUS
+/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c "ssm:$AGENT_CONFIG"
+
 registry=$(printf '%s' "$IMAGE" | cut -d/ -f1)
 aws ecr get-login-password --region "$REGION" | docker login --username AWS --password-stdin "$registry"
 for attempt in 1 2 3 4 5; do
@@ -71,7 +86,7 @@ Requires=docker.service
 Restart=always
 RestartSec=5
 ExecStartPre=-/usr/bin/docker rm -f tracker
-ExecStart=/usr/bin/docker run --name tracker --rm --env-file /etc/tracker/app.env --publish $APP_PORT:$APP_PORT --stop-timeout $STOP_TIMEOUT --volume /etc/tracker/rds-ca.pem:/etc/tracker/rds-ca.pem:ro --log-driver awslogs --log-opt awslogs-region=$REGION --log-opt awslogs-group=$LOG_GROUP --log-opt awslogs-stream=$instance_id $IMAGE
+ExecStart=/usr/bin/docker run --name tracker --rm --env-file /etc/tracker/app.env --publish $APP_PORT:$APP_PORT --publish 127.0.0.1:$METRICS_PORT:$METRICS_PORT --stop-timeout $STOP_TIMEOUT --volume /etc/tracker/rds-ca.pem:/etc/tracker/rds-ca.pem:ro --log-driver awslogs --log-opt awslogs-region=$REGION --log-opt awslogs-group=$LOG_GROUP --log-opt awslogs-stream=$instance_id $IMAGE
 ExecStop=/usr/bin/docker stop --time $STOP_TIMEOUT tracker
 TimeoutStopSec=$((STOP_TIMEOUT + 15))
 

@@ -22,6 +22,10 @@ const computeProps: ComputeProps = {
   subnetIds: ['subnet-a', 'subnet-b'],
   securityGroupIds: ['sg-app'],
   targetGroupArn: 'arn:tg',
+  requestCountResourceLabel: 'app/lb/1/targetgroup/tg/2',
+  imageId: 'ami-0123456789abcdef0',
+  metricsLogGroupName: '/tracker/test/metrics',
+  metricsPort: 9464,
   repositoryUrl: '123.dkr.ecr.eu-west-1.amazonaws.com/tracker',
   repositoryArn: 'arn:repo',
   imageTag: 'abc',
@@ -66,7 +70,10 @@ describe('construct input validation', () => {
   });
 
   it('Compute wants a stop timeout above the drain and coherent capacity', () => {
-    expect(() => new Compute(stack(), 'c', { ...computeProps, stopTimeoutSeconds: 15, shutdownDrainSeconds: 15 })).toThrow(/must exceed shutdownDrainSeconds/);
+    expect(() => new Compute(stack(), 'c', { ...computeProps, stopTimeoutSeconds: 45, shutdownDrainSeconds: 25 })).toThrow(/must exceed shutdownDrainSeconds \+ shutdownTimeoutSeconds \(25 \+ 20\)/);
+    expect(() => new Compute(stack(), 'c', { ...computeProps, metricsPort: 4000 })).toThrow(/metricsPort must differ from appPort/);
+    const eleven = Array.from({ length: 11 }, (_, i) => `/tracker/test/env/K${i}`);
+    expect(() => new Compute(stack(), 'c', { ...computeProps, parameterNames: eleven, parameterArns: eleven })).toThrow(/at most 10/);
     expect(() => new Compute(stack(), 'c', { ...computeProps, minSize: 3, desiredCapacity: 2 })).toThrow(/min <= desired <= max/);
     expect(() => new Compute(stack(), 'c', { ...computeProps, secretName: '${aws_secretsmanager_secret.x.name}' })).toThrow(/literal names/);
     expect(() => new Compute(stack(), 'c', computeProps)).not.toThrow();

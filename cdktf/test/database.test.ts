@@ -7,9 +7,9 @@ describe.each(BOTH)('database in %s', (environment) => {
   const db = only(json, 'aws_db_instance');
   const isProd = environment === 'prod';
 
-  it('is PostgreSQL 16, private and encrypted', () => {
+  it('is PostgreSQL 17 (the embedded default\'s major), private and encrypted', () => {
     expect(db.engine).toBe('postgres');
-    expect(db.engine_version).toMatch(/^16(\.|$)/);
+    expect(db.engine_version).toMatch(/^17(\.|$)/);
     expect(db.publicly_accessible).toBe(false);
     expect(db.storage_encrypted).toBe(true);
     expect(db.storage_type).toBe('gp3');
@@ -33,7 +33,11 @@ describe.each(BOTH)('database in %s', (environment) => {
   it('forces TLS through its parameter group', () => {
     const group = target(json, `\${aws_db_parameter_group.${Object.keys(json.resource.aws_db_parameter_group)[0]}.name}`).body;
     expect(db.parameter_group_name).toMatch(/^\$\{aws_db_parameter_group\./);
-    expect(group.family).toBe('postgres16');
+    expect(group.family).toBe('postgres17');
+    // A fixed name would block the next major upgrade (old and new group must coexist).
+    expect(group.name).toBeUndefined();
+    expect(group.name_prefix).toBe(`tracker-${environment}-pg17-`);
+    expect(group.lifecycle).toEqual({ create_before_destroy: true });
     expect(group.parameter).toContainEqual({ name: 'rds.force_ssl', value: '1' });
   });
 

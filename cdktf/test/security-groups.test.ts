@@ -1,10 +1,10 @@
-// The firewall chain: internet -> ALB -> instances -> database, and nothing else.
+// The firewall chain: internet -> ALB -> instances -> database and cache, and nothing else.
 import { BOTH, type Body, type TerraformJson, named, ref, resources, synthesized } from './synthesized';
 
 function groups(json: TerraformJson, environment: string) {
   const sg = (suffix: string) => ref('aws_security_group', named(json, 'aws_security_group', 'name', `tracker-${environment}-${suffix}`));
   const endpoints = resources(json, 'aws_security_group').find(([, body]) => body.name === `tracker-${environment}-endpoints`);
-  return { alb: sg('alb'), app: sg('app'), db: sg('db'), endpoints: endpoints ? ref('aws_security_group', endpoints[0]) : undefined };
+  return { alb: sg('alb'), app: sg('app'), db: sg('db'), cache: sg('cache'), endpoints: endpoints ? ref('aws_security_group', endpoints[0]) : undefined };
 }
 
 type Groups = ReturnType<typeof groups>;
@@ -20,6 +20,7 @@ function isChainedIngress(rule: Body, sg: Groups, listenerPorts: number[]): bool
     case sg.alb: return single && onlySource('cidr_ipv4') && rule.cidr_ipv4 === '0.0.0.0/0' && listenerPorts.includes(rule.from_port);
     case sg.app: return fromGroup(sg.alb, 4000);
     case sg.db: return fromGroup(sg.app, 5432);
+    case sg.cache: return fromGroup(sg.app, 6379);
     case sg.endpoints: return fromGroup(sg.app, 443);
     default: return false;
   }
@@ -38,7 +39,7 @@ describe.each(BOTH)('security groups in %s', (environment) => {
     const rules = resources(json, 'aws_vpc_security_group_ingress_rule');
     const offending = rules.filter(([, rule]) => !allowed(rule)).map(([name, rule]) => `${name}: ${describeRule(rule)}`);
     expect(offending).toEqual([]);
-    expect(rules.length).toBe(listenerPorts.length + 2 + (sg.endpoints ? 1 : 0));
+    expect(rules.length).toBe(listenerPorts.length + 3 + (sg.endpoints ? 1 : 0));
   });
 
   it('would flag a rule from any other source', () => {
@@ -47,6 +48,8 @@ describe.each(BOTH)('security groups in %s', (environment) => {
       { security_group_id: sg.app, cidr_ipv4: '0.0.0.0/0', ...tcp(4000) },
       { security_group_id: sg.db, referenced_security_group_id: sg.alb, ...tcp(5432) },
       { security_group_id: sg.db, cidr_ipv4: '10.0.0.0/8', ...tcp(5432) },
+      { security_group_id: sg.cache, cidr_ipv4: '10.0.0.0/8', ...tcp(6379) },
+      { security_group_id: sg.cache, referenced_security_group_id: sg.alb, ...tcp(6379) },
       { security_group_id: sg.alb, cidr_ipv4: '0.0.0.0/0', ...tcp(22) },
       { security_group_id: sg.alb, cidr_ipv6: '::/0', ...tcp(80) },
       { security_group_id: sg.app, referenced_security_group_id: sg.alb, ip_protocol: '-1' },
@@ -63,6 +66,7 @@ describe.each(BOTH)('security groups in %s', (environment) => {
     for (const port of listenerPorts) expect(has(sg.alb, port, '0.0.0.0/0')).toBe(true);
     expect(has(sg.app, 4000, sg.alb)).toBe(true);
     expect(has(sg.db, 5432, sg.app)).toBe(true);
+    expect(has(sg.cache, 6379, sg.app)).toBe(true);
   });
 
   it('keeps egress as narrow as the traffic', () => {
@@ -73,6 +77,7 @@ describe.each(BOTH)('security groups in %s', (environment) => {
       'app tcp 443-443 from 0.0.0.0/0',
       'app tcp 80-80 from 0.0.0.0/0',
       `app tcp 5432-5432 from ${sg.db}`,
+      `app tcp 6379-6379 from ${sg.cache}`,
     ].sort());
   });
 
@@ -99,5 +104,7 @@ describe.each(BOTH)('security groups in %s', (environment) => {
     }
     const [[, db]] = resources(json, 'aws_db_instance');
     expect(db.vpc_security_group_ids).toEqual([sg.db]);
+    const [[, cache]] = resources(json, 'aws_elasticache_replication_group');
+    expect(cache.security_group_ids).toEqual([sg.cache]);
   });
 });

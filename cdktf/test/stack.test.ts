@@ -1,4 +1,5 @@
 // Cross-cutting properties of the synthesized stacks: tags, outputs, state, portability.
+import { loadConfig } from '../config';
 import { BOTH, only, synthesized, target } from './synthesized';
 
 describe.each(BOTH)('stack %s', (environment) => {
@@ -38,6 +39,12 @@ describe.each(BOTH)('stack %s', (environment) => {
     expect(target(json, value('asg_name')).type).toBe('aws_autoscaling_group');
   });
 
+  it('lets the provider touch only the account of the settings file (allowed_account_ids)', () => {
+    const [provider] = json.provider.aws;
+    expect(provider.allowed_account_ids).toEqual([loadConfig({ INFRA_ENV: environment }).accountId]);
+    expect(provider.allowed_account_ids[0]).toMatch(/^\d{12}$/);
+  });
+
   it('asks for exactly the AWS provider the offline mirror holds', () => {
     expect(json.terraform.required_providers.aws.version).toBe('5.100.0');
     expect(json.terraform.required_version).toBe('>= 1.10');
@@ -58,5 +65,27 @@ describe.each(BOTH)('stack %s', (environment) => {
     expect(text).not.toMatch(/TfToken|\$\{Token\[/);
     expect(Object.keys(json.terraform.backend)[0]).toMatch(/^(local|s3)$/);
     expect(json.terraform.cloud).toBeUndefined();
+  });
+});
+
+describe('the infrastructure workspace', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const infra = require('../package.json') as { devDependencies: Record<string, string> };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const root = require('../../package.json') as { workspaces: string[]; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+
+  it('pins the CDKTF CLI with the libraries, so `npx cdktf synth|deploy` works on a fresh clone', () => {
+    for (const name of ['cdktf', 'cdktf-cli', 'constructs', '@cdktf/provider-aws']) expect(infra.devDependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
+    // The provider bindings generate for exactly the AWS provider the offline mirror holds.
+    expect(infra.devDependencies['@cdktf/provider-aws']).toBe('20.1.0');
+    expect(infra.devDependencies['cdktf-cli']).toBe(infra.devDependencies.cdktf);
+  });
+
+  it('is a workspace of the root, whose own dependencies (the API image) never include it', () => {
+    expect(root.workspaces).toEqual(['cdktf']);
+    for (const name of Object.keys(infra.devDependencies)) {
+      expect(root.dependencies[name]).toBeUndefined();
+      expect(root.devDependencies[name]).toBeUndefined();
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Synthesizes one environment exactly as cdktf/main.ts does, into a given directory.
 import { App } from 'cdktf';
 import { join } from 'node:path';
-import { type EnvironmentName, loadConfig, loadRemoteState } from '../config';
+import { type EnvironmentName, loadConfig } from '../config';
 import { TrackerStack } from '../stack';
 import { SYNTH_ENV } from './synth-cases';
 
@@ -10,7 +10,7 @@ export function synthesize(environment: EnvironmentName, outdir: string): string
   const env = SYNTH_ENV[environment];
   const config = loadConfig(env);
   const app = new App({ outdir, stackTraces: false });
-  const stack = new TrackerStack(app, config, loadRemoteState(env, config));
+  const stack = new TrackerStack(app, config);
   app.synth();
   return join(outdir, 'stacks', stack.node.id, 'cdk.tf.json');
 }
