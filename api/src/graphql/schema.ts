@@ -13,6 +13,7 @@ import { IssueLinkResolver } from '../modules/link/link.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
 import { OrganizationResolver } from '../modules/organization/organization.resolver';
 import { ProjectResolver } from '../modules/project/project.resolver';
+import { RateLimitResolver } from '../modules/ratelimit/rate-limit.resolver';
 import { RealtimeResolver } from '../modules/realtime/realtime.resolver';
 import { SprintResolver } from '../modules/sprint/sprint.resolver';
 import { UserResolver } from '../modules/user/user.resolver';
@@ -36,6 +37,7 @@ export const RESOLVERS = [
   RealtimeResolver,
   WebhookResolver,
   WebhookDeliveryResolver,
+  RateLimitResolver,
 ] as const;
 
 // Subscriptions bring their own `subscribe` (fan-out between instances goes through
