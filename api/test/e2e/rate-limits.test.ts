@@ -26,7 +26,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-function expectRefused(response: GraphqlResponse<unknown>): void {
+function expectRefused(response: GraphqlResponse<any>): void {
   expect(response.status).toBe(429);
   expect(errorCode(response)).toBe('RATE_LIMITED');
   const retryAfter = Number(response.headers.get('retry-after'));
