@@ -210,7 +210,7 @@ function origins(env: Env, name: string, fallback: readonly string[]): readonly 
 
 /** Keeps passwords out of error messages. */
 function redact(raw: string): string {
-  return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return raw.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
