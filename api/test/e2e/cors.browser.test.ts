@@ -32,11 +32,11 @@ interface BrowserResult {
 }
 
 /** fetch from inside the page, as a frontend would. */
-function callFromPage(page: Page, args: { url: string; token: string; orgId: string; query: string; method?: 'GET' | 'POST'; credentials?: RequestCredentials }): Promise<BrowserResult> {
+function callFromPage(page: Page, args: { url: string; token: string; orgId: string; query: string; method?: 'GET' | 'POST'; credentials?: 'omit' | 'include' }): Promise<BrowserResult> {
   return page.evaluate(async ({ url, token, orgId, query, method, credentials }) => {
     try {
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'x-org-id': orgId };
-      const init: RequestInit = { method: method ?? 'POST', headers, credentials: credentials ?? 'omit' };
+      const init: { method: string; headers: Record<string, string>; credentials: 'omit' | 'include'; body?: string } = { method: method ?? 'POST', headers, credentials: credentials ?? 'omit' };
       let target = url;
       if (method === 'GET') {
         target = `${url}?query=${encodeURIComponent(query)}`;
@@ -49,7 +49,7 @@ function callFromPage(page: Page, args: { url: string; token: string; orgId: str
       return {
         ok: true,
         status: response.status,
-        body: await response.json(),
+        body: (await response.json()) as BrowserResult['body'],
         rateLimit: response.headers.get('ratelimit'),
         policy: response.headers.get('ratelimit-policy'),
         requestId: response.headers.get('x-request-id'),
