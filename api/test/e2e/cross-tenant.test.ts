@@ -22,6 +22,7 @@ const EXEMPT: Readonly<Record<string, string>> = {
   refreshSession: 'takes a secret, not a reference (tokens.test.ts covers it)',
   createApiToken: "creates a token of the caller's own",
   createOrganization: 'creates a new tenant',
+  rateLimit: "the caller's own budget; takes no references",
 };
 
 /** Subscriptions run over graphql-ws, not HTTP: where their tenant checks live instead. */
@@ -123,6 +124,10 @@ beforeAll(async () => {
     GRAPHQL_MAX_DEPTH: '100',
     GRAPHQL_MAX_TOKENS: '100000',
     GRAPHQL_MAX_COST: '10000000',
+    // Documents followed to every relation cost up to millions of points each: no rate limit here
+    // (rate-limits.test.ts holds the limits, including a noisy tenant's).
+    RATE_LIMIT_CALLER_POINTS: '1000000000',
+    RATE_LIMIT_ORGANIZATION_POINTS: '1000000000',
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     WEBHOOK_WORKER_CONCURRENCY: '0',
   });

@@ -17,8 +17,8 @@ const NOBODY: readonly RoleName[] = [];
 
 /** Mutations outside any organization: any signed-in caller (or anyone) may call them. */
 const NO_TENANT = ['signUp', 'logIn', 'refreshSession', 'createApiToken', 'revokeApiToken', 'createOrganization'];
-/** Queries outside any organization: the caller's own account and memberships. */
-const NO_TENANT_QUERIES = ['viewer', 'organizations'];
+/** Queries outside any organization: the caller's own account, memberships and rate-limit budget. */
+const NO_TENANT_QUERIES = ['viewer', 'organizations', 'rateLimit'];
 
 interface Case {
   readonly actor: TestUser;
