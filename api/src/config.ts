@@ -298,7 +298,7 @@ export function loadConfig(env: Env = process.env): Config {
       anonymousPoints: int(env, 'RATE_LIMIT_ANONYMOUS_POINTS', 5_000, 1, 1_000_000_000),
       mutationMinimumCost: int(env, 'RATE_LIMIT_MUTATION_MIN_COST', 10, 1, 1_000_000),
       keyPrefix: env.RATE_LIMIT_KEY_PREFIX || 'tracker:rl',
-      redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 250, 10, 10_000),
+      redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 500, 10, 10_000),
     },
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', isProduction ? 1 : 0, 0, 10),
     corsOrigins: origins(env, 'CORS_ORIGINS', isProduction ? [] : DEV_CORS_ORIGINS),

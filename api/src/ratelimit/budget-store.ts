@@ -6,6 +6,8 @@ import type { BudgetState, PolicyName, RateLimitPolicies, RateLimitPolicy } from
 export interface BudgetStore {
   /** Spends `points` of `key`'s budget under `policy`; rejects only when the store itself fails. */
   consume(policy: RateLimitPolicy, key: string, points: number): Promise<BudgetState>;
+  /** Resolves once the store can answer, or has given up trying for now (never rejects). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -14,7 +16,12 @@ export class LimiterBudgetStore implements BudgetStore {
   constructor(
     private readonly limiters: Readonly<Record<PolicyName, RateLimiterAbstract>>,
     private readonly onClose: () => Promise<void> = async () => undefined,
+    private readonly onReady: () => Promise<void> = async () => undefined,
   ) {}
+
+  ready(): Promise<void> {
+    return this.onReady();
+  }
 
   async consume(policy: RateLimitPolicy, key: string, points: number): Promise<BudgetState> {
     try {

@@ -44,6 +44,10 @@ export class FallbackBudgetStore implements BudgetStore {
     return this.fallback.consume(policy, key, points);
   }
 
+  async ready(): Promise<void> {
+    await Promise.all([this.primary.ready(), this.fallback.ready()]);
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.primary.close(), this.fallback.close()]);
   }

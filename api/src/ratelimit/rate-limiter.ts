@@ -45,6 +45,11 @@ export class RateLimiter {
     return { cost, budgets, isExceeded: exceeded !== undefined, binding };
   }
 
+  /** Waits (briefly) for the store's connection, so the first requests find it open. */
+  ready(): Promise<void> {
+    return this.store.ready();
+  }
+
   close(): Promise<void> {
     return this.store.close();
   }

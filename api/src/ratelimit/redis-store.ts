@@ -37,8 +37,26 @@ export function redisBudgetStore(policies: RateLimitPolicies, options: RedisStor
         duration: policy.windowSeconds,
       }),
   );
-  return new LimiterBudgetStore(limiters, async () => {
-    // quit() would wait for a Redis that may be gone; the counters need no goodbye.
-    redis.disconnect();
-  });
+  return new LimiterBudgetStore(
+    limiters,
+    async () => {
+      // quit() would wait for a Redis that may be gone; the counters need no goodbye.
+      redis.disconnect();
+    },
+    // At start-up: the first requests should not find the connection still opening and report
+    // an outage that is none. A Redis that is really down ends the wait at its first failure.
+    () =>
+      new Promise<void>((resolve) => {
+        if (redis.status === 'ready') return resolve();
+        const done = () => {
+          redis.off('ready', done);
+          redis.off('error', done);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(options.timeoutMs, 1000));
+        redis.once('ready', done);
+        redis.once('error', done);
+      }),
+  );
 }

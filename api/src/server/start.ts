@@ -60,6 +60,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const lifecycle = new Lifecycle();
   const metrics = new Metrics(database.pool, database.options.poolMax);
   const rateLimiter = createRateLimiter(config, logger);
+  await rateLimiter.ready();
   const apollo = createApollo({ schema: buildAppSchema(), config, logger, metrics, rateLimiter });
   await apollo.start();
   const app = createHttpApp({

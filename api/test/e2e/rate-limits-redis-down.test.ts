@@ -73,7 +73,8 @@ describe('Redis cut mid-run, behind a proxy', () => {
     const target = new URL(TEST_REDIS_URL);
     proxy = new DbFaultProxy({ host: target.hostname, port: Number(target.port || 6379) });
     target.port = String(await proxy.start());
-    const env = { RATE_LIMIT_KEY_PREFIX: freshKeyPrefix() };
+    // Long enough that a stalled event loop on a busy machine never passes for an outage.
+    const env = { RATE_LIMIT_KEY_PREFIX: freshKeyPrefix(), REDIS_TIMEOUT_MS: '3000' };
     a = await start(target.toString(), env);
     b = await start(target.toString(), env);
     org = await createOrg(a.client, 'redis-cut');
@@ -131,7 +132,7 @@ describe('Redis cut mid-run, behind a proxy', () => {
     role = 'VIEWER';
     await untilRecovered(a);
     const outagesBefore = said(a, OUTAGE).length;
-    proxy.setLatency(60_000);
+    proxy.setLatency(20_000); // far past REDIS_TIMEOUT_MS
     const hung = await ask(a);
     expect(hung.status).toBe(200);
     expect(hung.headers.get('ratelimit')).toMatch(/"caller";r=\d+;t=\d+/);
