@@ -55,6 +55,23 @@ export interface WebhookSettings {
   readonly allowPrivateTargets: boolean;
 }
 
+/** GitHub-style points: a request costs its query cost, per window, in several budgets at once. */
+export interface RateLimitSettings {
+  readonly windowSeconds: number;
+  /** Per signed-in user (access or API token), across organizations. */
+  readonly callerPoints: number;
+  /** Per organization, shared by all its members. */
+  readonly organizationPoints: number;
+  /** Per client address, for requests without credentials (signUp, logIn, refreshSession). */
+  readonly anonymousPoints: number;
+  /** What a mutation costs at least, however small its selection. */
+  readonly mutationMinimumCost: number;
+  /** Prefix of the Redis keys, so several deployments can share one Redis. */
+  readonly keyPrefix: string;
+  /** A Redis command slower than this counts as Redis being down (the in-process limiter answers). */
+  readonly redisTimeoutMs: number;
+}
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly isProduction: boolean;
@@ -82,8 +99,6 @@ export interface Config {
   readonly loginAddressFailureLimit: number;
   /** Failed log-ins per hour for one email from all addresses together. */
   readonly loginEmailFailureCeiling: number;
-  /** Proxies in front of the app whose X-Forwarded-For entries are believed (the ALB: 1). */
-  readonly trustProxyHops: number;
   readonly invitationTtlDays: number;
   readonly logLevel: string;
   readonly graphqlIde: boolean;
@@ -96,6 +111,13 @@ export interface Config {
   readonly idempotencyTtlHours: number;
   readonly realtime: RealtimeLimits;
   readonly webhooks: WebhookSettings;
+  /** Where rate-limit budgets live, shared by all instances; undefined: in this process only. */
+  readonly redisUrl: string | undefined;
+  readonly rateLimits: RateLimitSettings;
+  /** Proxies in front of the instances whose X-Forwarded-For is believed (the ALB: 1). */
+  readonly trustProxyHops: number;
+  /** Origins whose browser pages may call the API ('*': any); empty: none. */
+  readonly corsOrigins: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -155,9 +177,46 @@ function hostName(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+function redisUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'a redis://host:port/db or rediss://host:port/db URL', redact(raw));
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname || !/^\/?\d*$/.test(url.pathname)) {
+    throw new ConfigError(name, 'a redis://host:port/db or rediss://host:port/db URL', redact(raw));
+  }
+  return raw;
+}
+
+/** Browsers send an Origin without path or trailing slash; anything else would never match. */
+const DEV_CORS_ORIGINS = ['http://localhost:5173', 'http://localhost:3000', 'http://127.0.0.1:5173', 'http://127.0.0.1:3000'];
+
+function origins(env: Env, name: string, fallback: readonly string[]): readonly string[] {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  const list = raw.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of list) {
+    if (origin === '*') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) {
+      throw new ConfigError(name, 'a comma-separated list of origins such as https://app.example.com (scheme, host and port only), or *', raw);
+    }
+  }
+  return list;
+}
+
 /** Keeps passwords out of error messages. */
 function redact(raw: string): string {
-  return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return raw.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -203,7 +262,6 @@ export function loadConfig(env: Env = process.env): Config {
     loginFailureLimit: int(env, 'LOGIN_FAILURE_LIMIT', 20, 1, 1_000_000),
     loginAddressFailureLimit: int(env, 'LOGIN_ADDRESS_FAILURE_LIMIT', 100, 1, 1_000_000),
     loginEmailFailureCeiling: int(env, 'LOGIN_EMAIL_FAILURE_CEILING', 1000, 1, 1_000_000),
-    trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 1, 0, 10),
     invitationTtlDays: int(env, 'INVITATION_TTL_DAYS', 7, 1, 90),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, isProduction ? 'info' : nodeEnv === 'test' ? 'silent' : 'info'),
     graphqlIde: bool(env, 'GRAPHQL_IDE', !isProduction),
@@ -241,5 +299,17 @@ export function loadConfig(env: Env = process.env): Config {
       pollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 2000, 50, 60_000),
       allowPrivateTargets: bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
     },
+    redisUrl: redisUrl(env, 'REDIS_URL'),
+    rateLimits: {
+      windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      callerPoints: int(env, 'RATE_LIMIT_CALLER_POINTS', 100_000, 1, 1_000_000_000),
+      organizationPoints: int(env, 'RATE_LIMIT_ORGANIZATION_POINTS', 500_000, 1, 1_000_000_000),
+      anonymousPoints: int(env, 'RATE_LIMIT_ANONYMOUS_POINTS', 5_000, 1, 1_000_000_000),
+      mutationMinimumCost: int(env, 'RATE_LIMIT_MUTATION_MIN_COST', 10, 1, 1_000_000),
+      keyPrefix: env.RATE_LIMIT_KEY_PREFIX || 'tracker:rl',
+      redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 500, 10, 10_000),
+    },
+    trustProxyHops: int(env, 'TRUST_PROXY_HOPS', isProduction ? 1 : 0, 0, 10),
+    corsOrigins: origins(env, 'CORS_ORIGINS', isProduction ? [] : DEV_CORS_ORIGINS),
   };
 }

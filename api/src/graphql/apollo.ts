@@ -14,6 +14,9 @@ import { idempotencyPlugin } from './plugins/idempotency';
 import { limitProtections } from './plugins/limits';
 import { observabilityPlugin } from './plugins/observability';
 import { requestTransactionPlugin } from './plugins/request-transaction';
+import { mediaTypeStatusPlugin } from './plugins/media-type-status';
+import { rateLimitPlugin } from '../ratelimit/rate-limit-plugin';
+import type { RateLimiter } from '../ratelimit/rate-limiter';
 
 export interface ApolloOptions {
   readonly schema: GraphQLSchema;
@@ -22,6 +25,8 @@ export interface ApolloOptions {
   readonly plugins?: readonly ApolloServerPlugin<Context>[];
   /** Where operation and error counts go; none in tests that build Apollo alone. */
   readonly metrics?: Metrics;
+  /** Charges each HTTP request its cost; none in tests that build Apollo alone. */
+  readonly rateLimiter?: RateLimiter;
 }
 
 export function createApollo(options: ApolloOptions): ApolloServer<Context> {
@@ -55,9 +60,12 @@ export function createApollo(options: ApolloOptions): ApolloServer<Context> {
       ApolloServerPluginCacheControlDisabled(),
       ...(limits.plugins as ApolloServerPlugin<Context>[]),
       costPlugin(),
+      // Before idempotency: a request refused for its rate limit must not claim its key.
+      ...(options.rateLimiter ? [rateLimitPlugin(options.rateLimiter, config.rateLimits.mutationMinimumCost, logger)] : []),
       idempotencyPlugin(),
       requestTransactionPlugin(),
       observabilityPlugin(options.metrics),
+      mediaTypeStatusPlugin(),
       ...(options.plugins ?? []),
     ],
   });

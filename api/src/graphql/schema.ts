@@ -16,6 +16,7 @@ import { InvitationResolver } from '../modules/organization/invitation.resolver'
 import { MembershipResolver } from '../modules/organization/membership.resolver';
 import { OrganizationResolver } from '../modules/organization/organization.resolver';
 import { ProjectResolver } from '../modules/project/project.resolver';
+import { RateLimitResolver } from '../modules/ratelimit/rate-limit.resolver';
 import { RealtimeResolver } from '../modules/realtime/realtime.resolver';
 import { SprintResolver } from '../modules/sprint/sprint.resolver';
 import { UserResolver } from '../modules/user/user.resolver';
@@ -42,6 +43,7 @@ export const RESOLVERS = [
   RealtimeResolver,
   WebhookResolver,
   WebhookDeliveryResolver,
+  RateLimitResolver,
 ] as const;
 
 // Subscriptions bring their own `subscribe` (fan-out between instances goes through

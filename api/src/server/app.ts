@@ -1,5 +1,5 @@
 // The HTTP surface: request ids, the request log, health and readiness, metrics, and GraphQL
-// on /graphql.
+// on /graphql (with CORS for the configured origins, and GET for queries).
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ApolloServer } from '@apollo/server';
@@ -10,6 +10,9 @@ import { recordingIdentity, type RequestRecord } from '../graphql/plugins/reques
 import { healthRouter, type Lifecycle } from './health';
 import { metricsHandler, type Metrics } from './metrics';
 import { requestIdFrom, runWithRequestId } from './request-scope';
+import { corsHandler } from './cors';
+import { retryAfterOnUnavailable } from './retry-after';
+import { withRateLimitSlot, type RateLimitSlot } from '../ratelimit/rate-limit-slot';
 
 export interface HttpAppOptions {
   readonly services: AppServices;
@@ -40,12 +43,29 @@ function malformedBody(error: unknown, _req: Request, res: Response, next: NextF
   next(error);
 }
 
+/**
+ * Apollo's CSRF prevention asks every request without a JSON content type for a header that
+ * forces a CORS preflight. A GET is exempt here, so plain `GET /graphql?query=…` works (GraphQL
+ * over HTTP): it can only run a query (Apollo answers a mutation over GET with 405), and it acts
+ * as a signed-in user only with an Authorization header, which a cross-site page cannot add
+ * without a preflight that CORS_ORIGINS decides. A forged GET is an anonymous read. POSTs keep
+ * the check.
+ */
+function getIsReadOnly(req: Request, _res: Response, next: NextFunction): void {
+  if (req.method === 'GET' && !req.headers['apollo-require-preflight']) req.headers['apollo-require-preflight'] = 'GET is read-only';
+  next();
+}
+
+/** Seconds a client told SERVICE_UNAVAILABLE should wait before trying again. */
+const RETRY_UNAVAILABLE_AFTER_SECONDS = 1;
+
 export function createHttpApp(options: HttpAppOptions): Express {
   const { services, apollo, lifecycle } = options;
   const app = express();
   app.disable('x-powered-by');
   // req.ip is the client as the trusted proxies (the ALB: one hop) saw it; entries further
-  // left in X-Forwarded-For are the client's own words, not believed (log-in limits key on it).
+  // left in X-Forwarded-For are the client's own words, not believed (log-in and rate limits key on it);
+  // hops, not `true`, or anyone could pick a fresh address by writing one.
   app.set('trust proxy', services.config.trustProxyHops);
   app.use((req, res, next) => {
     const requestId = requestIdFrom(req.headers);
@@ -57,27 +77,35 @@ export function createHttpApp(options: HttpAppOptions): Express {
     runWithRequestId(requestId, next);
   });
   app.use(requestLog(services.logger, options.metrics));
+  app.use(retryAfterOnUnavailable(RETRY_UNAVAILABLE_AFTER_SECONDS));
   app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs));
   if (options.metrics && options.serveMetrics) app.get('/metrics', metricsHandler(options.metrics));
+  app.use('/graphql', corsHandler(services.config.corsOrigins));
   for (const handler of options.beforeGraphql ?? []) app.get('/graphql', handler);
   if (options.ideAssets) app.use('/graphql/ide', options.ideAssets);
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
     malformedBody,
+    getIsReadOnly,
     expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        recordingIdentity(
-          createContextInner({
-            services,
-            requestId: res.locals.requestId as string,
-            authorization: header(req, 'authorization'),
-            orgId: header(req, 'x-org-id'),
-            idempotencyKey: header(req, 'idempotency-key'),
-            clientAddress: req.ip,
-          }),
-          (res.locals.record as RequestRecord | undefined) ?? {},
-        ),
+      context: async ({ req, res }) => {
+        const slot: RateLimitSlot = { clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
+        return withRateLimitSlot(
+          recordingIdentity(
+            createContextInner({
+              services,
+              requestId: res.locals.requestId as string,
+              authorization: header(req, 'authorization'),
+              orgId: header(req, 'x-org-id'),
+              idempotencyKey: header(req, 'idempotency-key'),
+              clientAddress: req.ip,
+            }),
+            (res.locals.record as RequestRecord | undefined) ?? {},
+          ),
+          slot,
+        );
+      },
     }),
   );
   return app;

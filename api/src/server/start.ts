@@ -17,6 +17,7 @@ import { Metrics, startMetricsServer } from './metrics';
 import { gracefulShutdown, type ShutdownResult } from './shutdown';
 import { startRealtimeServer, type RealtimeServer } from './websocket';
 import { startWebhookWorker } from '../modules/webhook/webhook-worker';
+import { createRateLimiter } from '../ratelimit/rate-limiter';
 import { seedDemoIfEmpty, type DemoAccess } from '../../../prisma/demo-seed';
 
 export const APP_ROLE = 'tracker_app';
@@ -58,7 +59,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const demo = embedded ? await seedDemoIfEmpty(services, logger) : undefined;
   const lifecycle = new Lifecycle();
   const metrics = new Metrics(database.pool, database.options.poolMax);
-  const apollo = createApollo({ schema: buildAppSchema(), config, logger, metrics });
+  const rateLimiter = createRateLimiter(config, logger);
+  await rateLimiter.ready();
+  const apollo = createApollo({ schema: buildAppSchema(), config, logger, metrics, rateLimiter });
   await apollo.start();
   const app = createHttpApp({
     services,
@@ -92,6 +95,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       abortDrain,
       async release() {
         await apollo.stop();
+        await rateLimiter.close();
         await webhookWorker?.stop();
         await database.close();
         await embedded?.close();

@@ -24,6 +24,7 @@ const EXEMPT: Readonly<Record<string, string>> = {
   createOrganization: 'creates a new tenant',
   apiTokens: "the caller's own API tokens (api-tokens.test.ts: node(id:) of another user's token is null)",
   inviteMember: 'takes an email and a role, not references; invitations.test.ts: inviting into another organization is FORBIDDEN exactly as into none',
+  rateLimit: "the caller's own budget; takes no references",
 };
 
 /** Subscriptions run over graphql-ws, not HTTP: where their tenant checks live instead. */
@@ -144,6 +145,10 @@ beforeAll(async () => {
     GRAPHQL_MAX_DEPTH: '100',
     GRAPHQL_MAX_TOKENS: '100000',
     GRAPHQL_MAX_COST: '10000000',
+    // Documents followed to every relation cost up to millions of points each: no rate limit here
+    // (rate-limits.test.ts holds the limits, including a noisy tenant's).
+    RATE_LIMIT_CALLER_POINTS: '1000000000',
+    RATE_LIMIT_ORGANIZATION_POINTS: '1000000000',
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     WEBHOOK_WORKER_CONCURRENCY: '0',
   });

@@ -13,6 +13,8 @@ let api: TestApi;
 
 beforeAll(async () => {
   api = await startTestApi('login', {
+    // As behind the ALB: the rightmost X-Forwarded-For entry is the client.
+    TRUST_PROXY_HOPS: '1',
     LOGIN_FAILURE_LIMIT: String(LIMIT),
     LOGIN_ADDRESS_FAILURE_LIMIT: String(ADDRESS_LIMIT),
     LOGIN_EMAIL_FAILURE_CEILING: String(EMAIL_CEILING),
@@ -179,7 +181,7 @@ describe('one password check per request (issue 16, item 14)', () => {
 });
 
 test('in a batch of operations (where batching is on), only one logIn or signUp runs', async () => {
-  const batched = await startTestApi('loginbatch', { GRAPHQL_BATCHED_REQUESTS: 'true' });
+  const batched = await startTestApi('loginbatch', { GRAPHQL_BATCHED_REQUESTS: 'true', TRUST_PROXY_HOPS: '1' });
   try {
     const user = await signUp(batched.client, 'batched');
     const operation = { query: LOG_IN, variables: { e: user.email, p: PASSWORD } };

@@ -17,8 +17,8 @@ const NOBODY: readonly RoleName[] = [];
 
 /** Mutations outside any organization: any signed-in caller (or anyone) may call them. */
 const NO_TENANT = ['signUp', 'logIn', 'refreshSession', 'createApiToken', 'revokeApiToken', 'createOrganization', 'acceptInvitation'];
-/** Queries outside any organization: the caller's own account and memberships. */
-const NO_TENANT_QUERIES = ['viewer', 'organizations', 'apiTokens'];
+/** Queries outside any organization: the caller's own account, memberships, tokens and rate-limit budget. */
+const NO_TENANT_QUERIES = ['viewer', 'organizations', 'apiTokens', 'rateLimit'];
 
 interface Case {
   readonly actor: TestUser;

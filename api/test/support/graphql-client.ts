@@ -16,7 +16,8 @@ export class GraphqlClient {
   constructor(readonly url: string) {}
 
   async request<T = any>(query: string, variables: Record<string, unknown> = {}, caller: Caller = {}): Promise<GraphqlResponse<T>> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...caller.headers };
+    // A current client: it prefers GraphQL over HTTP's own media type (request errors are 4xx).
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json;q=0.9', ...caller.headers };
     if (caller.token) headers.authorization = `Bearer ${caller.token}`;
     if (caller.orgId) headers['x-org-id'] = caller.orgId;
     const response = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });

@@ -7,6 +7,8 @@ import { PROJECT_ROOT } from '../../src/project-root';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const APP_ROLE = 'tracker_app';
+/** A Redis for the rate-limit tests; keys carry a fresh prefix per test, so any database number will do. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379/0';
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-thirty-two-bytes-long';
 
 /**

@@ -38,6 +38,11 @@ export function systemSpecs(input: SpecInput): SystemSpec[] {
     HOST: '127.0.0.1',
     // The bench stops instances itself; the load balancer drain would only add 15 s per stop.
     SHUTDOWN_DRAIN_SECONDS: '0',
+    // A benchmark user sends thousands of requests a second, far beyond any real client: the
+    // budgets are lifted so the run measures what charging costs, not how many it refuses.
+    RATE_LIMIT_CALLER_POINTS: '1000000000',
+    RATE_LIMIT_ORGANIZATION_POINTS: '1000000000',
+    RATE_LIMIT_ANONYMOUS_POINTS: '1000000000',
     // The production image's V8 flags, read from the Dockerfile so the two can't drift apart.
     NODE_OPTIONS: /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(path.join(cfg.root, 'Dockerfile'), 'utf8'))?.[1] ?? '',
   };
