@@ -64,17 +64,20 @@ export function createHttpApp(options: HttpAppOptions): Express {
     express.json({ limit: '1mb' }),
     malformedBody,
     expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        recordingIdentity(
-          createContextInner({
-            services,
-            requestId: res.locals.requestId as string,
-            authorization: header(req, 'authorization'),
-            orgId: header(req, 'x-org-id'),
-            idempotencyKey: header(req, 'idempotency-key'),
-          }),
-          (res.locals.record as RequestRecord | undefined) ?? {},
-        ),
+      context: async ({ req, res }) => {
+        const context = createContextInner({
+          services,
+          requestId: res.locals.requestId as string,
+          authorization: header(req, 'authorization'),
+          orgId: header(req, 'x-org-id'),
+          idempotencyKey: header(req, 'idempotency-key'),
+        });
+        // The last resort for the request transaction: a client that closed its socket before
+        // the answer, or any path that skipped the commit, rolls back here. After a normal
+        // response this is a no-op (the first finish() decides).
+        res.once('close', () => void context.finish(false).catch(() => undefined));
+        return recordingIdentity(context, (res.locals.record as RequestRecord | undefined) ?? {});
+      },
     }),
   );
   return app;

@@ -9,7 +9,7 @@ import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
-import { findIssueByKey } from '../issue/issue-lookup';
+import { findIssueForWrite } from '../issue/issue-lookup';
 
 /** A link from the point of view of one of its issues. */
 export interface LinkView {
@@ -29,8 +29,8 @@ export async function linkIssues(actor: Actor, db: TenantDb, fromKey: string, to
   requireRole(actor, 'issue:write');
   try {
     return await db.run(async (tx) => {
-      const from = await findIssueByKey(tx, actor.orgId, fromKey, 'fromKey');
-      const to = await findIssueByKey(tx, actor.orgId, toKey, 'toKey');
+      const from = await findIssueForWrite(tx, actor.orgId, fromKey, 'fromKey');
+      const to = await findIssueForWrite(tx, actor.orgId, toKey, 'toKey');
       if (from.id === to.id) throw badInput('toKey', 'An issue cannot be linked to itself');
       assertWritable(from.project);
       assertWritable(to.project);

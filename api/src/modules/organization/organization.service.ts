@@ -28,7 +28,7 @@ export async function createOrganization(viewer: UserDb, input: { name: string; 
   if (!SLUG.test(input.slug)) throw badInput('slug', 'Slug must be 1-40 lower-case letters, digits or dashes, not starting or ending with a dash');
   const orgId = crypto.randomUUID();
   try {
-    return await viewer.forOrg(orgId).run(async (tx) => {
+    return await viewer.forNewOrg(orgId).run(async (tx) => {
       const org = await tx.organization.create({ data: { id: orgId, name, slug: input.slug } });
       await tx.membership.create({ data: { orgId, userId: viewer.userId, role: 'OWNER' } });
       return { ...org, viewerRole: 'OWNER' as const };
