@@ -40,6 +40,11 @@ export function isLockConflict(error: unknown): boolean {
   return state === '40P01' || state === '40001';
 }
 
+/** A CONFLICT from a lock conflict (retry the same request), not a duplicate or stale version. */
+export function isRetryableConflict(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'CONFLICT' && isLockConflict(error.cause);
+}
+
 /** app_pin_tenant's refusal: the caller is not a member of the organization it pins. */
 export function isNotMember(error: unknown): boolean {
   return sqlState(error) === 'TN403';

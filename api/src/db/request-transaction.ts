@@ -62,10 +62,19 @@ export class RequestTransaction {
    */
   useIn<T>(orgId: string, fn: (tx: Tx) => Promise<T>, isWrite: boolean): Promise<T> {
     if (orgId === this.pinnedOrg()) return this.use(fn, isWrite);
+    const setOrg = (tx: Tx, value: string) => tx.$executeRaw`SELECT set_config('app.org_id', ${value}, true)`;
     return this.use(async (tx) => {
-      await tx.$executeRaw`SELECT set_config('app.org_id', ${orgId}, true)`;
-      const result = await fn(tx);
-      await tx.$executeRaw`SELECT set_config('app.org_id', ${this.pinnedOrg()}, true)`;
+      await setOrg(tx, orgId);
+      let result: T;
+      try {
+        result = await fn(tx);
+      } catch (error) {
+        // A refusal of ours leaves the transaction usable: the scope must come back. (After a
+        // failed statement it can't run, and the transaction is given up anyway.)
+        await setOrg(tx, this.pinnedOrg()).catch(() => undefined);
+        throw error;
+      }
+      await setOrg(tx, this.pinnedOrg());
       return result;
     }, isWrite);
   }

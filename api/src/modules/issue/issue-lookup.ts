@@ -64,6 +64,12 @@ export async function lockProjectEvents(tx: Tx, projectId: string): Promise<void
   await tx.$queryRaw`SELECT app_lock_project_events(${projectId}::uuid)`;
 }
 
+/** Several projects' event locks, always in project id order (so two writers can't cross). */
+export async function lockEventsOf(tx: Tx, projectIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(projectIds)].sort();
+  await tx.$queryRaw`SELECT app_lock_project_events(id) FROM (SELECT unnest(${ids}::uuid[]) AS id ORDER BY 1) ordered`;
+}
+
 export function projectOf(issue: IssueWithProject): Project {
   return issue.project;
 }

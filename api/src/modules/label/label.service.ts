@@ -1,6 +1,7 @@
 // Labels belong to a project; names are unique within it, colors are #RRGGBB.
 import type { Label } from '../../generated/prisma/client';
 import { AppError, badInput } from '../../errors/app-error';
+import { isRetryableConflict } from '../../db/database-errors';
 import type { TenantDb } from '../../db/tenant-db';
 import { requireRole } from '../../auth/roles';
 import type { Actor } from '../organization/organization.service';
@@ -20,7 +21,7 @@ export async function createLabel(actor: Actor, db: TenantDb, projectKey: string
       return tx.label.create({ data: { orgId: actor.orgId, projectId: project.id, name, color: color.toUpperCase() } });
     });
   } catch (error) {
-    if (error instanceof AppError && error.code === 'CONFLICT') throw new AppError('CONFLICT', `Label ${name} already exists in ${projectKey}`, { field: 'name' });
+    if (error instanceof AppError && error.code === 'CONFLICT' && !isRetryableConflict(error)) throw new AppError('CONFLICT', `Label ${name} already exists in ${projectKey}`, { field: 'name' });
     throw error;
   }
 }

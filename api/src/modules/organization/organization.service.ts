@@ -3,7 +3,7 @@
 import type { Membership, Organization, User } from '../../generated/prisma/client';
 import type { Role } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import { isUniqueViolation } from '../../db/database-errors';
+import { isUniqueViolation, isRetryableConflict } from '../../db/database-errors';
 import type { TenantDb, UserDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
@@ -34,13 +34,13 @@ export async function createOrganization(viewer: UserDb, input: { name: string; 
       return { ...org, viewerRole: 'OWNER' as const };
     });
   } catch (error) {
-    if (error instanceof AppError && error.code === 'CONFLICT') throw new AppError('CONFLICT', 'This slug is taken', { field: 'slug' });
+    if (error instanceof AppError && error.code === 'CONFLICT' && !isRetryableConflict(error)) throw new AppError('CONFLICT', 'This slug is taken', { field: 'slug' });
     throw error;
   }
 }
 
 export async function listMyOrganizations(viewer: UserDb): Promise<OrganizationForViewer[]> {
-  const memberships = await viewer.run((tx) =>
+  const memberships = await viewer.read((tx) =>
     tx.membership.findMany({ where: { userId: viewer.userId }, include: { organization: true }, orderBy: { joinedAt: 'asc' } }),
   );
   return memberships.map((m) => ({ ...m.organization, viewerRole: m.role }));
@@ -95,7 +95,7 @@ export async function addMember(actor: Actor, db: TenantDb, rawEmail: string, ro
       return tx.membership.create({ data: { orgId: actor.orgId, userId: user.id, role }, include: { user: true } });
     });
   } catch (error) {
-    if (error instanceof AppError && error.code === 'CONFLICT') throw new AppError('CONFLICT', 'This user is already a member', { field: 'email' });
+    if (error instanceof AppError && error.code === 'CONFLICT' && !isRetryableConflict(error)) throw new AppError('CONFLICT', 'This user is already a member', { field: 'email' });
     if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'This user is already a member', { field: 'email' });
     throw error;
   }

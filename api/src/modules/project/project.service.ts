@@ -2,6 +2,7 @@
 // read-only and hidden from lists unless asked for).
 import type { Project } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
+import { isRetryableConflict } from '../../db/database-errors';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
@@ -58,7 +59,7 @@ export async function createProject(
       return project;
     });
   } catch (error) {
-    if (error instanceof AppError && error.code === 'CONFLICT') throw new AppError('CONFLICT', `Project key ${input.key} is taken`, { field: 'key' });
+    if (error instanceof AppError && error.code === 'CONFLICT' && !isRetryableConflict(error)) throw new AppError('CONFLICT', `Project key ${input.key} is taken`, { field: 'key' });
     throw error;
   }
 }

@@ -9,7 +9,7 @@ import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable, findProjectByKey } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
-import { lockProject } from '../issue/issue-lookup';
+import { lockProject, lockProjectEvents } from '../issue/issue-lookup';
 import { checkDate } from '../issue/issue-validation';
 
 async function findSprint(tx: Tx, id: string, field = 'id') {
@@ -66,6 +66,7 @@ export async function completeSprint(actor: Actor, db: TenantDb, id: string, mov
     }
     const open = await tx.issue.findMany({ where: { sprintId: id, deletedAt: null, status: { category: { not: 'DONE' } } }, select: { id: true } });
     if (open.length > 0) {
+      await lockProjectEvents(tx, sprint.projectId);
       await tx.issue.updateMany({ where: { id: { in: open.map((i) => i.id) } }, data: { sprintId: target?.id ?? null, version: { increment: 1 }, updatedAt: new Date() } });
       await recordEvents(
         tx,
