@@ -246,6 +246,21 @@ describe('membership is checked and locked in the request transaction', () => {
     }
   });
 
+  test('the pin raises for a non-member (as the app role), answers a member\'s role, and skips the check without a member or a tenant', async () => {
+    const app = new Client({ connectionString: api.database.appUrl });
+    await app.connect();
+    try {
+      const orgRow = decodeGlobalId(org.id, 'id').rowId;
+      const pin = (member: string, lock = false) => app.query(`SELECT app_pin_tenant($1, $2, $3) AS role`, [orgRow, member, lock]);
+      await expect(pin(decodeGlobalId(other.owner.id, 'id').rowId)).rejects.toMatchObject({ code: 'TN403' });
+      expect((await pin(decodeGlobalId(org.users.VIEWER.id, 'id').rowId, true)).rows[0].role).toBe('VIEWER');
+      expect((await pin('')).rows[0].role).toBeNull();
+      expect((await app.query(`SELECT app_pin_tenant('', $1) AS role`, [decodeGlobalId(other.owner.id, 'id').rowId])).rows[0].role).toBeNull();
+    } finally {
+      await app.end();
+    }
+  });
+
   test('a removal waits for the member\'s in-flight write and then applies', async () => {
     const victim = await createOrg(api.client, 'reqtxw');
     const orgRow = decodeGlobalId(victim.id, "id").rowId;
