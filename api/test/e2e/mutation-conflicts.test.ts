@@ -4,6 +4,7 @@
 // commit the first field's write while answering data: null. Now: one lock order per project
 // (the event lock first), any deadlock or serialization failure left answers a retryable
 // CONFLICT with the document rolled back whole, and every response matches the database.
+import { Client } from 'pg';
 import { startTestApi, type TestApi } from '../support/test-server';
 import { createIssue, createOrg, createProject, type TestOrg } from '../support/fixtures';
 import { ownerSql, type OwnerSql } from '../support/tracker-api';
@@ -15,12 +16,15 @@ let api: TestApi;
 let org: TestOrg;
 let sql: OwnerSql;
 const keys: string[] = [];
+const otherKeys: string[] = [];
 
 beforeAll(async () => {
   api = await startTestApi('mutconflict', { WEBHOOK_WORKER_CONCURRENCY: '0' });
   org = await createOrg(api.client, 'mutc');
   await createProject(api.client, org, 'MUC');
   for (let i = 0; i < ISSUES; i++) keys.push((await createIssue(api.client, org, { projectKey: 'MUC', title: `seed ${i}` })).key);
+  await createProject(api.client, org, 'MUD');
+  for (let i = 0; i < 2; i++) otherKeys.push((await createIssue(api.client, org, { projectKey: 'MUD', title: `other ${i}` })).key);
   sql = ownerSql(api);
 });
 
@@ -94,4 +98,55 @@ test(`${REQUESTS} concurrent two-mutation documents and single mutations on one 
   expect(codes.filter((code) => code === 'INTERNAL_SERVER_ERROR')).toEqual([]);
   // The lock order leaves these documents nothing to deadlock on.
   expect(codes).toEqual([]);
+});
+
+test('a real deadlock (two documents writing two projects in opposite orders) answers one retryable CONFLICT, rolled back whole; the retry succeeds', async () => {
+  const caller = { token: org.users.MEMBER.token, orgId: org.id };
+  const two = (first: string, second: string, tag: string) =>
+    `mutation { a: updateIssue(key: "${first}", input: { title: "${tag} a" }) { key } b: updateIssue(key: "${second}", input: { title: "${tag} b" }) { key } }`;
+  const holder = new Client({ connectionString: api.database.ownerUrl });
+  const observer = new Client({ connectionString: api.database.ownerUrl });
+  for (const client of [holder, observer]) client.on('error', () => undefined);
+  await Promise.all([holder.connect(), observer.connect()]);
+  const waiting = async (n: number) => {
+    for (;;) {
+      const { rows } = await observer.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'tracker_app' AND wait_event_type = 'Lock'`,
+      );
+      if (rows[0].n >= n) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  try {
+    // MUD's second issue is row-locked here: D2 takes MUD's event lock, then waits for the row.
+    await holder.query('BEGIN');
+    await holder.query(`SELECT 1 FROM issues i JOIN projects p ON p.id = i.project_id WHERE p.key = 'MUD' AND i.number = 2 FOR UPDATE OF i`);
+    const d2 = api.client.request(two(otherKeys[1]!, keys[1]!, 'dl2'), {}, caller);
+    await waiting(1);
+    // D1 takes MUC's event lock, then waits for MUD's (held by D2).
+    const d1 = api.client.request(two(keys[0]!, otherKeys[0]!, 'dl1'), {}, caller);
+    await waiting(2);
+    // D2 gets its row, then wants MUC's event lock (held by D1): a deadlock PostgreSQL breaks.
+    await holder.query('COMMIT');
+    const answers = await Promise.all([d1, d2]);
+    const lost = answers.filter((a) => a.errors?.length);
+    expect(lost).toHaveLength(1);
+    const [loser] = lost;
+    expect(loser!.status).toBe(200);
+    expect(loser!.data ?? null).toBeNull();
+    expect(loser!.errors!.map((e) => e.extensions?.code)).toEqual(['CONFLICT']);
+    expect(loser!.errors![0]!.extensions).toMatchObject({ retryAfterSeconds: 1 });
+    expect(loser!.headers.get('retry-after')).toBe('1');
+    const tag = loser === answers[0] ? 'dl1' : 'dl2';
+    const winnerTag = tag === 'dl1' ? 'dl2' : 'dl1';
+    // Nothing of the loser is in the database, all of the winner is.
+    expect(await sql.count('issue_events', `field = 'title' AND "to"::text LIKE $1`, [`%${tag} %`])).toBe(0);
+    expect(await sql.count('issue_events', `field = 'title' AND "to"::text LIKE $1`, [`%${winnerTag} %`])).toBe(2);
+    const retry = await api.client.request(tag === 'dl1' ? two(keys[0]!, otherKeys[0]!, 'dl1') : two(otherKeys[1]!, keys[1]!, 'dl2'), {}, caller);
+    expect(retry.errors).toBeUndefined();
+    expect(await sql.count('issue_events', `field = 'title' AND "to"::text LIKE $1`, [`%${tag} %`])).toBe(2);
+  } finally {
+    await holder.end().catch(() => undefined);
+    await observer.end().catch(() => undefined);
+  }
 });
