@@ -7,6 +7,7 @@
 import { Client } from 'pg';
 import { startTestApi, type TestApi } from '../support/test-server';
 import { createIssue, createOrg, createProject, type TestOrg } from '../support/fixtures';
+import { decodeGlobalId } from '../../src/graphql/global-id';
 import { ownerSql, type OwnerSql } from '../support/tracker-api';
 
 const REQUESTS = 45;
@@ -145,6 +146,49 @@ test('a real deadlock (two documents writing two projects in opposite orders) an
     const retry = await api.client.request(tag === 'dl1' ? two(keys[0]!, otherKeys[0]!, 'dl1') : two(otherKeys[1]!, keys[1]!, 'dl2'), {}, caller);
     expect(retry.errors).toBeUndefined();
     expect(await sql.count('issue_events', `field = 'title' AND "to"::text LIKE $1`, [`%${tag} %`])).toBe(2);
+  } finally {
+    await holder.end().catch(() => undefined);
+    await observer.end().catch(() => undefined);
+  }
+});
+
+test('removing an ADMIN whose write is in flight does not deadlock with it: the write lands, then the removal', async () => {
+  const victim = await createOrg(api.client, 'reqtxl');
+  const orgRow = decodeGlobalId(victim.id, 'id').rowId;
+  const adminRow = decodeGlobalId(victim.users.ADMIN.id, 'id').rowId;
+  const holder = new Client({ connectionString: api.database.ownerUrl });
+  const observer = new Client({ connectionString: api.database.ownerUrl });
+  for (const client of [holder, observer]) client.on('error', () => undefined);
+  await Promise.all([holder.connect(), observer.connect()]);
+  const waiting = async (n: number) => {
+    for (;;) {
+      const { rows } = await observer.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'tracker_app' AND wait_event_type = 'Lock'`,
+      );
+      if (rows[0].n >= n) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  try {
+    // Both requests get past their pins and then wait here on projects (the ADMIN to insert
+    // one, the removal to clear the member's leads).
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE projects IN SHARE ROW EXCLUSIVE MODE');
+    const write = api.client.request(`mutation { createProject(input: { key: "INFL", name: "in flight" }) { key } }`, {}, { token: victim.users.ADMIN.token, orgId: victim.id });
+    await waiting(1);
+    const removal = api.client.request(`mutation($id: ID!) { removeMember(userId: $id) }`, { id: victim.users.ADMIN.id }, { token: victim.owner.token, orgId: victim.id });
+    await waiting(2);
+    await holder.query('COMMIT');
+    const [written, removed] = await Promise.all([write, removal]);
+    expect(written.errors).toBeUndefined();
+    expect(written.data).toEqual({ createProject: { key: 'INFL' } });
+    expect(removed.errors).toBeUndefined();
+    const { rows } = await observer.query(
+      `SELECT (SELECT count(*)::int FROM projects WHERE org_id = $1 AND key = 'INFL') AS projects,
+              (SELECT count(*)::int FROM memberships WHERE org_id = $1 AND user_id = $2) AS memberships`,
+      [orgRow, adminRow],
+    );
+    expect(rows[0]).toEqual({ projects: 1, memberships: 0 });
   } finally {
     await holder.end().catch(() => undefined);
     await observer.end().catch(() => undefined);

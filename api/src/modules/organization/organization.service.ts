@@ -75,9 +75,15 @@ async function findMembership(tx: Tx, orgId: string, userId: string): Promise<Me
   return membership;
 }
 
-/** Serializes membership changes per organization so "the last OWNER" checks can't race. */
+/**
+ * Serializes membership changes per organization so "the last OWNER" checks can't race. NO KEY
+ * UPDATE, not UPDATE: it still excludes itself, but not the key-share locks of foreign-key
+ * checks, so an in-flight mutation of the member being removed (which holds its membership row,
+ * see app_pin_tenant) can still insert its rows, commit, and let the removal through instead of
+ * deadlocking with it.
+ */
 async function lockOrganization(tx: Tx, orgId: string): Promise<void> {
-  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${orgId}::uuid FOR UPDATE`;
+  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${orgId}::uuid FOR NO KEY UPDATE`;
 }
 
 async function ownerCount(tx: Tx, orgId: string): Promise<number> {
