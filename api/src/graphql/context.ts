@@ -1,6 +1,7 @@
 // The per-request context, built once: who calls, which tenant, one database transaction for
-// the whole request (user- and tenant-scoped fields share it) and fresh DataLoaders. Nothing else reads headers. createContextInner has no HTTP
-// in it, so tests (and the WebSocket server) build contexts directly.
+// the whole request (user- and tenant-scoped fields share it) and fresh DataLoaders. Nothing
+// else reads headers. createContextInner has no HTTP in it, so tests (and the WebSocket
+// server) build contexts directly.
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../generated/prisma/enums';
 import { AppError, badInput } from '../errors/app-error';
@@ -70,18 +71,23 @@ export function createContextInner(input: ContextInput): Context {
   // The request's one transaction, for the user's scope and the tenant's alike. Its pin names
   // the x-org-id tenant when the header is a well-formed Organization id (a malformed one is
   // answered by tenant() below, and the user-scoped fields still run).
-  let request: RequestTransaction | undefined;
-  const transaction = memo(async () => {
+  let request: Promise<RequestTransaction> | undefined;
+  let opened: RequestTransaction | undefined;
+  let ended = false;
+  const transaction = (): Promise<RequestTransaction> => (request ??= openTransaction());
+  const openTransaction = async (): Promise<RequestTransaction> => {
     const { userId } = await caller();
+    // finish() came first (the client hung up): nothing may open a transaction after it.
+    if (ended) throw new AppError('SERVICE_UNAVAILABLE', 'The request has already ended');
     let orgId: string | undefined;
     try {
       orgId = orgIdFrom(input.orgId);
     } catch {
       orgId = undefined;
     }
-    request = new RequestTransaction(services.database.prisma, { userId, orgId, locksMembership: () => mutating }, services.transactionLimits);
-    return request;
-  });
+    opened = new RequestTransaction(services.database.prisma, { userId, orgId, locksMembership: () => mutating }, services.transactionLimits);
+    return opened;
+  };
   const viewerDb = memo(async () => new UserDb(services.database.prisma, (await caller()).userId, services.transactionLimits, { request: await transaction() }));
   const tenant = memo(async (): Promise<Tenant> => {
     const { userId } = await caller();
@@ -103,8 +109,12 @@ export function createContextInner(input: ContextInput): Context {
     declareMutation: () => {
       mutating = true;
     },
-    hasWritten: () => request?.hasWritten ?? false,
-    finish: (commit = true) => request?.finish(commit) ?? Promise.resolve(),
+    hasWritten: () => opened?.hasWritten ?? false,
+    finish: async (commit = true) => {
+      ended = true;
+      const shared = await request?.catch(() => undefined);
+      await shared?.finish(commit);
+    },
   };
 }
 
