@@ -1,8 +1,9 @@
 // The only way request code touches tenant data: every statement runs in a transaction that
 // first pins app.org_id and app.user_id with set_config(..., true), so PostgreSQL's
 // row-level security sees the tenant and nothing leaks between pooled connections.
-// Inside a GraphQL request the transaction is the request's own (RequestTransaction);
-// elsewhere (seed, background work) each call gets a transaction of its own.
+// Inside a GraphQL request the transaction is the request's own (RequestTransaction), shared
+// by the user's scope and the tenant's; elsewhere (seed, background work) each call gets a
+// transaction of its own.
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
 import { translateDatabaseError } from './database-errors';
@@ -12,11 +13,19 @@ import type { Tx } from './tx';
 
 export type { TransactionLimits } from './transaction-limits';
 
-/** Pins the scope and returns the caller's role in the organization (null: not a member). */
+/** Pins the scope; the pin raises (FORBIDDEN) for a caller who is not a member of the organization. */
 function pinScope(orgId: string, userId: string): (tx: Tx) => Promise<Role | null> {
   return async (tx) => {
     const [row] = await tx.$queryRaw<{ role: Role | null }[]>`SELECT app_pin_tenant(${orgId}, ${userId}) AS role`;
     return row?.role ?? null;
+  };
+}
+
+/** Pins an organization that has no members yet (the one being created): nothing to check. */
+function pinNewOrganization(orgId: string, userId: string): (tx: Tx) => Promise<null> {
+  return async (tx) => {
+    await tx.$executeRaw`SELECT set_config('app.org_id', ${orgId}, true), set_config('app.user_id', ${userId}, true)`;
+    return null;
   };
 }
 
@@ -34,39 +43,44 @@ async function ownTransaction<T>(prisma: PrismaClient, pin: (tx: Tx) => Promise<
   }
 }
 
+export interface ScopeOptions {
+  /** The request's transaction: every statement runs in it instead of one of its own. */
+  readonly request?: RequestTransaction;
+  /** The organization is being created: pin it without a membership check. */
+  readonly newOrganization?: boolean;
+}
+
 abstract class ScopedDb {
   private readonly pin: (tx: Tx) => Promise<Role | null>;
-  private readonly shared: RequestTransaction | undefined;
+  protected readonly request: RequestTransaction | undefined;
 
   protected constructor(
     protected readonly prisma: PrismaClient,
-    orgId: string,
+    private readonly scopeOrgId: string,
     readonly userId: string,
     protected readonly limits: TransactionLimits,
-    perRequest: boolean,
+    options: ScopeOptions,
   ) {
-    this.pin = pinScope(orgId, userId);
-    this.shared = perRequest ? new RequestTransaction(prisma, this.pin, limits) : undefined;
+    this.pin = options.newOrganization ? pinNewOrganization(scopeOrgId, userId) : pinScope(scopeOrgId, userId);
+    this.request = options.request;
   }
 
   /** A change: all of `fn` commits or none of it does. */
   run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.shared ? this.shared.use(fn, true) : ownTransaction(this.prisma, this.pin, fn, this.limits);
+    return this.execute(fn, true);
   }
 
   /** Reads only (DataLoader batches, lists): no savepoint needed. */
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.shared ? this.shared.use(fn, false) : ownTransaction(this.prisma, this.pin, fn, this.limits);
+    return this.execute(fn, false);
   }
 
-  /** The caller's role in the organization, learned while pinning the scope (null: not a member). */
-  memberRole(): Promise<Role | null> {
-    return this.shared ? this.shared.pinned<Role | null>() : ownTransaction(this.prisma, this.pin, (tx) => this.pin(tx), this.limits);
-  }
-
-  /** Ends the request's transaction: commits what succeeded (or rolls back). */
-  finish(commit = true): Promise<void> {
-    return this.shared ? this.shared.finish(commit) : Promise.resolve();
+  private execute<T>(fn: (tx: Tx) => Promise<T>, isWrite: boolean): Promise<T> {
+    if (!this.request) return ownTransaction(this.prisma, this.pin, fn, this.limits);
+    // The user's own scope runs under whatever tenant the request pinned: its queries name
+    // the user, and the policies show a user their own memberships in every organization.
+    if (this.scopeOrgId === '') return this.request.use(fn, isWrite);
+    return this.request.useIn(this.scopeOrgId, fn, isWrite);
   }
 }
 
@@ -77,21 +91,26 @@ export class TenantDb extends ScopedDb {
     readonly orgId: string,
     userId: string,
     limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS,
-    options: { readonly perRequest?: boolean } = {},
+    options: ScopeOptions = {},
   ) {
     if (!orgId) throw new Error('TenantDb needs an organization: a query without a tenant is a bug');
-    super(prisma, orgId, userId, limits, options.perRequest ?? false);
+    super(prisma, orgId, userId, limits, options);
   }
 }
 
 /** Access for a signed-in user outside any one organization (their own memberships). */
 export class UserDb extends ScopedDb {
-  constructor(prisma: PrismaClient, userId: string, limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS) {
-    super(prisma, '', userId, limits, false);
+  constructor(prisma: PrismaClient, userId: string, limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS, options: Pick<ScopeOptions, 'request'> = {}) {
+    super(prisma, '', userId, limits, options);
   }
 
-  /** Becomes an organization's scope, e.g. right after creating it. */
+  /** One of the user's organizations (e.g. to list its members). */
   forOrg(orgId: string): TenantDb {
-    return new TenantDb(this.prisma, orgId, this.userId, this.limits);
+    return new TenantDb(this.prisma, orgId, this.userId, this.limits, { request: this.request });
+  }
+
+  /** An organization being created, before it has members. */
+  forNewOrg(orgId: string): TenantDb {
+    return new TenantDb(this.prisma, orgId, this.userId, this.limits, { request: this.request, newOrganization: true });
   }
 }

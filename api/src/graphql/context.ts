@@ -1,11 +1,13 @@
-// The per-request context, built once: who calls, which tenant, a tenant-scoped database
-// handle and fresh DataLoaders. Nothing else reads headers. createContextInner has no HTTP
-// in it, so tests (and the WebSocket server) build contexts directly.
+// The per-request context, built once: who calls, which tenant, one database transaction for
+// the whole request (user- and tenant-scoped fields share it) and fresh DataLoaders. Nothing
+// else reads headers. createContextInner has no HTTP in it, so tests (and the WebSocket
+// server) build contexts directly.
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../generated/prisma/enums';
 import { AppError, badInput } from '../errors/app-error';
 import type { Caller } from '../auth/caller';
 import { TenantDb, UserDb } from '../db/tenant-db';
+import { RequestTransaction } from '../db/request-transaction';
 import type { AppServices } from '../app-services';
 import { createLoaders, type Loaders } from './loaders';
 import { fromGlobalId } from './global-id';
@@ -34,7 +36,17 @@ export interface Context {
   viewerDb(): Promise<UserDb>;
   /** The organization named by x-org-id, with the caller's role in it. */
   tenant(): Promise<Tenant>;
-  /** Ends the request's database transaction, committing what succeeded; before the response leaves. */
+  /**
+   * The operation is a mutation: the pin (when the transaction opens) share-locks the caller's
+   * membership, so a removal or role change can't land between the role check and the writes.
+   */
+  declareMutation(): void;
+  /** Whether one of the request's mutations has written (its savepoint was released). */
+  hasWritten(): boolean;
+  /**
+   * Ends the request's database transaction, committing what succeeded (or rolling back); the
+   * first call decides, later ones only wait. Called on every path out of a request.
+   */
   finish(commit?: boolean): Promise<void>;
 }
 
@@ -60,18 +72,36 @@ export function createContextInner(input: ContextInput): Context {
     if (!found) throw new AppError('UNAUTHENTICATED', 'Sign in: send Authorization: Bearer <token>');
     return found;
   });
-  const viewerDb = memo(async () => new UserDb(services.database.prisma, (await caller()).userId, services.transactionLimits));
-  let tenantDb: TenantDb | undefined;
+  let mutating = false;
   let passwordChecks = 0;
+  // The request's one transaction, for the user's scope and the tenant's alike. Its pin names
+  // the x-org-id tenant when the header is a well-formed Organization id (a malformed one is
+  // answered by tenant() below, and the user-scoped fields still run).
+  let request: Promise<RequestTransaction> | undefined;
+  let opened: RequestTransaction | undefined;
+  let ended = false;
+  const transaction = (): Promise<RequestTransaction> => (request ??= openTransaction());
+  const openTransaction = async (): Promise<RequestTransaction> => {
+    const { userId } = await caller();
+    // finish() came first (the client hung up): nothing may open a transaction after it.
+    if (ended) throw new AppError('SERVICE_UNAVAILABLE', 'The request has already ended');
+    let orgId: string | undefined;
+    try {
+      orgId = orgIdFrom(input.orgId);
+    } catch {
+      orgId = undefined;
+    }
+    opened = new RequestTransaction(services.database.prisma, { userId, orgId, locksMembership: () => mutating }, services.transactionLimits);
+    return opened;
+  };
+  const viewerDb = memo(async () => new UserDb(services.database.prisma, (await caller()).userId, services.transactionLimits, { request: await transaction() }));
   const tenant = memo(async (): Promise<Tenant> => {
     const { userId } = await caller();
-    const header = input.orgId?.trim();
-    if (!header) throw badInput('x-org-id', 'This field is scoped to an organization: send the x-org-id header with an Organization.id');
-    const orgId = fromGlobalId('Organization', header, 'x-org-id');
-    const db = new TenantDb(services.database.prisma, orgId, userId, services.transactionLimits, { perRequest: true });
-    tenantDb = db;
-    const role = await db.memberRole();
-    if (!role) throw new AppError('FORBIDDEN', 'You are not a member of this organization');
+    const orgId = orgIdFrom(input.orgId);
+    const shared = await transaction();
+    const db = new TenantDb(services.database.prisma, orgId, userId, services.transactionLimits, { request: shared });
+    // The pin checks the membership (and for a mutation locks it) as the transaction opens.
+    const role = await shared.tenantRole();
     return { orgId, userId, role, db, loaders: createLoaders(db) };
   });
   return {
@@ -87,6 +117,21 @@ export function createContextInner(input: ContextInput): Context {
     optionalCaller,
     viewerDb,
     tenant,
-    finish: (commit = true) => tenantDb?.finish(commit) ?? Promise.resolve(),
+    declareMutation: () => {
+      mutating = true;
+    },
+    hasWritten: () => opened?.hasWritten ?? false,
+    finish: async (commit = true) => {
+      ended = true;
+      const shared = await request?.catch(() => undefined);
+      await shared?.finish(commit);
+    },
   };
+}
+
+/** The x-org-id header as an organization's row id, or BAD_USER_INPUT. */
+function orgIdFrom(header: string | undefined): string {
+  const value = header?.trim();
+  if (!value) throw badInput('x-org-id', 'This field is scoped to an organization: send the x-org-id header with an Organization.id');
+  return fromGlobalId('Organization', value, 'x-org-id');
 }

@@ -90,21 +90,20 @@ export function createHttpApp(options: HttpAppOptions): Express {
     getIsReadOnly,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
+        const context = createContextInner({
+          services,
+          requestId: res.locals.requestId as string,
+          authorization: header(req, 'authorization'),
+          orgId: header(req, 'x-org-id'),
+          idempotencyKey: header(req, 'idempotency-key'),
+          clientAddress: req.ip,
+        });
+        // The last resort for the request transaction: a client that closed its socket before
+        // the answer, or any path that skipped the commit, rolls back here. After a normal
+        // response this is a no-op (the first finish() decides).
+        res.once('close', () => void context.finish(false).catch(() => undefined));
         const slot: RateLimitSlot = { clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
-        return withRateLimitSlot(
-          recordingIdentity(
-            createContextInner({
-              services,
-              requestId: res.locals.requestId as string,
-              authorization: header(req, 'authorization'),
-              orgId: header(req, 'x-org-id'),
-              idempotencyKey: header(req, 'idempotency-key'),
-              clientAddress: req.ip,
-            }),
-            (res.locals.record as RequestRecord | undefined) ?? {},
-          ),
-          slot,
-        );
+        return withRateLimitSlot(recordingIdentity(context, (res.locals.record as RequestRecord | undefined) ?? {}), slot);
       },
     }),
   );

@@ -14,7 +14,7 @@ import { HeaderMap } from '@apollo/server';
 import { AppError } from '../../errors/app-error';
 import type { ErrorCode } from '../../errors/error-code';
 import { claimKey, storeResponse, type KeyScope, type StoredResponse } from '../../modules/idempotency/idempotency-store';
-import { isValidIdempotencyKey, KEYLESS_MUTATIONS, requestFingerprint, topLevelFields } from '../../modules/idempotency/request-identity';
+import { isValidIdempotencyKey, KEYLESS_MUTATIONS, MAX_FINGERPRINT_DEPTH, nestsDeeperThan, requestFingerprint, topLevelFields, VariablesTooDeep } from '../../modules/idempotency/request-identity';
 import type { Context, Tenant } from '../context';
 
 /** Errors that mean "this did not complete": never stored, the whole request is rolled back. */
@@ -28,6 +28,10 @@ function refusal(code: ErrorCode, message: string, status: number, extra: Record
     http: { status, headers },
     body: { kind: 'single', singleResult: { errors: [{ message, extensions: { code, ...extra } }] } },
   };
+}
+
+function tooDeep(): GraphQLResponse {
+  return refusal('BAD_USER_INPUT', `Variables may nest at most ${MAX_FINGERPRINT_DEPTH} levels deep`, 400, { field: 'variables' });
 }
 
 function replay(stored: StoredResponse): GraphQLResponse {
@@ -60,6 +64,15 @@ export function idempotencyPlugin(): ApolloServerPlugin<Context> {
           if (keyless.length > 0) {
             return refusal('BAD_USER_INPUT', `Idempotency-Key is not supported on ${keyless.join(', ')}: only organization-scoped mutations (sent with x-org-id) can be made idempotent`, 200, { field: 'Idempotency-Key' });
           }
+          // Before the request transaction opens: a refusal here holds no connection.
+          if (nestsDeeperThan(requestContext.request.variables, MAX_FINGERPRINT_DEPTH)) return tooDeep();
+          let fingerprint: string;
+          try {
+            fingerprint = requestFingerprint(document, operation, requestContext.operationName, requestContext.request.variables);
+          } catch (error) {
+            if (!(error instanceof VariablesTooDeep)) throw error;
+            return tooDeep();
+          }
           let tenant: Tenant;
           try {
             tenant = await contextValue.tenant();
@@ -68,7 +81,6 @@ export function idempotencyPlugin(): ApolloServerPlugin<Context> {
             return null;
           }
           const scope: KeyScope = { orgId: tenant.orgId, userId: tenant.userId, key };
-          const fingerprint = requestFingerprint(document, requestContext.operationName, requestContext.request.variables);
           const ttlHours = contextValue.services.config.idempotencyTtlHours;
           let claim;
           try {

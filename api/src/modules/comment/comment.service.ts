@@ -12,7 +12,7 @@ import { keysetQuery } from '../../db/keyset';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
-import { findIssueByKey } from '../issue/issue-lookup';
+import { findIssueForWrite, lockProjectEvents } from '../issue/issue-lookup';
 
 export const COMMENT_MAX = 50_000;
 
@@ -32,7 +32,7 @@ export async function addComment(actor: Actor, db: TenantDb, issueKey: string, r
   requireRole(actor, 'comment:write');
   const body = cleanBody(rawBody);
   return db.run(async (tx) => {
-    const issue = await findIssueByKey(tx, actor.orgId, issueKey, 'issueKey');
+    const issue = await findIssueForWrite(tx, actor.orgId, issueKey, 'issueKey');
     assertWritable(issue.project);
     const comment = await tx.comment.create({ data: { orgId: actor.orgId, issueId: issue.id, authorId: actor.userId, body } });
     await recordEvents(tx, actor.orgId, actor.userId, [
@@ -49,6 +49,7 @@ export async function updateComment(actor: Actor, db: TenantDb, id: string, rawB
     const comment = await findComment(tx, actor.orgId, id);
     if (comment.authorId !== actor.userId) throw forbidden('Only the author can edit a comment');
     assertWritable(comment.issue.project);
+    await lockProjectEvents(tx, comment.issue.projectId);
     const updated = await tx.comment.update({ where: { id }, data: { body, editedAt: new Date() } });
     await recordEvents(tx, actor.orgId, actor.userId, [
       { issueId: comment.issueId, projectId: comment.issue.projectId, kind: 'COMMENT_EDITED', to: { commentId: toGlobalId('Comment', id) } },
@@ -64,6 +65,7 @@ export async function deleteComment(actor: Actor, db: TenantDb, id: string): Pro
     const isAuthor = comment.authorId === actor.userId && can(actor.role, 'comment:write');
     if (!isAuthor && !can(actor.role, 'member:manage')) throw forbidden('Only the author or an ADMIN can delete a comment');
     assertWritable(comment.issue.project);
+    await lockProjectEvents(tx, comment.issue.projectId);
     await tx.comment.delete({ where: { id } });
     await recordEvents(tx, actor.orgId, actor.userId, [
       { issueId: comment.issueId, projectId: comment.issue.projectId, kind: 'COMMENT_DELETED', from: { commentId: toGlobalId('Comment', id) } },

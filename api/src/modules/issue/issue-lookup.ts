@@ -24,12 +24,16 @@ function withProject(row: Record<string, unknown>): IssueWithProject {
   return { ...(issue as Issue), project: project as Project };
 }
 
-async function selectByKey(tx: Tx, orgId: string, key: string, field: string, lock: Prisma.Sql): Promise<IssueWithProject> {
+// Writers pass `forWrite`: the project's event lock is taken in the WHERE clause, so ahead of
+// the statement's row lock and of any later one (the lock order is in the migration that
+// defines app_lock_project_events).
+async function selectByKey(tx: Tx, orgId: string, key: string, field: string, lock: Prisma.Sql, forWrite: boolean): Promise<IssueWithProject> {
   const { projectKey, number } = parseIssueKey(key, field);
+  const eventLock = forWrite ? Prisma.sql`AND app_lock_project_events(p.id)` : Prisma.empty;
   const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
     SELECT ${ISSUE_COLUMNS}, ${PROJECT_COLUMNS}
     FROM issues i JOIN projects p ON p.id = i.project_id AND p.org_id = i.org_id
-    WHERE i.org_id = ${orgId}::uuid AND p.key = ${projectKey} AND i.number = ${number} AND i.deleted_at IS NULL
+    WHERE i.org_id = ${orgId}::uuid AND p.key = ${projectKey} AND i.number = ${number} AND i.deleted_at IS NULL ${eventLock}
     ${lock}`;
   if (!row) throw notFound('Issue', field);
   return withProject(row);
@@ -37,23 +41,38 @@ async function selectByKey(tx: Tx, orgId: string, key: string, field: string, lo
 
 /** A live (not deleted) issue by key, or NOT_FOUND naming `field`. */
 export function findIssueByKey(tx: Tx, orgId: string, key: string, field = 'key'): Promise<IssueWithProject> {
-  return selectByKey(tx, orgId, key, field, Prisma.empty);
+  return selectByKey(tx, orgId, key, field, Prisma.empty, false);
+}
+
+/** Like findIssueByKey, for a change to the issue's project: takes its event lock first. */
+export function findIssueForWrite(tx: Tx, orgId: string, key: string, field = 'key'): Promise<IssueWithProject> {
+  return selectByKey(tx, orgId, key, field, Prisma.empty, true);
 }
 
 /** Like findIssueByKey, holding the row lock until the transaction ends. */
 export function lockIssueByKey(tx: Tx, orgId: string, key: string, field = 'key'): Promise<IssueWithProject> {
-  return selectByKey(tx, orgId, key, field, Prisma.sql`FOR UPDATE OF i`);
+  return selectByKey(tx, orgId, key, field, Prisma.sql`FOR UPDATE OF i`, true);
 }
 
 /**
  * Serializes writes that order issues within a project (numbers, ranks, sprints, the
- * workflow). NO KEY UPDATE, the lock issue creation's `UPDATE projects` takes too: it does not
- * block the KEY SHARE that every foreign key into the project takes (an event or issue written
- * by another transaction), which a FOR UPDATE would, turning "wait for that writer" into a
- * deadlock whenever the holder then waits for one of its rows.
+ * workflow), the project's event lock first. NO KEY UPDATE, the lock issue creation's
+ * `UPDATE projects` takes too: it does not block the KEY SHARE that every foreign key into the
+ * project takes (an event or issue written by another transaction), which FOR UPDATE would.
  */
 export async function lockProject(tx: Tx, projectId: string): Promise<void> {
-  await tx.$queryRaw`SELECT id FROM projects WHERE id = ${projectId}::uuid FOR NO KEY UPDATE`;
+  await tx.$queryRaw`SELECT id FROM projects WHERE id = ${projectId}::uuid AND app_lock_project_events(id) FOR NO KEY UPDATE`;
+}
+
+/** The project's event lock alone, for a writer about to lock a row of that project. */
+export async function lockProjectEvents(tx: Tx, projectId: string): Promise<void> {
+  await tx.$queryRaw`SELECT app_lock_project_events(${projectId}::uuid)`;
+}
+
+/** Several projects' event locks, always in project id order (so two writers can't cross). */
+export async function lockEventsOf(tx: Tx, projectIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(projectIds)].sort();
+  await tx.$queryRaw`SELECT app_lock_project_events(id) FROM (SELECT unnest(${ids}::uuid[]) AS id ORDER BY 1) ordered`;
 }
 
 export function projectOf(issue: IssueWithProject): Project {

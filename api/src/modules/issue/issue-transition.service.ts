@@ -13,15 +13,14 @@ import { assertExpectedVersion } from './issue.service';
 export async function transitionIssue(actor: Actor, db: TenantDb, key: string, toStateId: string, expectedVersion?: number | null): Promise<Issue> {
   requireRole(actor, 'issue:write');
   return db.run(async (tx) => {
-    // The target state is locked (KEY SHARE) before the issue, the order deleteWorkflowState
-    // takes them in too: a deletion that came first leaves no row here (NOT_FOUND), one that
-    // comes later waits for this transaction and then moves the issue on.
-    const [target] = await tx.$queryRaw<(Pick<WorkflowState, 'id' | 'name' | 'category' | 'projectId'>)[]>`
-      SELECT id, name, category, project_id AS "projectId" FROM workflow_states WHERE id = ${toStateId}::uuid FOR KEY SHARE`;
+    // The issue lookup takes the project's event lock first, as deleteWorkflowState does, so the
+    // two never interleave; KEY SHARE then keeps the target from going away until this commits.
     const issue = await lockIssueByKey(tx, actor.orgId, key);
     assertWritable(issue.project);
     assertExpectedVersion(issue, expectedVersion);
-    if (!target || target.projectId !== issue.projectId) throw notFound('WorkflowState', 'toStateId');
+    const [target] = await tx.$queryRaw<Pick<WorkflowState, 'id' | 'name' | 'category'>[]>`
+      SELECT id, name, category FROM workflow_states WHERE id = ${toStateId}::uuid AND project_id = ${issue.projectId}::uuid FOR KEY SHARE`;
+    if (!target) throw notFound('WorkflowState', 'toStateId');
     const allowed = await tx.workflowTransition.findMany({
       where: { fromStateId: issue.statusId },
       include: { to: true, from: true },

@@ -51,11 +51,12 @@ export async function createIssue(actor: Actor, db: TenantDb, command: CreateIss
   checkDate('dueDate', command.dueDate);
   const type = command.type ?? 'TASK';
   return db.run(async (tx) => {
-    // Taking the next number locks the project row: numbers and ranks are handed out one
+    // The project's event lock first (one lock order per project, see issue-lookup.ts), then
+    // taking the next number locks the project row: numbers and ranks are handed out one
     // transaction at a time, and a rollback gives the number back (gap-free).
     const [project] = await tx.$queryRaw<{ id: string; key: string; seq: number; archivedAt: Date | null }[]>`
       UPDATE projects SET issue_seq = issue_seq + 1
-      WHERE org_id = ${actor.orgId}::uuid AND key = ${command.projectKey}
+      WHERE org_id = ${actor.orgId}::uuid AND key = ${command.projectKey} AND app_lock_project_events(id)
       RETURNING id, key, issue_seq AS seq, archived_at AS "archivedAt"`;
     if (!project) throw notFound('Project', 'projectKey');
     if (project.archivedAt) throw badInput('projectKey', `Project ${project.key} is archived and read-only`);

@@ -6,12 +6,12 @@ import type { TenantDb } from '../../db/tenant-db';
 import { requireRole } from '../../auth/roles';
 import { assertWritable } from '../project/project.service';
 import type { Actor } from '../organization/organization.service';
-import { findIssueByKey } from './issue-lookup';
+import { findIssueForWrite } from './issue-lookup';
 
 export async function watchIssue(actor: Actor, db: TenantDb, key: string): Promise<Issue> {
   requireRole(actor, 'read');
   return db.run(async (tx) => {
-    const issue = await findIssueByKey(tx, actor.orgId, key);
+    const issue = await findIssueForWrite(tx, actor.orgId, key);
     assertWritable(issue.project);
     await tx.issueWatcher.createMany({ data: [{ orgId: actor.orgId, issueId: issue.id, userId: actor.userId }], skipDuplicates: true });
     return issue;
@@ -21,7 +21,7 @@ export async function watchIssue(actor: Actor, db: TenantDb, key: string): Promi
 export async function unwatchIssue(actor: Actor, db: TenantDb, key: string): Promise<Issue> {
   requireRole(actor, 'read');
   return db.run(async (tx) => {
-    const issue = await findIssueByKey(tx, actor.orgId, key);
+    const issue = await findIssueForWrite(tx, actor.orgId, key);
     assertWritable(issue.project);
     await tx.issueWatcher.deleteMany({ where: { issueId: issue.id, userId: actor.userId } });
     return issue;

@@ -1,6 +1,7 @@
 // Labels belong to a project; names are unique within it, colors are #RRGGBB.
 import type { Label } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
+import { isRetryableConflict } from '../../db/database-errors';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
@@ -8,6 +9,7 @@ import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable, findProjectByKey } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
+import { lockProjectEvents } from '../issue/issue-lookup';
 import { recordAudit } from '../audit/audit.service';
 
 const COLOR = /^#[0-9A-Fa-f]{6}$/;
@@ -24,7 +26,8 @@ function cleanColor(color: string): string {
 }
 
 function nameTaken(error: unknown, name: string, projectKey: string): unknown {
-  return error instanceof AppError && error.code === 'CONFLICT' ? new AppError('CONFLICT', `Label ${name} already exists in ${projectKey}`, { field: 'name' }) : error;
+  const taken = error instanceof AppError && error.code === 'CONFLICT' && !isRetryableConflict(error);
+  return taken ? new AppError('CONFLICT', `Label ${name} already exists in ${projectKey}`, { field: 'name' }) : error;
 }
 
 async function findLabel(tx: Tx, id: string) {
@@ -77,6 +80,8 @@ export async function deleteLabel(actor: Actor, db: TenantDb, id: string): Promi
   return db.run(async (tx) => {
     const label = await findLabel(tx, id);
     assertWritable(label.project);
+    // The project's event lock before any issue row, the order every writer keeps.
+    await lockProjectEvents(tx, label.projectId);
     const carriers = await tx.$queryRaw<{ id: string }[]>`
       SELECT i.id FROM issues i JOIN issue_labels il ON il.org_id = i.org_id AND il.issue_id = i.id
       WHERE il.label_id = ${id}::uuid AND i.deleted_at IS NULL ORDER BY i.id FOR UPDATE OF i`;

@@ -3,13 +3,14 @@
 import type { IssueLink } from '../../generated/prisma/client';
 import type { IssueLinkType } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
+import { isRetryableConflict } from '../../db/database-errors';
 import type { TenantDb } from '../../db/tenant-db';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
-import { findIssueByKey } from '../issue/issue-lookup';
+import { findIssueByKey, lockEventsOf } from '../issue/issue-lookup';
 
 /** A link from the point of view of one of its issues. */
 export interface LinkView {
@@ -32,6 +33,8 @@ export async function linkIssues(actor: Actor, db: TenantDb, fromKey: string, to
       const from = await findIssueByKey(tx, actor.orgId, fromKey, 'fromKey');
       const to = await findIssueByKey(tx, actor.orgId, toKey, 'toKey');
       if (from.id === to.id) throw badInput('toKey', 'An issue cannot be linked to itself');
+      // Both projects' event locks before any row lock, in one order whichever way the link points.
+      await lockEventsOf(tx, [from.projectId, to.projectId]);
       assertWritable(from.project);
       assertWritable(to.project);
       const link = await tx.issueLink.create({ data: { orgId: actor.orgId, fromIssueId: from.id, toIssueId: to.id, type } });
@@ -43,7 +46,7 @@ export async function linkIssues(actor: Actor, db: TenantDb, fromKey: string, to
       return viewFrom(link, from.id);
     });
   } catch (error) {
-    if (error instanceof AppError && error.code === 'CONFLICT') throw new AppError('CONFLICT', `${fromKey} already ${type} ${toKey}`, { field: 'toKey' });
+    if (error instanceof AppError && error.code === 'CONFLICT' && !isRetryableConflict(error)) throw new AppError('CONFLICT', `${fromKey} already ${type} ${toKey}`, { field: 'toKey' });
     throw error;
   }
 }
@@ -58,6 +61,7 @@ export async function unlinkIssues(actor: Actor, db: TenantDb, linkId: string): 
     if (!link) throw notFound('IssueLink', 'linkId');
     assertWritable(link.from.project);
     assertWritable(link.to.project);
+    await lockEventsOf(tx, [link.from.projectId, link.to.projectId]);
     await tx.issueLink.delete({ where: { id: link.id } });
     const detail = { linkId: toGlobalId('IssueLink', link.id), type: link.type };
     await recordEvents(tx, actor.orgId, actor.userId, [

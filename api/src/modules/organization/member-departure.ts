@@ -7,6 +7,11 @@ import { toGlobalId } from '../../graphql/global-id';
 import { recordEvents } from '../history/history.service';
 
 export async function releaseDepartingMember(tx: Tx, orgId: string, actorId: string, userId: string): Promise<void> {
+  // The event locks of the projects concerned before their issue rows, in project id order
+  // (the lock order of issue-lookup.ts).
+  await tx.$queryRaw`
+    SELECT app_lock_project_events(id) FROM (
+      SELECT DISTINCT project_id AS id FROM issues WHERE org_id = ${orgId}::uuid AND assignee_id = ${userId}::uuid ORDER BY 1) ordered`;
   const unassigned = await tx.$queryRaw<{ id: string; projectId: string }[]>`
     UPDATE issues SET assignee_id = NULL, version = version + 1, updated_at = now()
     WHERE org_id = ${orgId}::uuid AND assignee_id = ${userId}::uuid

@@ -7,6 +7,7 @@ import { AppError, badInput, notFound } from '../../errors/app-error';
 import type { TenantDb, UserDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
+import { isRetryableConflict } from '../../db/database-errors';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
 import { releaseDepartingMember } from './member-departure';
@@ -30,19 +31,19 @@ export async function createOrganization(viewer: UserDb, input: { name: string; 
   if (!SLUG.test(input.slug)) throw badInput('slug', 'Slug must be 1-40 lower-case letters, digits or dashes, not starting or ending with a dash');
   const orgId = crypto.randomUUID();
   try {
-    return await viewer.forOrg(orgId).run(async (tx) => {
+    return await viewer.forNewOrg(orgId).run(async (tx) => {
       const org = await tx.organization.create({ data: { id: orgId, name, slug: input.slug } });
       await tx.membership.create({ data: { orgId, userId: viewer.userId, role: 'OWNER' } });
       return { ...org, viewerRole: 'OWNER' as const };
     });
   } catch (error) {
-    if (error instanceof AppError && error.code === 'CONFLICT') throw new AppError('CONFLICT', 'This slug is taken', { field: 'slug' });
+    if (error instanceof AppError && error.code === 'CONFLICT' && !isRetryableConflict(error)) throw new AppError('CONFLICT', 'This slug is taken', { field: 'slug' });
     throw error;
   }
 }
 
 export async function listMyOrganizations(viewer: UserDb): Promise<OrganizationForViewer[]> {
-  const memberships = await viewer.run((tx) =>
+  const memberships = await viewer.read((tx) =>
     tx.membership.findMany({ where: { userId: viewer.userId }, include: { organization: true }, orderBy: { joinedAt: 'asc' } }),
   );
   return memberships.map((m) => ({ ...m.organization, viewerRole: m.role }));
@@ -69,9 +70,15 @@ async function findMembership(tx: Tx, orgId: string, userId: string): Promise<Me
   return membership;
 }
 
-/** Serializes membership changes per organization so "the last OWNER" checks can't race. */
+/**
+ * Serializes membership changes per organization so "the last OWNER" checks can't race. NO KEY
+ * UPDATE, not UPDATE: it still excludes itself, but not the key-share locks of foreign-key
+ * checks, so an in-flight mutation of the member being removed (which holds its membership row,
+ * see app_pin_tenant) can still insert its rows, commit, and let the removal through instead of
+ * deadlocking with it.
+ */
 export async function lockOrganization(tx: Tx, orgId: string): Promise<void> {
-  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${orgId}::uuid FOR UPDATE`;
+  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${orgId}::uuid FOR NO KEY UPDATE`;
 }
 
 async function ownerCount(tx: Tx, orgId: string): Promise<number> {

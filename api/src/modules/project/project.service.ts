@@ -2,6 +2,7 @@
 // read-only and hidden from lists unless asked for).
 import type { Project } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
+import { isRetryableConflict } from '../../db/database-errors';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
@@ -13,6 +14,7 @@ import { DEFAULT_STATES, defaultTransitions } from './default-workflow';
 import { assertProjectKey } from './project-key';
 import { recordAudit } from '../audit/audit.service';
 import { toGlobalId } from '../../graphql/global-id';
+import { lockProject } from '../issue/issue-lookup';
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 10_000;
@@ -62,7 +64,7 @@ export async function createProject(
       return project;
     });
   } catch (error) {
-    if (error instanceof AppError && error.code === 'CONFLICT') throw new AppError('CONFLICT', `Project key ${input.key} is taken`, { field: 'key' });
+    if (error instanceof AppError && error.code === 'CONFLICT' && !isRetryableConflict(error)) throw new AppError('CONFLICT', `Project key ${input.key} is taken`, { field: 'key' });
     throw error;
   }
 }
@@ -120,6 +122,8 @@ export async function deleteProject(actor: Actor, db: TenantDb, key: string, con
   return db.run(async (tx) => {
     const project = await findProjectByKey(tx, actor.orgId, key);
     if (confirmKey !== project.key) throw badInput('confirmKey', `confirmKey must repeat the project key (${project.key}) exactly`);
+    // Writers to the project hold its event lock before their rows: wait for them, then delete.
+    await lockProject(tx, project.id);
     await tx.project.delete({ where: { id: project.id } });
     await recordAudit(tx, actor, { action: 'project.deleted', targetId: toGlobalId('Project', project.id), data: { key: project.key, name: project.name } });
     return true;

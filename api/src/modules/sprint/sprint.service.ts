@@ -9,7 +9,7 @@ import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable, findProjectByKey } from '../project/project.service';
 import { recordEvents } from '../history/history.service';
-import { lockProject } from '../issue/issue-lookup';
+import { lockProject, lockProjectEvents } from '../issue/issue-lookup';
 import { checkDate } from '../issue/issue-validation';
 import { recordAudit } from '../audit/audit.service';
 
@@ -43,6 +43,7 @@ async function moveIssuesOut(tx: Tx, actor: Actor, sprint: { id: string; project
     orderBy: { id: 'asc' },
   });
   if (moving.length === 0) return;
+  await lockProjectEvents(tx, sprint.projectId);
   await tx.issue.updateMany({ where: { id: { in: moving.map((i) => i.id) } }, data: { sprintId: target?.id ?? null, version: { increment: 1 }, updatedAt: new Date() } });
   await recordEvents(
     tx,

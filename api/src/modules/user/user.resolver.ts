@@ -10,7 +10,7 @@ import { findViewer } from './user.service';
 export class UserResolver {
   @Query(() => UserObject, { description: 'The signed-in user; needs a token, no x-org-id.' })
   async viewer(@Ctx() ctx: Context): Promise<User> {
-    return findViewer(ctx.services.database.prisma, (await ctx.caller()).userId);
+    return findViewer(await ctx.viewerDb());
   }
 
   @FieldResolver(() => ID)
