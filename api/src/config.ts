@@ -17,6 +17,10 @@ export interface GraphqlLimits {
   readonly maxDirectives: number;
   readonly maxTokens: number;
   readonly maxCost: number;
+  /** Bytes of one GraphQL response over HTTP (as JSON); a larger one is refused, not sent. */
+  readonly maxResponseBytes: number;
+  /** Bytes of all responses this instance is building or sending at once. */
+  readonly responseBudgetBytes: number;
 }
 
 /** Protections that are on (or off) by default in every environment; each can be switched. */
@@ -175,6 +179,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (metricsPort !== undefined && metricsPort === port) {
     throw new ConfigError('METRICS_PORT', `a port other than PORT (${port}), or unset to serve /metrics on PORT`, String(metricsPort));
   }
+  // A budget below one response would refuse that response even on an idle instance.
+  const maxResponseBytes = int(env, 'RESPONSE_MAX_BYTES', 8 * 1024 * 1024, 1024, 512 * 1024 * 1024);
+  const responseBudgetBytes = int(env, 'RESPONSE_BUDGET_BYTES', 32 * 1024 * 1024, 1024, 4096 * 1024 * 1024);
+  if (responseBudgetBytes < maxResponseBytes) {
+    throw new ConfigError('RESPONSE_BUDGET_BYTES', `at least RESPONSE_MAX_BYTES (${maxResponseBytes})`, String(responseBudgetBytes));
+  }
   return {
     nodeEnv,
     isProduction,
@@ -202,6 +212,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 50, 0, 1000),
       maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 2000, 10, 100_000),
       maxCost: int(env, 'GRAPHQL_MAX_COST', 5000, 1, 10_000_000),
+      maxResponseBytes,
+      responseBudgetBytes,
     },
     hardening: {
       fieldSuggestions: bool(env, 'GRAPHQL_FIELD_SUGGESTIONS', false),

@@ -8,11 +8,13 @@ import { mapError } from '../errors/error-mapper';
 import type { Metrics } from '../server/metrics';
 import { currentRequestId } from '../server/request-scope';
 import type { Context } from './context';
+import { chargeLongTextFields } from './long-text';
 import { costPlugin } from './plugins/cost';
 import { idempotencyPlugin } from './plugins/idempotency';
 import { limitProtections } from './plugins/limits';
 import { observabilityPlugin } from './plugins/observability';
 import { requestTransactionPlugin } from './plugins/request-transaction';
+import { responseSizePlugin } from './plugins/response-size';
 
 export interface ApolloOptions {
   readonly schema: GraphQLSchema;
@@ -26,6 +28,7 @@ export interface ApolloOptions {
 export function createApollo(options: ApolloOptions): ApolloServer<Context> {
   const { config, logger } = options;
   const limits = limitProtections(config.limits, config.hardening);
+  chargeLongTextFields(options.schema);
   return new ApolloServer<Context>({
     schema: options.schema,
     validationRules: limits.validationRules,
@@ -53,7 +56,8 @@ export function createApollo(options: ApolloOptions): ApolloServer<Context> {
       // cache hints; nothing here caches responses, and on a page of issues it cost ~10% of CPU.
       ApolloServerPluginCacheControlDisabled(),
       ...(limits.plugins as ApolloServerPlugin<Context>[]),
-      costPlugin(),
+      costPlugin(config.limits.maxCost),
+      responseSizePlugin(),
       idempotencyPlugin(),
       requestTransactionPlugin(),
       observabilityPlugin(options.metrics),

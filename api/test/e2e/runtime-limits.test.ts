@@ -66,8 +66,11 @@ function countTokens(document: string): number {
   while (lexer.advance().kind !== TokenKind.EOF) count++;
   return count;
 }
-// Each aliased field costs (2 + 1.5 * 2 scalars) * first:100 = 500; the trailing __typename adds 1.
-const costly = (fields: number, extra: string) => `{ ${Array.from({ length: fields }, (_, i) => `p${i}: projects(first: 100) { totalCount __typename }`).join(' ')} ${extra} }`;
+// Four pages of 100 projects with their labels, each 1 (the connection) + 100 × (edge 1 +
+// project 1 + 10 labels priced as an unsized list) = 1201, and one page of 97 with its
+// totalCount, 1 + 1 + 97 × 2 = 196: 5000. `viewer { id }` adds 1.
+const costly = (extra: string) =>
+  `{ ${[0, 1, 2, 3].map((i) => `p${i}: projects(first: 100) { edges { node { key labels { id } } } }`).join(' ')} p4: projects(first: 97) { totalCount edges { node { key } } } ${extra} }`;
 
 test('depth: 8 levels run, 9 are refused before any SQL', async () => {
   const response = await expectServed(nested(6));
@@ -92,11 +95,11 @@ test('tokens: 2000 run, 2001 are refused before any SQL', async () => {
 });
 
 test('cost: 5000 runs and is reported in extensions.cost, 5001 is refused before any SQL', async () => {
-  const response = await expectServed(costly(10, ''));
-  const body = await fetch(api.client.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.token}`, 'x-org-id': orgId }, body: JSON.stringify({ query: costly(10, '') }) }).then((r) => r.json() as Promise<{ extensions?: unknown }>);
+  const response = await expectServed(costly(''));
+  const body = await fetch(api.client.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.token}`, 'x-org-id': orgId }, body: JSON.stringify({ query: costly('') }) }).then((r) => r.json() as Promise<{ extensions?: unknown }>);
   expect(body.extensions).toEqual({ cost: 5000 });
   expect(response.data).toBeDefined();
-  await expectRefused(costly(10, '__typename'), /cost limit of 5000 exceeded, found 5001/i);
+  await expectRefused(costly('viewer { id }'), /cost limit of 5000 exceeded, found 5001/i);
 });
 
 test('the cost of every operation is in extensions.cost', async () => {
@@ -171,7 +174,7 @@ test('each limit follows its variable', async () => {
     expect(await refusal('{ a: viewer { id } b: viewer { id } }')).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/aliases limit of 1 exceeded, found 2/i)]);
     expect(await refusal('{ __typename @skip(if: false) __typename @skip(if: false) }')).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/directives limit of 1 exceeded, found 2/i)]);
     expect(await refusal(`{ ${'__typename '.repeat(19)}}`)).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/20 tokens/)]);
-    expect(await refusal('{ projects(first: 3) { totalCount } }')).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/cost limit of 10 exceeded, found 10.5/i)]);
+    expect(await refusal('{ organizations { id } viewer { id } }')).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/cost limit of 10 exceeded, found 11\b/i)]);
   } finally {
     await strict.stop();
   }
