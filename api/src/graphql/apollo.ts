@@ -11,6 +11,7 @@ import type { Context } from './context';
 import { chargeLongTextFields } from './long-text';
 import { costPlugin } from './plugins/cost';
 import { idempotencyPlugin } from './plugins/idempotency';
+import { inputTextPlugin } from './plugins/input-text';
 import { limitProtections } from './plugins/limits';
 import { observabilityPlugin } from './plugins/observability';
 import { requestTransactionPlugin } from './plugins/request-transaction';
@@ -56,6 +57,7 @@ export function createApollo(options: ApolloOptions): ApolloServer<Context> {
       // cache hints; nothing here caches responses, and on a page of issues it cost ~10% of CPU.
       ApolloServerPluginCacheControlDisabled(),
       ...(limits.plugins as ApolloServerPlugin<Context>[]),
+      inputTextPlugin(),
       costPlugin(config.limits.maxCost),
       responseSizePlugin(),
       idempotencyPlugin(),

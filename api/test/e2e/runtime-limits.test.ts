@@ -116,6 +116,21 @@ test('introspection is off in production and field suggestions are hidden', asyn
   expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgresql://a@b/c', GRAPHQL_INTROSPECTION: 'true' }).graphqlIntrospection).toBe(true);
 });
 
+const MISSPELT_INPUT = { input: { projectKey: 'WEB', titel: 'x', priority: 'HIHG' } };
+const CREATE_ISSUE = 'mutation($input: CreateIssueInput!) { createIssue(input: $input) { key } }';
+
+test('variable coercion errors name no schema members in production', async () => {
+  sql.reset();
+  const response = await api.client.request(CREATE_ISSUE, MISSPELT_INPUT, asOwner());
+  expect(errorCode(response)).toBe('BAD_USER_INPUT');
+  expect(response.errors![0]!.message).toMatch(/titel|HIHG/);
+  // Naming a required field that is missing is fine; guessing at the misspelt ones is not.
+  expect(JSON.stringify(response.errors)).not.toMatch(/did you mean|HIGH/i);
+  const enumOnly = await api.client.request(CREATE_ISSUE, { input: { projectKey: 'WEB', title: 'x', priority: 'HIHG' } }, asOwner());
+  expect(errorCode(enumOnly)).toBe('BAD_USER_INPUT');
+  expect(JSON.stringify(enumOnly.errors)).not.toMatch(/did you mean|HIGH/i);
+});
+
 test('batched requests, persisted queries and CSRF-prone requests are refused', async () => {
   const post = (body: string, contentType = 'application/json') => fetch(api.client.url, { method: 'POST', headers: { 'content-type': contentType }, body });
   const batched = await post('[{"query":"{ __typename }"},{"query":"{ __typename }"}]');
@@ -142,6 +157,8 @@ test('each of those protections has its switch', async () => {
     const post = (body: string) => fetch(open.client.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const suggested = await open.client.request('{ projectz { key } }', {}, { token: owner.token, orgId });
     expect(suggested.errors![0]!.message).toMatch(/did you mean .*"projects"/i);
+    const coerced = await open.client.request(CREATE_ISSUE, MISSPELT_INPUT, { token: owner.token, orgId });
+    expect(JSON.stringify(coerced.errors)).toMatch(/did you mean the enum value \\"HIGH\\"/i);
     const batched = await post('[{"query":"{ __typename }"},{"query":"{ __typename }"}]');
     expect(batched.status).toBe(200);
     expect(await batched.json()).toEqual([expect.objectContaining({ data: { __typename: 'Query' } }), expect.objectContaining({ data: { __typename: 'Query' } })]);

@@ -5,6 +5,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ParseOptions, ValidationRule } from 'graphql';
 import type { GraphqlHardening, GraphqlLimits } from '../../config';
+import { hideSuggestionsPlugin } from './suggestions';
 
 export interface LimitProtections {
   readonly plugins: ApolloServerPlugin[];
@@ -26,7 +27,7 @@ export function limitProtections(limits: GraphqlLimits, hardening: Pick<GraphqlH
     blockFieldSuggestion: { enabled: !hardening.fieldSuggestions },
   }).protect();
   return {
-    plugins: plugins as ApolloServerPlugin[],
+    plugins: [...(plugins as ApolloServerPlugin[]), ...(hardening.fieldSuggestions ? [] : [hideSuggestionsPlugin()])],
     validationRules: validationRules as ValidationRule[],
     parseOptions: { maxLexicalTokens: limits.maxTokens },
   };
