@@ -8,6 +8,7 @@ import { mapError } from '../errors/error-mapper';
 import type { Metrics } from '../server/metrics';
 import { currentRequestId } from '../server/request-scope';
 import type { Context } from './context';
+import { CostInFlight } from './cost-in-flight';
 import { chargeLongTextFields } from './long-text';
 import { costPlugin } from './plugins/cost';
 import { idempotencyPlugin } from './plugins/idempotency';
@@ -58,7 +59,7 @@ export function createApollo(options: ApolloOptions): ApolloServer<Context> {
       ApolloServerPluginCacheControlDisabled(),
       ...(limits.plugins as ApolloServerPlugin<Context>[]),
       inputTextPlugin(),
-      costPlugin(config.limits.maxCost),
+      costPlugin(config.limits.maxCost, new CostInFlight(config.limits.costInFlight, config.limits.costQueueMs)),
       responseSizePlugin(),
       idempotencyPlugin(),
       requestTransactionPlugin(),

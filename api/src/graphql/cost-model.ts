@@ -21,7 +21,7 @@ import {
   getArgumentValues,
 } from 'graphql';
 import { MAX_PAGE_SIZE } from './pagination';
-import { longTextWeight } from './long-text';
+import { rowTextWeight } from './long-text';
 
 /** A list without a size argument (labels, workflow, children, ...) is priced at this many items. */
 export const UNSIZED_LIST_ITEMS = 10;
@@ -33,9 +33,9 @@ export type Variables = Readonly<Record<string, unknown>> | undefined;
 
 /**
  * The cost of `operation` (with the document's fragments and the request's variables):
- * every object the response can hold costs 1 (a connection, each edge, each node), a
- * `totalCount` costs 1 (a count query), other scalars are free except long text, which costs
- * its weight (see long-text.ts). A list costs its size times its items: the `first`/`last`
+ * every object the response can hold costs 1 (a connection, each edge, each node) plus the
+ * weight of the long text its row carries, asked for or not (the loaders fetch whole rows;
+ * see long-text.ts); a `totalCount` costs 1 (a count query); scalars are free. A list costs its size times its items: the `first`/`last`
  * argument (literal, variable or default, at most MAX_PAGE_SIZE) sizes a connection's edges,
  * an unsized list counts UNSIZED_LIST_ITEMS. @skip/@include are ignored (an upper bound).
  * An operation costs at least 1.
@@ -88,12 +88,10 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
     const isList = isListType(getNullableType(field.type));
     // A list holds its own size, else the page of the connection it is in (edges), else a guess.
     const items = isList ? (size ?? (pageSize > 1 ? pageSize : UNSIZED_LIST_ITEMS)) : 1;
-    if (!isCompositeType(named)) {
-      if (name === 'totalCount') return 1;
-      return longTextWeight(parent.name, name) * items;
-    }
+    // Scalars come with their object's row, long text included (priced with the object).
+    if (!isCompositeType(named)) return name === 'totalCount' ? 1 : 0;
     const inner = node.selectionSet ? selectionCost(named, node.selectionSet, isList ? 1 : (size ?? 1)) : 0;
-    return items * (1 + inner);
+    return items * (1 + rowTextWeight(schema, named) + inner);
   }
 
   function requestedSize(field: GraphQLField<unknown, unknown>, node: FieldNode): number | undefined {

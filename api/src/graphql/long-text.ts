@@ -1,7 +1,7 @@
 // The fields that can hold long text, and what they weigh. Most fields are a few bytes; these
 // can be tens of kilobytes each (hundreds once JSON escapes them), so they are priced in the
 // cost and their bytes are charged to the response budget as they resolve.
-import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema, defaultFieldResolver } from 'graphql';
+import { defaultFieldResolver, isObjectType, type GraphQLCompositeType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { COMMENT_MAX } from '../modules/comment/comment.service';
 import { DESCRIPTION_MAX } from '../modules/issue/issue-validation';
 import { chargeResponseText } from './response-budget';
@@ -24,6 +24,26 @@ export function longTextWeight(typeName: string, fieldName: string): number {
   const max = LONG_TEXT_FIELDS[`${typeName}.${fieldName}`];
   return max === undefined ? 0 : Math.ceil(max / CHARACTERS_PER_COST_POINT);
 }
+
+/**
+ * What an object of this type weighs for the long text in its row: the loaders read whole rows,
+ * so an issue in memory holds its description whether or not the document asks for it. An
+ * abstract type (Node) weighs as much as its heaviest member.
+ */
+export function rowTextWeight(schema: GraphQLSchema, type: GraphQLCompositeType): number {
+  let weight = rowWeights.get(type);
+  if (weight !== undefined) return weight;
+  if (isObjectType(type)) {
+    weight = 0;
+    for (const name of Object.keys(type.getFields())) weight += longTextWeight(type.name, name);
+  } else {
+    weight = Math.max(0, ...schema.getPossibleTypes(type).map((member) => rowTextWeight(schema, member)));
+  }
+  rowWeights.set(type, weight);
+  return weight;
+}
+
+const rowWeights = new WeakMap<GraphQLCompositeType, number>();
 
 const CHARGED = Symbol('chargesResponseText');
 

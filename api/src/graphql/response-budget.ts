@@ -59,7 +59,16 @@ export class ResponseReservation {
     this.released = true;
     this.pool.give(this.held);
     this.held = 0;
+    for (const fn of this.onReleased.splice(0)) fn();
   }
+
+  /** Runs `fn` when the response is closed (at once if it already is). */
+  onRelease(fn: () => void): void {
+    if (this.released) fn();
+    else this.onReleased.push(fn);
+  }
+
+  private readonly onReleased: (() => void)[] = [];
 
   private refuse(error: AppError): AppError {
     this.refusal = error;

@@ -66,11 +66,12 @@ function countTokens(document: string): number {
   while (lexer.advance().kind !== TokenKind.EOF) count++;
   return count;
 }
-// Four pages of 100 projects with their labels, each 1 (the connection) + 100 × (edge 1 +
-// project 1 + 10 labels priced as an unsized list) = 1201, and one page of 97 with its
-// totalCount, 1 + 1 + 97 × 2 = 196: 5000. `viewer { id }` adds 1.
+
+// Nine pages of 100 projects, each 1 (the connection) + 100 × (edge 1 + project 1 + 3 for the
+// description its row carries) = 501, and one page of 98, 1 + 98 × 5 = 491: 5000.
+// `viewer { id }` adds 1.
 const costly = (extra: string) =>
-  `{ ${[0, 1, 2, 3].map((i) => `p${i}: projects(first: 100) { edges { node { key labels { id } } } }`).join(' ')} p4: projects(first: 97) { totalCount edges { node { key } } } ${extra} }`;
+  `{ ${Array.from({ length: 9 }, (_, i) => `p${i}: projects(first: 100) { edges { node { key } } }`).join(' ')} p9: projects(first: 98) { edges { node { key } } } ${extra} }`;
 
 test('depth: 8 levels run, 9 are refused before any SQL', async () => {
   const response = await expectServed(nested(6));
