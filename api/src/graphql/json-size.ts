@@ -45,10 +45,10 @@ export function jsonBytes(value: unknown, limit = Number.POSITIVE_INFINITY): num
         stack.push(toJSON.call(item));
         continue;
       }
-      const entries = Object.entries(item as Record<string, unknown>);
+      // JSON.stringify leaves out undefined members (and their commas).
+      const entries = Object.entries(item as Record<string, unknown>).filter(([, element]) => element !== undefined);
       total += 2 + Math.max(entries.length - 1, 0);
       for (const [key, element] of entries) {
-        if (element === undefined) continue;
         total += jsonStringBytes(key) + 1;
         stack.push(element);
       }
