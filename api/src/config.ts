@@ -17,6 +17,14 @@ export interface GraphqlLimits {
   readonly maxDirectives: number;
   readonly maxTokens: number;
   readonly maxCost: number;
+  /** Cost of all operations this instance executes at once; more wait their turn. */
+  readonly costInFlight: number;
+  /** How long an operation may wait for that budget before SERVICE_UNAVAILABLE. */
+  readonly costQueueMs: number;
+  /** Bytes of one GraphQL response over HTTP (as JSON); a larger one is refused, not sent. */
+  readonly maxResponseBytes: number;
+  /** Bytes of all responses this instance is building or sending at once. */
+  readonly responseBudgetBytes: number;
 }
 
 /** Protections that are on (or off) by default in every environment; each can be switched. */
@@ -242,6 +250,15 @@ export function loadConfig(env: Env = process.env): Config {
   if (metricsPort !== undefined && metricsPort === port) {
     throw new ConfigError('METRICS_PORT', `a port other than PORT (${port}), or unset to serve /metrics on PORT`, String(metricsPort));
   }
+  const maxCost = int(env, 'GRAPHQL_MAX_COST', 5000, 1, 10_000_000);
+  // A budget below one operation (or response) would refuse it even on an idle instance.
+  const costInFlight = int(env, 'GRAPHQL_COST_IN_FLIGHT', Math.max(20_000, maxCost), 1, 1_000_000_000);
+  if (costInFlight < maxCost) throw new ConfigError('GRAPHQL_COST_IN_FLIGHT', `at least GRAPHQL_MAX_COST (${maxCost})`, String(costInFlight));
+  const maxResponseBytes = int(env, 'RESPONSE_MAX_BYTES', 8 * 1024 * 1024, 1024, 512 * 1024 * 1024);
+  const responseBudgetBytes = int(env, 'RESPONSE_BUDGET_BYTES', 32 * 1024 * 1024, 1024, 4096 * 1024 * 1024);
+  if (responseBudgetBytes < maxResponseBytes) {
+    throw new ConfigError('RESPONSE_BUDGET_BYTES', `at least RESPONSE_MAX_BYTES (${maxResponseBytes})`, String(responseBudgetBytes));
+  }
   return {
     nodeEnv,
     isProduction,
@@ -271,7 +288,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 15, 0, 1000),
       maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 50, 0, 1000),
       maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 2000, 10, 100_000),
-      maxCost: int(env, 'GRAPHQL_MAX_COST', 5000, 1, 10_000_000),
+      maxCost,
+      costInFlight,
+      costQueueMs: int(env, 'GRAPHQL_COST_QUEUE_MS', 5000, 1, 600_000),
+      maxResponseBytes,
+      responseBudgetBytes,
     },
     hardening: {
       fieldSuggestions: bool(env, 'GRAPHQL_FIELD_SUGGESTIONS', false),

@@ -9,14 +9,18 @@ import type { Metrics } from '../server/metrics';
 import { currentRequestId } from '../server/request-scope';
 import type { Context } from './context';
 import { onePasswordCheck } from './one-password-check';
+import { CostInFlight } from './cost-in-flight';
+import { chargeLongTextFields } from './long-text';
 import { costPlugin } from './plugins/cost';
 import { idempotencyPlugin } from './plugins/idempotency';
+import { inputTextPlugin } from './plugins/input-text';
 import { limitProtections } from './plugins/limits';
 import { observabilityPlugin } from './plugins/observability';
 import { requestTransactionPlugin } from './plugins/request-transaction';
 import { mediaTypeStatusPlugin } from './plugins/media-type-status';
 import { rateLimitPlugin } from '../ratelimit/rate-limit-plugin';
 import type { RateLimiter } from '../ratelimit/rate-limiter';
+import { responseSizePlugin } from './plugins/response-size';
 
 export interface ApolloOptions {
   readonly schema: GraphQLSchema;
@@ -32,6 +36,7 @@ export interface ApolloOptions {
 export function createApollo(options: ApolloOptions): ApolloServer<Context> {
   const { config, logger } = options;
   const limits = limitProtections(config.limits, config.hardening);
+  chargeLongTextFields(options.schema);
   return new ApolloServer<Context>({
     schema: options.schema,
     validationRules: [...limits.validationRules, onePasswordCheck],
@@ -59,9 +64,11 @@ export function createApollo(options: ApolloOptions): ApolloServer<Context> {
       // cache hints; nothing here caches responses, and on a page of issues it cost ~10% of CPU.
       ApolloServerPluginCacheControlDisabled(),
       ...(limits.plugins as ApolloServerPlugin<Context>[]),
-      costPlugin(),
-      // Before idempotency: a request refused for its rate limit must not claim its key.
+      inputTextPlugin(),
+      costPlugin(config.limits.maxCost, new CostInFlight(config.limits.costInFlight, config.limits.costQueueMs)),
+      // After the cost (it charges it), before idempotency: a request refused for its rate limit must not claim its key.
       ...(options.rateLimiter ? [rateLimitPlugin(options.rateLimiter, config.rateLimits.mutationMinimumCost, logger)] : []),
+      responseSizePlugin(),
       idempotencyPlugin(),
       requestTransactionPlugin(),
       observabilityPlugin(options.metrics),

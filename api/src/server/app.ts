@@ -7,6 +7,7 @@ import type { AppServices } from '../app-services';
 import { createContextInner, type Context } from '../graphql/context';
 import { requestLog } from '../graphql/plugins/request-log';
 import { recordingIdentity, type RequestRecord } from '../graphql/plugins/request-record';
+import { ResponseBytePool, responseBudget } from '../graphql/response-budget';
 import { healthRouter, type Lifecycle } from './health';
 import { metricsHandler, type Metrics } from './metrics';
 import { requestIdFrom, runWithRequestId } from './request-scope';
@@ -83,8 +84,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use('/graphql', corsHandler(services.config.corsOrigins));
   for (const handler of options.beforeGraphql ?? []) app.get('/graphql', handler);
   if (options.ideAssets) app.use('/graphql/ide', options.ideAssets);
+  const responses = new ResponseBytePool(services.config.limits.responseBudgetBytes);
   app.use(
     '/graphql',
+    responseBudget(responses, services.config.limits.maxResponseBytes),
     express.json({ limit: '1mb' }),
     malformedBody,
     getIsReadOnly,

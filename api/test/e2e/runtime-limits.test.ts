@@ -66,8 +66,12 @@ function countTokens(document: string): number {
   while (lexer.advance().kind !== TokenKind.EOF) count++;
   return count;
 }
-// Each aliased field costs (2 + 1.5 * 2 scalars) * first:100 = 500; the trailing __typename adds 1.
-const costly = (fields: number, extra: string) => `{ ${Array.from({ length: fields }, (_, i) => `p${i}: projects(first: 100) { totalCount __typename }`).join(' ')} ${extra} }`;
+
+// Nine pages of 100 projects, each 1 (the connection) + 100 × (edge 1 + project 1 + 3 for the
+// description its row carries) = 501, and one page of 98, 1 + 98 × 5 = 491: 5000.
+// `viewer { id }` adds 1.
+const costly = (extra: string) =>
+  `{ ${Array.from({ length: 9 }, (_, i) => `p${i}: projects(first: 100) { edges { node { key } } }`).join(' ')} p9: projects(first: 98) { edges { node { key } } } ${extra} }`;
 
 test('depth: 8 levels run, 9 are refused before any SQL', async () => {
   const response = await expectServed(nested(6));
@@ -92,11 +96,11 @@ test('tokens: 2000 run, 2001 are refused before any SQL', async () => {
 });
 
 test('cost: 5000 runs and is reported in extensions.cost, 5001 is refused before any SQL', async () => {
-  const response = await expectServed(costly(10, ''));
-  const body = await fetch(api.client.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.token}`, 'x-org-id': orgId }, body: JSON.stringify({ query: costly(10, '') }) }).then((r) => r.json() as Promise<{ extensions?: unknown }>);
+  const response = await expectServed(costly(''));
+  const body = await fetch(api.client.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.token}`, 'x-org-id': orgId }, body: JSON.stringify({ query: costly('') }) }).then((r) => r.json() as Promise<{ extensions?: unknown }>);
   expect(body.extensions).toEqual({ cost: 5000 });
   expect(response.data).toBeDefined();
-  await expectRefused(costly(10, '__typename'), /cost limit of 5000 exceeded, found 5001/i);
+  await expectRefused(costly('viewer { id }'), /cost limit of 5000 exceeded, found 5001/i);
 });
 
 test('the cost of every operation is in extensions.cost', async () => {
@@ -111,6 +115,21 @@ test('introspection is off in production and field suggestions are hidden', asyn
   expect(response.errors![0]!.message).not.toMatch(/did you mean/i);
   expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgresql://a@b/c' }).graphqlIntrospection).toBe(false);
   expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgresql://a@b/c', GRAPHQL_INTROSPECTION: 'true' }).graphqlIntrospection).toBe(true);
+});
+
+const MISSPELT_INPUT = { input: { projectKey: 'WEB', titel: 'x', priority: 'HIHG' } };
+const CREATE_ISSUE = 'mutation($input: CreateIssueInput!) { createIssue(input: $input) { key } }';
+
+test('variable coercion errors name no schema members in production', async () => {
+  sql.reset();
+  const response = await api.client.request(CREATE_ISSUE, MISSPELT_INPUT, asOwner());
+  expect(errorCode(response)).toBe('BAD_USER_INPUT');
+  expect(response.errors![0]!.message).toMatch(/titel|HIHG/);
+  // Naming a required field that is missing is fine; guessing at the misspelt ones is not.
+  expect(JSON.stringify(response.errors)).not.toMatch(/did you mean|HIGH/i);
+  const enumOnly = await api.client.request(CREATE_ISSUE, { input: { projectKey: 'WEB', title: 'x', priority: 'HIHG' } }, asOwner());
+  expect(errorCode(enumOnly)).toBe('BAD_USER_INPUT');
+  expect(JSON.stringify(enumOnly.errors)).not.toMatch(/did you mean|HIGH/i);
 });
 
 test('batched requests, persisted queries and CSRF-prone requests are refused', async () => {
@@ -140,6 +159,8 @@ test('each of those protections has its switch', async () => {
     const post = (body: string) => fetch(open.client.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const suggested = await open.client.request('{ projectz { key } }', {}, { token: owner.token, orgId });
     expect(suggested.errors![0]!.message).toMatch(/did you mean .*"projects"/i);
+    const coerced = await open.client.request(CREATE_ISSUE, MISSPELT_INPUT, { token: owner.token, orgId });
+    expect(JSON.stringify(coerced.errors)).toMatch(/did you mean the enum value \\"HIGH\\"/i);
     const batched = await post('[{"query":"{ __typename }"},{"query":"{ __typename }"}]');
     expect(batched.status).toBe(200);
     expect(await batched.json()).toEqual([expect.objectContaining({ data: { __typename: 'Query' } }), expect.objectContaining({ data: { __typename: 'Query' } })]);
@@ -172,7 +193,7 @@ test('each limit follows its variable', async () => {
     expect(await refusal('{ a: viewer { id } b: viewer { id } }')).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/aliases limit of 1 exceeded, found 2/i)]);
     expect(await refusal('{ __typename @skip(if: false) __typename @skip(if: false) }')).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/directives limit of 1 exceeded, found 2/i)]);
     expect(await refusal(`{ ${'__typename '.repeat(19)}}`)).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/20 tokens/)]);
-    expect(await refusal('{ projects(first: 3) { totalCount } }')).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/cost limit of 10 exceeded, found 10.5/i)]);
+    expect(await refusal('{ organizations { id } viewer { id } }')).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/cost limit of 10 exceeded, found 11\b/i)]);
   } finally {
     await strict.stop();
   }

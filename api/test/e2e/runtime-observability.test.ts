@@ -73,7 +73,7 @@ test('one JSON line per request carries the request id, org, user, operation, du
 
   const lines = api.logs.filter((l) => l.msg === 'request');
   const board = lines.find((l) => l.requestId === 'req-board-1');
-  expect(board).toMatchObject({ level: 30, method: 'POST', path: '/graphql', status: 200, orgId: expect.any(String), userId: expect.any(String), operationName: 'Board', operationType: 'query', outcome: 'ok', cost: 5 });
+  expect(board).toMatchObject({ level: 30, method: 'POST', path: '/graphql', status: 200, orgId: expect.any(String), userId: expect.any(String), operationName: 'Board', operationType: 'query', outcome: 'ok', cost: 4 });
   expect(board!.durationMs).toEqual(expect.any(Number));
   expect(typeof board!.time).toBe('string');
   expect(lines.filter((l) => l.requestId === 'req-board-1')).toHaveLength(1);

@@ -1,0 +1,75 @@
+// Refuses text PostgreSQL cannot store before anything runs: a NUL character, or a UTF-16
+// surrogate without its pair (not a character at all). Checked once per request for every
+// string in the operation's arguments, whether written in the document or sent as a variable,
+// so no resolver or service meets one (they used to fail as INTERNAL_SERVER_ERROR).
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, visit, type DocumentNode } from 'graphql';
+import type { Context } from '../context';
+
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
+type Variables = Readonly<Record<string, unknown>> | undefined;
+
+/** The path of the first unstorable string inside a variable's value, or undefined. */
+function unstorableIn(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return isStorableText(value) ? undefined : path;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = unstorableIn(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (!isStorableText(key)) return path;
+      const found = unstorableIn(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The argument path (`input.title`, `body`) of the first unstorable string in the document's
+ * arguments, literal or from a variable; then any other variable (`$name.path`).
+ */
+export function findUnstorableText(document: DocumentNode, variables: Variables): string | undefined {
+  const path: string[] = [];
+  let found: string | undefined;
+  visit(document, {
+    Argument: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
+    ObjectField: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
+    StringValue(node) {
+      if (!found && !isStorableText(node.value)) found = path.join('.') || 'document';
+    },
+    Variable(node) {
+      if (found || path.length === 0) return;
+      found = unstorableIn(variables?.[node.name.value], path.join('.'));
+    },
+  });
+  if (found) return found;
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    found = unstorableIn(value, `$${name}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function inputTextPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request }) {
+          const field = findUnstorableText(document, request.variables);
+          if (field === undefined) return;
+          throw new GraphQLError(`${field} must not contain NUL characters or unpaired UTF-16 surrogates`, {
+            extensions: { code: 'BAD_USER_INPUT', field, http: { status: 400 } },
+          });
+        },
+      };
+    },
+  };
+}
