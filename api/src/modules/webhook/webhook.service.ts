@@ -11,7 +11,7 @@ import { EVENT_KINDS } from '../history/event-kind';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable, findProjectByKey } from '../project/project.service';
 import { checkTargetUrl } from './ssrf-guard';
-import { DELIVERY_TASK } from './webhook-delivery.task';
+import { enqueueDelivery } from './delivery-queue';
 import { newWebhookSecret } from './webhook-signer';
 
 export const MAX_WEBHOOKS_PER_PROJECT = 20;
@@ -103,7 +103,7 @@ export async function redeliver(actor: Actor, db: TenantDb, deliveryGlobalId: st
     const original = await tx.webhookDelivery.findFirst({ where: { orgId: actor.orgId, id } });
     if (!original) throw notFound('WebhookDelivery', 'deliveryId');
     const delivery = await tx.webhookDelivery.create({ data: { orgId: actor.orgId, webhookId: original.webhookId, eventId: original.eventId } });
-    await tx.$executeRaw`SELECT graphile_worker.add_job(${DELIVERY_TASK}, json_build_object('orgId', ${actor.orgId}::text, 'deliveryId', ${delivery.id.toString()}::text))`;
+    await enqueueDelivery(tx, actor.orgId, delivery.id);
     return delivery;
   });
 }

@@ -1,0 +1,10 @@
+// Queues a delivery attempt. The SQL function webhook_enqueue is the one definition (the outbox
+// trigger uses it too): it puts the job in one of its tenant's two lanes, so a tenant's slow
+// receivers hold at most two workers (see the webhook_job_lanes migration).
+import type { Prisma } from '../../generated/prisma/client';
+
+type Tx = Pick<Prisma.TransactionClient, '$executeRaw'>;
+
+export async function enqueueDelivery(tx: Tx, orgId: string, deliveryId: bigint, options: { runAt?: Date | null; jobKey?: string } = {}): Promise<void> {
+  await tx.$executeRaw`SELECT webhook_enqueue(${orgId}::uuid, ${deliveryId}::bigint, ${options.runAt ?? null}::timestamptz, ${options.jobKey ?? null}::text)`;
+}
