@@ -55,7 +55,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     runWithRequestId(requestId, next);
   });
   app.use(requestLog(services.logger, options.metrics));
-  app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs));
+  app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs, services.logger));
   if (options.metrics && options.serveMetrics) app.get('/metrics', metricsHandler(options.metrics));
   for (const handler of options.beforeGraphql ?? []) app.get('/graphql', handler);
   if (options.ideAssets) app.use('/graphql/ide', options.ideAssets);
