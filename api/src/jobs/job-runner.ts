@@ -25,6 +25,17 @@ export const WORKER_APPLICATION_NAME = 'tracker-job-runner';
 /** How long the runner's pool waits for a connection: an unreachable database fails the start, it does not hang it. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/**
+ * A job locked this long belongs to a runner that died without unlocking it (its process was
+ * killed): no live attempt lasts that long (a delivery is bounded by WEBHOOK_TIMEOUT_MS and
+ * its lease). graphile-worker would wait four hours, and with per-tenant lanes that would stall
+ * the lane. Such locks go back to the queue; the delivery lease keeps a late attempt from
+ * sending twice.
+ */
+export function staleLockMs(timeoutMs: number): number {
+  return 2 * (timeoutMs + 10_000);
+}
+
 export interface JobRunner {
   /** Resolves once a runner is up (tests); never rejects. */
   readonly started: Promise<void>;
@@ -79,8 +90,23 @@ export function startJobRunner(services: AppServices): JobRunner | undefined {
   async function unlock(workerIds: string[]): Promise<void> {
     if (workerIds.length === 0) return;
     await pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [workerIds]);
-    logger.info({ workers: workerIds.length }, 'unlocked the jobs of a failed job runner');
+    logger.info({ workers: workerIds.length }, 'unlocked the jobs of a job runner that is gone');
   }
+
+  /** Locks older than any live attempt: their runner's process is gone. */
+  async function unlockStale(): Promise<void> {
+    const { rows } = await pool.query<{ pools: string[] }>(
+      `SELECT array(SELECT DISTINCT locked_by FROM graphile_worker._private_jobs
+                    WHERE locked_by IS NOT NULL AND locked_at < now() - $1::float8 * interval '1 millisecond') AS pools`,
+      [staleLockMs(settings.timeoutMs)],
+    );
+    await unlock(rows[0]?.pools ?? []);
+  }
+  // Every instance sweeps (a scan of the job table, small while the queue keeps up); idempotent.
+  const sweep = setInterval(() => {
+    if (current) unlockStale().catch((error: unknown) => logger.debug({ err: error }, 'stale lock sweep failed'));
+  }, Math.min(60_000, staleLockMs(settings.timeoutMs) / 2));
+  sweep.unref();
 
   async function supervise(): Promise<void> {
     let failures = 0;
@@ -114,10 +140,12 @@ export function startJobRunner(services: AppServices): JobRunner | undefined {
         if (failures > 0) logger.warn({ failures }, 'job runner started again');
         failures = 0;
         markStarted();
-        await unlock(orphans).then(
-          () => (orphans = []),
-          (error: unknown) => logger.warn({ err: error }, 'could not unlock the jobs of a failed job runner'),
-        );
+        await unlock(orphans)
+          .then(unlockStale)
+          .then(
+            () => (orphans = []),
+            (error: unknown) => logger.warn({ err: error }, 'could not unlock the jobs of a failed job runner'),
+          );
         await runner.promise;
         if (stopping.signal.aborted) return;
         logger.error('job runner stopped by itself; starting it again');
@@ -140,6 +168,7 @@ export function startJobRunner(services: AppServices): JobRunner | undefined {
       // Lets running attempts finish (each is bounded by WEBHOOK_TIMEOUT_MS), then frees the pool.
       stopped ??= (async () => {
         stopping.abort();
+        clearInterval(sweep);
         await current?.stop().catch((error: unknown) => logger.warn({ err: error }, 'job runner stop failed'));
         await supervising;
         await pool.end();

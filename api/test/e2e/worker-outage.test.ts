@@ -19,9 +19,12 @@ let child: ChildServer | undefined;
 let org: TestOrg;
 let issue: { id: string; key: string };
 
-const IN_FLIGHT = 4;
+const WORKERS = 4;
+/** A tenant's deliveries in flight at once (its two lanes; see webhooks-fairness). */
+const IN_FLIGHT = 2;
+const CHANGES = 12;
 
-function childEnv(): Record<string, string> {
+function childEnv(env: Record<string, string> = {}): Record<string, string> {
   const url = new URL(database.appUrl);
   url.port = String(proxy.port);
   return {
@@ -32,13 +35,14 @@ function childEnv(): Record<string, string> {
     DB_ACQUIRE_TIMEOUT_MS: '1000',
     DB_STATEMENT_TIMEOUT_MS: '2000',
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-    WEBHOOK_WORKER_CONCURRENCY: String(IN_FLIGHT),
+    WEBHOOK_WORKER_CONCURRENCY: String(WORKERS),
     WEBHOOK_POLL_INTERVAL_MS: '100',
     WEBHOOK_RETRY_BASE_MS: '100',
     WEBHOOK_RETRY_MAX_MS: '500',
     WEBHOOK_TIMEOUT_MS: '5000',
     JOB_RUNNER_RESTART_MIN_MS: '100',
     JOB_RUNNER_RESTART_MAX_MS: '500',
+    ...env,
   };
 }
 
@@ -70,6 +74,20 @@ async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
+async function deliveryStatuses(client: GraphqlClient): Promise<string[]> {
+  const caller = { token: org.owner.token, orgId: org.id };
+  const data = await client.request(`{ webhooks(projectKey: "WKO") { id } }`, {}, caller);
+  const id = data.data?.webhooks?.[0]?.id;
+  if (!id) return [];
+  const list = await client.request(`query($w: ID!) { webhookDeliveries(webhookId: $w, first: 100) { edges { node { status } } } }`, { w: id }, caller);
+  return (list.data?.webhookDeliveries?.edges ?? []).map((edge: { node: { status: string } }) => edge.node.status);
+}
+
+async function allSucceeded(client: GraphqlClient, count: number): Promise<boolean> {
+  const all = await deliveryStatuses(client);
+  return all.length === count && all.every((status) => status === 'SUCCEEDED');
+}
+
 beforeAll(async () => {
   database = await createTestDatabase('wkoutage');
   const admin = new URL(ADMIN_URL);
@@ -94,7 +112,7 @@ test('a connection reset while deliveries are in flight: the process lives on an
   issue = await createIssue(client, org, { projectKey: 'WKO', title: 'watched' });
   await client.ok(`mutation($k: String!, $u: String!) { createWebhook(projectKey: $k, url: $u, events: ["*"]) { secret } }`, { k: 'WKO', u: receiver.url }, { token: org.owner.token, orgId: org.id });
   const before = receiver.arrived.length;
-  await writeChanges(database.appUrl, { org, issueIds: [issue.id] }, { count: IN_FLIGHT * 3, connections: 2 });
+  await writeChanges(database.appUrl, { org, issueIds: [issue.id] }, { count: CHANGES, connections: 2 });
   await receiver.until((arrived) => arrived.length >= before + IN_FLIGHT);
 
   proxy.cut('reset');
@@ -114,17 +132,7 @@ test('a connection reset while deliveries are in flight: the process lives on an
   await receiver.until((arrived) => arrived.some((hook) => hook.body?.to === 'after the blip'));
   // The attempts cut off by the blip are not lost: their jobs come back when the runner
   // restarts, and each delivery ends SUCCEEDED once its lease has run out.
-  const statuses = async () => {
-    const data = await client.ok(`{ webhooks(projectKey: "WKO") { id } }`, {}, { token: org.owner.token, orgId: org.id }).catch(() => null);
-    const id = data?.webhooks?.[0]?.id;
-    if (!id) return [];
-    const list = await client.ok(`query($w: ID!) { webhookDeliveries(webhookId: $w, first: 50) { edges { node { status } } } }`, { w: id }, { token: org.owner.token, orgId: org.id });
-    return list.webhookDeliveries.edges.map((edge: { node: { status: string } }) => edge.node.status);
-  };
-  await until(async () => {
-    const all = await statuses();
-    return all.length === IN_FLIGHT * 3 + 1 && all.every((s: string) => s === 'SUCCEEDED');
-  });
+  await until(async () => allSucceeded(client, CHANGES + 1));
   expect(child.process.exitCode).toBeNull();
 });
 
@@ -145,4 +153,23 @@ test('a process started while the database is unreachable comes up, reports it, 
   await client.ok(`mutation($k: String!) { updateIssue(key: $k, input: { title: "after a cold start" }) { id } }`, { k: issue.key }, { token: org.owner.token, orgId: org.id });
   await receiver.until((arrived) => arrived.some((hook) => hook.body?.to === 'after a cold start'));
   expect(child.process.exitCode).toBeNull();
+});
+
+test('a process killed mid-delivery: another sends what it had locked, without waiting hours', async () => {
+  // Short attempts, so its locks are stale (no live attempt could hold them) within seconds.
+  const quick = { WEBHOOK_TIMEOUT_MS: '1000' };
+  await child?.stop();
+  child = await startChildServer(childEnv(quick));
+  let client = new GraphqlClient(`${child.baseUrl}/graphql`);
+  const before = (await deliveryStatuses(client)).length;
+  receiver.holding = true;
+  const arrivedBefore = receiver.arrived.length;
+  await writeChanges(database.appUrl, { org, issueIds: [issue.id] }, { count: 4, connections: 1 });
+  await receiver.until((arrived) => arrived.length >= arrivedBefore + IN_FLIGHT);
+  await child.stop('SIGKILL');
+  receiver.release(true);
+
+  child = await startChildServer(childEnv(quick));
+  client = new GraphqlClient(`${child.baseUrl}/graphql`);
+  await until(async () => allSucceeded(client, before + 4));
 });
