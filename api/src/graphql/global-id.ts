@@ -1,6 +1,7 @@
 // Opaque, typed ids: base64url("<Type>:<row id>"). A well-formed id of the wrong type or of
 // another tenant is simply not found; a malformed one is bad input.
 import { AppError, badInput, notFound } from '../errors/app-error';
+import { openRowId, sealRowId } from './sealed-row-id';
 
 export type NodeTypeName =
   | 'User'
@@ -19,12 +20,14 @@ export type NodeTypeName =
 
 /** A row id as PostgreSQL prints a uuid. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const BIGINT = /^[1-9][0-9]{0,18}$/;
 /** Entities whose row id is a bigint rather than a uuid. */
 const BIGINT_TYPES: ReadonlySet<NodeTypeName> = new Set(['IssueEvent', 'WebhookDelivery']);
 
 export function toGlobalId(type: NodeTypeName, rowId: string | bigint): string {
-  return Buffer.from(`${type}:${rowId}`).toString('base64url');
+  // Sequence-numbered rows are sealed (sealed-row-id.ts): their numbers are everyone's volume.
+  // (Anything else under such a type is left as it is, and refused when it comes back.)
+  const shown = BIGINT_TYPES.has(type) && /^[1-9][0-9]{0,18}$/.test(String(rowId)) ? sealRowId(type, rowId) : rowId;
+  return Buffer.from(`${type}:${shown}`).toString('base64url');
 }
 
 export interface DecodedId {
@@ -38,8 +41,12 @@ export function decodeGlobalId(globalId: string, field: string): DecodedId {
   const colon = text.indexOf(':');
   const type = text.slice(0, colon) as NodeTypeName;
   const rowId = text.slice(colon + 1);
-  const valid = colon > 0 && (BIGINT_TYPES.has(type) ? BIGINT.test(rowId) : UUID.test(rowId));
-  if (!valid) throw badInput(field, `${field} is not a valid id`);
+  if (colon > 0 && BIGINT_TYPES.has(type)) {
+    const opened = openRowId(type, rowId);
+    if (opened === null) throw badInput(field, `${field} is not a valid id`);
+    return { type, rowId: opened.toString() };
+  }
+  if (!(colon > 0 && UUID.test(rowId))) throw badInput(field, `${field} is not a valid id`);
   return { type, rowId };
 }
 

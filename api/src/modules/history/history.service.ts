@@ -5,8 +5,9 @@ import { Prisma } from '../../generated/prisma/client';
 import type { TenantDb } from '../../db/tenant-db';
 import { countRowsPerParent, firstRowsPerParent } from '../../db/first-rows';
 import type { Tx } from '../../db/tx';
-import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape, type FirstPageSource } from '../../graphql/pagination';
+import { connectionFrom, decodeSealedCursor, pageSize, type ConnectionShape, type FirstPageSource } from '../../graphql/pagination';
 import type { EventKind } from './event-kind';
+import { sealRowId } from '../../graphql/sealed-row-id';
 
 export interface EventDraft {
   readonly issueId: string;
@@ -37,7 +38,7 @@ export async function recordEvents(tx: Tx, orgId: string, actorId: string, draft
   });
 }
 
-const eventCursor = (event: IssueEvent) => [event.id.toString()];
+const eventCursor = (event: IssueEvent) => [sealRowId('IssueEvent', event.id)];
 
 /** Newest first. `batch` serves first pages when many issues ask. */
 export async function listHistory(
@@ -48,12 +49,12 @@ export async function listHistory(
   batch?: FirstPageSource<IssueEvent>,
 ): Promise<ConnectionShape<IssueEvent>> {
   const size = pageSize(first);
-  const cursor = decodeKeysetCursor(after, ['integer']);
-  if (!cursor && batch) return connectionFrom(await batch.firstPage(issueId, size + 1), size, eventCursor, false, () => batch.count(issueId));
+  const cursor = decodeSealedCursor(after, 'IssueEvent');
+  if (cursor === null && batch) return connectionFrom(await batch.firstPage(issueId, size + 1), size, eventCursor, false, () => batch.count(issueId));
   const where = { issueId };
   const rows = await db.read((tx) =>
     tx.issueEvent.findMany({
-      where: cursor ? { ...where, id: { lt: BigInt(String(cursor[0])) } } : where,
+      where: cursor !== null ? { ...where, id: { lt: cursor } } : where,
       orderBy: { id: 'desc' },
       take: size + 1,
     }),

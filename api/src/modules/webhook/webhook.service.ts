@@ -6,13 +6,14 @@ import { badInput, notFound } from '../../errors/app-error';
 import { requireRole } from '../../auth/roles';
 import type { TenantDb } from '../../db/tenant-db';
 import { fromGlobalId } from '../../graphql/global-id';
-import { connectionFrom, decodeKeysetCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
+import { connectionFrom, decodeSealedCursor, pageSize, type ConnectionShape } from '../../graphql/pagination';
 import { EVENT_KINDS } from '../history/event-kind';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable, findProjectByKey } from '../project/project.service';
 import { checkTargetUrl } from './ssrf-guard';
 import { enqueueDelivery } from './delivery-queue';
 import { newWebhookSecret } from './webhook-signer';
+import { sealRowId } from '../../graphql/sealed-row-id';
 
 export const MAX_WEBHOOKS_PER_PROJECT = 20;
 
@@ -82,17 +83,17 @@ export async function listDeliveries(
   requireRole(actor, 'webhook:manage');
   const webhookId = fromGlobalId('Webhook', webhookGlobalId, 'webhookId');
   const size = pageSize(first);
-  const cursor = decodeKeysetCursor(after, ['integer']);
+  const cursor = decodeSealedCursor(after, 'WebhookDelivery');
   const where = { orgId: actor.orgId, webhookId };
   const rows = await db.read(async (tx) => {
     if (!(await tx.webhook.findFirst({ where: { orgId: actor.orgId, id: webhookId }, select: { id: true } }))) throw notFound('Webhook', 'webhookId');
     return tx.webhookDelivery.findMany({
-      where: cursor ? { ...where, id: { lt: BigInt(cursor[0]!) } } : where,
+      where: cursor !== null ? { ...where, id: { lt: cursor } } : where,
       orderBy: { id: 'desc' },
       take: size + 1,
     });
   });
-  return connectionFrom(rows, size, (delivery) => [delivery.id.toString()], cursor !== null, () => db.read((tx) => tx.webhookDelivery.count({ where })));
+  return connectionFrom(rows, size, (delivery) => [sealRowId('WebhookDelivery', delivery.id)], cursor !== null, () => db.read((tx) => tx.webhookDelivery.count({ where })));
 }
 
 /** A new delivery of the same event to the same webhook, queued at once. */
