@@ -10,7 +10,7 @@ import type { IssueEvent, PrismaClient } from '../../generated/prisma/client';
 import type { WebhookSettings } from '../../config';
 import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
 import { toGlobalId } from '../../graphql/global-id';
-import { enqueueDelivery } from './delivery-queue';
+import { enqueueDelivery } from '../../jobs/enqueue';
 import { retryDelayMs } from './retry-schedule';
 import { postWebhook, type SendOutcome } from './webhook-sender';
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './webhook-signer';

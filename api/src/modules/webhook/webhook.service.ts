@@ -11,7 +11,7 @@ import { EVENT_KINDS } from '../history/event-kind';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable, findProjectByKey } from '../project/project.service';
 import { checkTargetUrl } from './ssrf-guard';
-import { enqueueDelivery } from './delivery-queue';
+import { enqueueDelivery } from '../../jobs/enqueue';
 import { newWebhookSecret } from './webhook-signer';
 import { sealRowId } from '../../graphql/sealed-row-id';
 
