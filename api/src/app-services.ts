@@ -7,6 +7,7 @@ import { secretKey, type AccessTokenSettings } from './auth/access-token';
 import { ApiTokenService } from './auth/api-token.service';
 import { CallerResolver } from './auth/caller';
 import { SessionService } from './auth/session.service';
+import { useSealingSecret } from './graphql/sealed-row-id';
 
 export interface AppServices {
   readonly config: Config;
@@ -27,6 +28,8 @@ export function createAppServices(config: Config, database: Database, logger: Lo
     ttlSeconds: config.accessTokenTtlSeconds,
   };
   const apiTokens = new ApiTokenService(database.prisma);
+  // Sealed event and delivery ids must read the same on every instance: keyed by the shared secret.
+  useSealingSecret(tokens.secret);
   return {
     config,
     database,

@@ -61,6 +61,9 @@ export interface WebhookSettings {
   readonly pollIntervalMs: number;
   /** Lets webhooks target loopback and private networks (tests, local receivers). */
   readonly allowPrivateTargets: boolean;
+  /** The job runner's restart backoff after it fails (database lost): first delay, doubling to the last. */
+  readonly runnerRestartMinMs: number;
+  readonly runnerRestartMaxMs: number;
 }
 
 /** GitHub-style points: a request costs its query cost, per window, in several budgets at once. */
@@ -319,6 +322,8 @@ export function loadConfig(env: Env = process.env): Config {
       retryWindowMs: int(env, 'WEBHOOK_RETRY_WINDOW_SECONDS', 86_400, 1, 7 * 86_400) * 1000,
       pollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 2000, 50, 60_000),
       allowPrivateTargets: bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+      runnerRestartMinMs: int(env, 'JOB_RUNNER_RESTART_MIN_MS', 1000, 10, 600_000),
+      runnerRestartMaxMs: int(env, 'JOB_RUNNER_RESTART_MAX_MS', 30_000, 10, 3_600_000),
     },
     redisUrl: redisUrl(env, 'REDIS_URL'),
     rateLimits: {

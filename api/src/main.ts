@@ -15,6 +15,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
+  // A stray rejected promise (background work of a dependency failing while the database is
+  // away) is logged and the process keeps serving: requests and jobs recover on their own.
+  // Thrown exceptions still end the process (state after one is unknown).
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   const server = await startServer(config, logger);
   logger.info({ url: `${server.url}/graphql`, embedded: !config.databaseUrl }, 'tracker API ready');
   if (server.demo) {

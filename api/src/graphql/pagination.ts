@@ -3,6 +3,7 @@
 // and connectionOfPage, forward and backward alike.
 import { badInput } from '../errors/app-error';
 import { UUID } from './global-id';
+import { openRowId } from './sealed-row-id';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -54,12 +55,14 @@ export function decodeCursor(cursor: string | null | undefined, arity: number, f
 }
 
 /** What a keyset cursor position holds, checked before it reaches SQL. */
-export type CursorKind = 'timestamp' | 'uuid' | 'integer';
+export type CursorKind = 'timestamp' | 'uuid' | 'integer' | 'sealed';
 
 const CURSOR_KINDS: Readonly<Record<CursorKind, (value: CursorValue) => boolean>> = {
   timestamp: (value) => typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/.test(value) && !Number.isNaN(Date.parse(value)),
   uuid: (value) => typeof value === 'string' && UUID.test(value),
   integer: (value) => typeof value === 'string' && /^[0-9]{1,18}$/.test(value),
+  /** A sealed row id (sealed-row-id.ts); the caller opens it. */
+  sealed: (value) => typeof value === 'string' && /^[A-Za-z0-9_-]{22}$/.test(value),
 };
 
 /** decodeCursor whose values must be of the given kinds: a forged cursor is bad input, not a database error. */
@@ -68,6 +71,15 @@ export function decodeKeysetCursor(cursor: string | null | undefined, kinds: rea
   if (values === null) return null;
   if (!kinds.every((kind, index) => CURSOR_KINDS[kind](values[index]!))) throw badInput(field, `${field} is not a valid cursor`);
   return values as string[];
+}
+
+/** A page's cursor over rows keyed by a sealed sequence id (issue events, deliveries): the row id, or null without one. */
+export function sealedCursorOf(request: PageRequest, type: string): bigint | null {
+  const values = keysetCursorOf(request, ['sealed']);
+  if (values === null) return null;
+  const rowId = openRowId(type, values[0]!);
+  if (rowId === null) throw badInput(request.cursorField, `${request.cursorField} is not a valid cursor`);
+  return rowId;
 }
 
 function isCursorValue(value: unknown): value is CursorValue {

@@ -79,7 +79,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   app.use(requestLog(services.logger, options.metrics));
   app.use(retryAfterOnUnavailable(RETRY_UNAVAILABLE_AFTER_SECONDS));
-  app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs));
+  app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs, services.logger));
   if (options.metrics && options.serveMetrics) app.get('/metrics', metricsHandler(options.metrics));
   app.use('/graphql', corsHandler(services.config.corsOrigins));
   for (const handler of options.beforeGraphql ?? []) app.get('/graphql', handler);

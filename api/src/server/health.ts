@@ -4,6 +4,10 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+
+/** What /ready says while the database is away; the driver's error (addresses, ports) goes to the log only. */
+export const DATABASE_UNAVAILABLE = 'database unavailable';
 
 export class Lifecycle {
   private drainingSince: number | undefined;
@@ -34,7 +38,7 @@ async function databaseReachable(pool: Pool, timeoutMs: number): Promise<string 
   }
 }
 
-export function healthRouter(lifecycle: Lifecycle, pool: Pool, readyTimeoutMs: number): Router {
+export function healthRouter(lifecycle: Lifecycle, pool: Pool, readyTimeoutMs: number, logger: Logger): Router {
   const router = express.Router();
   router.get('/health', (_req: Request, res: Response) => {
     if (lifecycle.isDraining) res.status(503).json({ status: 'draining' });
@@ -46,7 +50,10 @@ export function healthRouter(lifecycle: Lifecycle, pool: Pool, readyTimeoutMs: n
       return;
     }
     const problem = await databaseReachable(pool, readyTimeoutMs);
-    if (problem) res.status(503).json({ status: 'unavailable', reason: problem });
+    if (problem) {
+      logger.warn({ detail: problem }, 'not ready: the database is unreachable');
+      res.status(503).json({ status: 'unavailable', reason: DATABASE_UNAVAILABLE });
+    }
     else res.json({ status: 'ready' });
   });
   return router;

@@ -16,7 +16,7 @@ import { Lifecycle } from './health';
 import { Metrics, startMetricsServer } from './metrics';
 import { gracefulShutdown, type ShutdownResult } from './shutdown';
 import { startRealtimeServer, type RealtimeServer } from './websocket';
-import { startWebhookWorker } from '../modules/webhook/webhook-worker';
+import { startJobRunner } from '../jobs/job-runner';
 import { createRateLimiter } from '../ratelimit/rate-limiter';
 import { seedDemoIfEmpty, type DemoAccess } from '../../../prisma/demo-seed';
 
@@ -77,7 +77,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, lifecycle, isEmbedded: embedded !== undefined });
-  const webhookWorker = await startWebhookWorker(services);
+  // Not awaited: the runner comes up (and back) on its own, so a database outage never stops a start.
+  const jobRunner = startJobRunner(services);
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -96,7 +97,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       async release() {
         await apollo.stop();
         await rateLimiter.close();
-        await webhookWorker?.stop();
+        await jobRunner?.stop();
         await database.close();
         await embedded?.close();
         if (metricsServer) {

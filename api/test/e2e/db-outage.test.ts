@@ -97,6 +97,13 @@ test.each(['blackhole', 'reset'] as const)('database cut (%s): /health 200, /rea
   expect(await status('/health')).toBe(200);
 });
 
+test.each(['blackhole', 'reset'] as const)('/ready during a cut (%s) says the database is unavailable in fixed words, without its error text', async (mode) => {
+  proxy.cut(mode);
+  const response = await fetch(`${server.url}/ready`);
+  expect(response.status).toBe(503);
+  expect(await response.json()).toEqual({ status: 'unavailable', reason: 'database unavailable' });
+});
+
 test('a burst during the cut: every request fails within the acquire timeout, the excess at once', async () => {
   proxy.cut('blackhole');
   const rejectedBefore = pool().rejectedCount;

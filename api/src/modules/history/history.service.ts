@@ -5,9 +5,10 @@ import { Prisma } from '../../generated/prisma/client';
 import type { TenantDb } from '../../db/tenant-db';
 import { countRowsPerParent, firstRowsPerParent } from '../../db/first-rows';
 import type { Tx } from '../../db/tx';
-import { connectionOfPage, keysetCursorOf, type ConnectionShape, type FirstPageSource, type PageRequest } from '../../graphql/pagination';
+import { connectionOfPage, sealedCursorOf, type ConnectionShape, type FirstPageSource, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
 import type { EventKind } from './event-kind';
+import { sealRowId } from '../../graphql/sealed-row-id';
 
 export interface EventDraft {
   readonly issueId: string;
@@ -38,7 +39,7 @@ export async function recordEvents(tx: Tx, orgId: string, actorId: string, draft
   });
 }
 
-const eventCursor = (event: IssueEvent) => [event.id.toString()];
+const eventCursor = (event: IssueEvent) => [sealRowId('IssueEvent', event.id)];
 
 /** Newest first. `batch` serves first pages when many issues ask. */
 export async function listHistory(
@@ -47,10 +48,10 @@ export async function listHistory(
   page: PageRequest,
   batch?: FirstPageSource<IssueEvent>,
 ): Promise<ConnectionShape<IssueEvent>> {
-  const cursor = keysetCursorOf(page, ['integer']);
-  if (!cursor && !page.backward && batch) return connectionOfPage(await batch.firstPage(issueId, page.size + 1), page, eventCursor, () => batch.count(issueId));
+  const cursor = sealedCursorOf(page, 'IssueEvent');
+  if (cursor === null && !page.backward && batch) return connectionOfPage(await batch.firstPage(issueId, page.size + 1), page, eventCursor, () => batch.count(issueId));
   const where = { issueId };
-  const keyset = keysetQuery(['id'], 'desc', page, cursor && [BigInt(cursor[0]!)]);
+  const keyset = keysetQuery(['id'], 'desc', page, cursor === null ? null : [cursor]);
   const rows = await db.read((tx) => tx.issueEvent.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take }));
   return connectionOfPage(rows, page, eventCursor, () => db.read((tx) => tx.issueEvent.count({ where })));
 }

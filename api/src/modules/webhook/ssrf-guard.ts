@@ -15,17 +15,24 @@ for (const [network, prefix] of [
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
   ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) NON_PUBLIC_V4.addSubnet(network, prefix, 'ipv4');
-// IPv6, including the forms that embed an IPv4 address (mapped, compatible, NAT64, 6to4):
-// refused whole rather than unpacked, since no webhook receiver needs them.
+// IPv6 is allowed, not refused, by default: only global unicast (2000::/3) can be public, so
+// every form that embeds an IPv4 address outside it (mapped ::ffff:0:0/96, translated
+// ::ffff:0:0:0/96, compatible ::/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48) and every
+// range not yet assigned are refused whatever they embed, in any notation. Inside 2000::/3,
+// the special ranges (Teredo and other IETF ranges, documentation, 6to4) are refused whole
+// rather than unpacked, since no webhook receiver needs them.
+const GLOBAL_UNICAST_V6 = new BlockList();
+GLOBAL_UNICAST_V6.addSubnet('2000::', 3, 'ipv6');
 for (const [network, prefix] of [
-  ['::', 96], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23],
-  ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  ['::', 96], ['::ffff:0:0', 96], ['::ffff:0:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23],
+  ['2001:db8::', 32], ['2002::', 16], ['3fff::', 20], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
 ] as const) NON_PUBLIC_V6.addSubnet(network, prefix, 'ipv6');
 
 export function isPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
-  return family === 4 ? !NON_PUBLIC_V4.check(address, 'ipv4') : !NON_PUBLIC_V6.check(address, 'ipv6');
+  if (family === 4) return !NON_PUBLIC_V4.check(address, 'ipv4');
+  return GLOBAL_UNICAST_V6.check(address, 'ipv6') && !NON_PUBLIC_V6.check(address, 'ipv6');
 }
 
 export class RefusedTargetError extends Error {

@@ -10,6 +10,7 @@ import type { IssueEvent, PrismaClient } from '../../generated/prisma/client';
 import type { WebhookSettings } from '../../config';
 import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
 import { toGlobalId } from '../../graphql/global-id';
+import { enqueueDelivery } from '../../jobs/enqueue';
 import { retryDelayMs } from './retry-schedule';
 import { postWebhook, type SendOutcome } from './webhook-sender';
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './webhook-signer';
@@ -50,7 +51,16 @@ async function claim(db: TenantDb, deliveryId: bigint, leaseMs: number): Promise
       WHERE org_id = ${db.orgId}::uuid AND id = ${deliveryId} AND status = 'PENDING' AND next_attempt_at <= now()
         AND (leased_until IS NULL OR leased_until < now())
       RETURNING id, webhook_id, event_id, attempts`;
-    if (!taken) return null;
+    if (!taken) {
+      // Still pending but leased or not due: an attempt that died with its runner (the job
+      // came back when the runner restarted) or a duplicate job. Look again when the lease
+      // ends, instead of dropping the delivery; the key keeps that to one job per delivery.
+      const [waiting] = await tx.$queryRaw<{ at: Date }[]>`
+        SELECT greatest(leased_until, next_attempt_at) AS at FROM webhook_deliveries
+        WHERE org_id = ${db.orgId}::uuid AND id = ${deliveryId} AND status = 'PENDING'`;
+      if (waiting) await enqueueDelivery(tx, db.orgId, deliveryId, { runAt: waiting.at, jobKey: `webhook-delivery-recheck:${deliveryId}` });
+      return null;
+    }
     const webhook = await tx.webhook.findUniqueOrThrow({ where: { id: taken.webhook_id }, include: { project: { select: { key: true } } } });
     const event = await tx.issueEvent.findFirst({ where: { id: taken.event_id, orgId: db.orgId } });
     const issue = event && (await tx.issue.findUnique({ where: { id: event.issueId }, select: { number: true } }));
@@ -79,9 +89,7 @@ async function record(db: TenantDb, deliveryId: bigint, outcome: SendOutcome, se
                       THEN NULL ELSE now() + ${delayMs}::float8 * interval '1 millisecond' END
       WHERE org_id = ${db.orgId}::uuid AND id = ${deliveryId}
       RETURNING status::text AS status, next_attempt_at`;
-    if (row?.status === 'PENDING') {
-      await tx.$executeRaw`SELECT graphile_worker.add_job(${DELIVERY_TASK}, json_build_object('orgId', ${db.orgId}::text, 'deliveryId', ${deliveryId.toString()}::text), run_at := ${row.next_attempt_at}::timestamptz)`;
-    }
+    if (row?.status === 'PENDING') await enqueueDelivery(tx, db.orgId, deliveryId, { runAt: row.next_attempt_at });
   });
 }
 
@@ -107,6 +115,7 @@ export function deliveryTask(deps: DeliveryTaskDeps): Task {
       },
       settings,
     );
-    await record(db, taken.id, outcome, settings, taken.attempts);
+    // A refused target stays refused: FAILED now, with the reason, rather than retried for a day.
+    await record(db, taken.id, outcome, settings, taken.attempts, outcome.isRefused === true);
   };
 }

@@ -6,15 +6,16 @@ import { badInput, notFound } from '../../errors/app-error';
 import { requireRole } from '../../auth/roles';
 import type { TenantDb } from '../../db/tenant-db';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
-import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
+import { connectionOfPage, sealedCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
 import { EVENT_KINDS } from '../history/event-kind';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable, findProjectByKey } from '../project/project.service';
 import { checkTargetUrl } from './ssrf-guard';
-import { DELIVERY_TASK } from './webhook-delivery.task';
+import { enqueueDelivery } from '../../jobs/enqueue';
 import { newWebhookSecret } from './webhook-signer';
 import { recordAudit } from '../audit/audit.service';
+import { sealRowId } from '../../graphql/sealed-row-id';
 
 export const MAX_WEBHOOKS_PER_PROJECT = 20;
 
@@ -86,14 +87,14 @@ export async function listDeliveries(
 ): Promise<ConnectionShape<WebhookDelivery>> {
   requireRole(actor, 'webhook:manage');
   const webhookId = fromGlobalId('Webhook', webhookGlobalId, 'webhookId');
-  const cursor = keysetCursorOf(page, ['integer']);
+  const cursor = sealedCursorOf(page, 'WebhookDelivery');
   const where = { orgId: actor.orgId, webhookId };
-  const keyset = keysetQuery(['id'], 'desc', page, cursor && [BigInt(cursor[0]!)]);
+  const keyset = keysetQuery(['id'], 'desc', page, cursor === null ? null : [cursor]);
   const rows = await db.read(async (tx) => {
     if (!(await tx.webhook.findFirst({ where: { orgId: actor.orgId, id: webhookId }, select: { id: true } }))) throw notFound('Webhook', 'webhookId');
     return tx.webhookDelivery.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take });
   });
-  return connectionOfPage(rows, page, (delivery) => [delivery.id.toString()], () => db.read((tx) => tx.webhookDelivery.count({ where })));
+  return connectionOfPage(rows, page, (delivery) => [sealRowId('WebhookDelivery', delivery.id)], () => db.read((tx) => tx.webhookDelivery.count({ where })));
 }
 
 /** A new delivery of the same event to the same webhook, queued at once. */
@@ -104,7 +105,7 @@ export async function redeliver(actor: Actor, db: TenantDb, deliveryGlobalId: st
     const original = await tx.webhookDelivery.findFirst({ where: { orgId: actor.orgId, id } });
     if (!original) throw notFound('WebhookDelivery', 'deliveryId');
     const delivery = await tx.webhookDelivery.create({ data: { orgId: actor.orgId, webhookId: original.webhookId, eventId: original.eventId } });
-    await tx.$executeRaw`SELECT graphile_worker.add_job(${DELIVERY_TASK}, json_build_object('orgId', ${actor.orgId}::text, 'deliveryId', ${delivery.id.toString()}::text))`;
+    await enqueueDelivery(tx, actor.orgId, delivery.id);
     return delivery;
   });
 }

@@ -1,0 +1,19 @@
+// Every background task and schedule, in one place. Modules define the handlers; this file
+// decides what the runner runs.
+import { parseCronItems, type ParsedCronItem, type TaskList } from 'graphile-worker';
+import type { AppServices } from '../app-services';
+import { DELIVERY_TASK, deliveryTask } from '../modules/webhook/webhook-delivery.task';
+import { PRUNE_SCHEDULE, PRUNE_TASK, pruneTask } from '../modules/housekeeping/prune-expired.task';
+
+export function taskList(services: AppServices): TaskList {
+  const { config, database, logger, transactionLimits } = services;
+  return {
+    [DELIVERY_TASK]: deliveryTask({ prisma: database.prisma, limits: transactionLimits, settings: config.webhooks, logger }),
+    [PRUNE_TASK]: pruneTask(database.prisma, logger.child({ component: 'housekeeping' })),
+  };
+}
+
+export function cronItems(): ParsedCronItem[] {
+  // No backfill: an hour missed while every instance was down needs no catching up.
+  return parseCronItems([{ task: PRUNE_TASK, match: PRUNE_SCHEDULE, identifier: PRUNE_TASK, options: { backfillPeriod: 0, maxAttempts: 1 } }]);
+}
