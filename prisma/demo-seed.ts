@@ -24,6 +24,7 @@ export interface DemoAccess {
   readonly email: string;
   readonly password: string;
   readonly accessToken: string;
+  readonly accessTokenExpiresAt: Date;
   /** Organization.id, for the x-org-id header. */
   readonly orgId: string;
 }
@@ -60,8 +61,10 @@ function generator(seed: number) {
 
 async function demoAccess(services: AppServices, userId: string, orgId: string): Promise<DemoAccess> {
   // A development-only convenience: a day-long token so the IDE works without logging in.
-  const accessToken = await signAccessToken(services.tokens, userId, 24 * 60 * 60);
-  return { email: DEMO_EMAIL, password: DEMO_PASSWORD, accessToken, orgId: toGlobalId('Organization', orgId) };
+  const lifetimeSeconds = 24 * 60 * 60;
+  const accessTokenExpiresAt = new Date(Date.now() + lifetimeSeconds * 1000);
+  const accessToken = await signAccessToken(services.tokens, userId, lifetimeSeconds);
+  return { email: DEMO_EMAIL, password: DEMO_PASSWORD, accessToken, accessTokenExpiresAt, orgId: toGlobalId('Organization', orgId) };
 }
 
 /** The account's id, signing it up first if needed (a first start killed halfway left some). */

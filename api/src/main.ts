@@ -1,5 +1,6 @@
 // Process entry: read config, start the server, shut down gracefully on SIGTERM/SIGINT.
 import { ConfigError, loadConfig } from './config';
+import { EmbeddedDatabaseInUseError } from './db/embedded-postgres';
 import { createLogger } from './logger';
 import { startServer } from './server/start';
 
@@ -15,7 +16,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
-  const server = await startServer(config, logger);
+  let server;
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    if (error instanceof EmbeddedDatabaseInUseError) {
+      process.stderr.write(`Cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   logger.info({ url: `${server.url}/graphql`, embedded: !config.databaseUrl }, 'tracker API ready');
   if (server.demo) {
     process.stdout.write(
@@ -25,6 +35,8 @@ async function main(): Promise<void> {
         `  Demo login: ${server.demo.email} / ${server.demo.password}`,
         `  Demo headers: Authorization: Bearer ${server.demo.accessToken}`,
         `                x-org-id: ${server.demo.orgId}`,
+        `  The token is valid for 24 hours (until ${server.demo.accessTokenExpiresAt.toISOString()}), or until a restart without JWT_SECRET;`,
+        `  the IDE at the endpoint pre-fills it for browsers on this machine only.`,
         '',
       ].join('\n') + '\n',
     );

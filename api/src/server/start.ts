@@ -44,18 +44,41 @@ export interface RunningServer {
 async function openStore(config: Config, logger: Logger): Promise<{ database: Database; embedded?: EmbeddedPostgres }> {
   const pool = { poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs, maxWaiting: config.dbPoolMaxWaiting };
   if (config.databaseUrl) return { database: openDatabase({ url: config.databaseUrl, ...pool }) };
-  const embedded = await startEmbeddedPostgres(config.dataDir);
-  const applied = await applyMigrations(embedded.url);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations to the embedded database');
-  // One connection: PGlite is a single session. SET ROLE makes row-level security apply,
-  // because the embedded superuser would bypass it.
-  return { database: openDatabase({ url: embedded.url, ...pool, poolMax: 1, setRole: APP_ROLE }), embedded };
+  const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, logger });
+  try {
+    const applied = await applyMigrations(embedded.ownerUrl);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations to the embedded database');
+    // As in production: the app logs in as the non-owner role, so row-level security applies.
+    return { database: openDatabase({ url: await embedded.appRoleUrl(APP_ROLE), ...pool }), embedded };
+  } catch (error) {
+    await embedded.close();
+    throw error;
+  }
+}
+
+/**
+ * The demo seed is about a thousand small transactions of data that can be made again: on a
+ * pool of their own they do not wait for the disk at each commit (synchronous_commit=off),
+ * and one ordinary commit afterwards flushes them all. Its token is signed by `services`.
+ */
+async function seedDemo(config: Config, database: Database, services: AppServices, logger: Logger): Promise<DemoAccess> {
+  const url = new URL(database.options.url);
+  url.searchParams.set('options', '-c synchronous_commit=off');
+  const seeding = openDatabase({ ...database.options, url: url.toString(), applicationName: 'tracker-demo-seed' });
+  try {
+    await seedDemoIfEmpty(createAppServices(config, seeding, logger), logger);
+  } finally {
+    await seeding.close();
+  }
+  // Assigning a transaction id makes this commit write (and wait for) the WAL up to here.
+  await database.prisma.$queryRaw`SELECT txid_current()::text`;
+  return seedDemoIfEmpty(services, logger);
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const { database, embedded } = await openStore(config, logger);
   const services = createAppServices(config, database, logger);
-  const demo = embedded ? await seedDemoIfEmpty(services, logger) : undefined;
+  const demo = embedded ? await seedDemo(config, database, services, logger) : undefined;
   const lifecycle = new Lifecycle();
   const metrics = new Metrics(database.pool, database.options.poolMax);
   const apollo = createApollo({ schema: buildAppSchema(), config, logger, metrics });
@@ -73,7 +96,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Longer than the ALB's 60 s idle timeout, so the balancer closes idle connections first.
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, lifecycle, isEmbedded: embedded !== undefined });
+  const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, lifecycle });
   const webhookWorker = await startWebhookWorker(services);
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;

@@ -6,7 +6,7 @@
 // The worker gets a small pool of its own: a delivery waiting on a slow receiver must not
 // hold connections that requests need.
 import { Logger as WorkerLogger, parseCronItems, run, type LogLevel, type Runner } from 'graphile-worker';
-import { Pool, type ClientBase } from 'pg';
+import { Pool } from 'pg';
 import type { AppServices } from '../../app-services';
 import { DELIVERY_TASK, deliveryTask } from './webhook-delivery.task';
 import { PRUNE_SCHEDULE, PRUNE_TASK, pruneTask } from '../housekeeping/prune-expired.task';
@@ -32,14 +32,12 @@ export async function startWebhookWorker(services: AppServices): Promise<Webhook
   const { config, database, logger, transactionLimits } = services;
   const settings = config.webhooks;
   if (settings.workerConcurrency === 0) return undefined;
-  const role = database.options.setRole;
   const pool = new Pool({
     connectionString: database.options.url,
     // One more for graphile-worker's LISTEN connection, one for its housekeeping.
     max: settings.workerConcurrency + 2,
     application_name: WORKER_APPLICATION_NAME,
     keepAlive: true,
-    ...(role ? { onConnect: (client: ClientBase) => client.query(`SET ROLE "${role.replace(/"/g, '""')}"`).then(() => undefined) } : {}),
   });
   // An idle connection's error (database restart) must not crash the process.
   const onError = (error: Error) => logger.warn({ err: error }, 'webhook worker connection error');
