@@ -73,6 +73,14 @@ async function ensureAccount(services: AppServices, email: string, name: string,
   return existing?.id ?? (await services.sessions.signUp({ email, name, password })).user.id;
 }
 
+/** Whether the demo workspace is there (a restart): then seeding needs no pool of its own. */
+export async function isDemoSeeded(services: AppServices): Promise<boolean> {
+  const { prisma } = services.database;
+  const user = await prisma.user.findUnique({ where: { email: DEMO_EMAIL } });
+  if (!user) return false;
+  return (await new UserDb(prisma, user.id).run((tx) => tx.organization.findUnique({ where: { slug: DEMO_ORG_SLUG } }))) !== null;
+}
+
 /** Seeds the demo workspace unless its organization exists; returns how to call the API as its owner. */
 export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Promise<DemoAccess> {
   const { prisma } = services.database;

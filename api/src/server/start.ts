@@ -17,7 +17,7 @@ import { Metrics, startMetricsServer } from './metrics';
 import { gracefulShutdown, type ShutdownResult } from './shutdown';
 import { startRealtimeServer, type RealtimeServer } from './websocket';
 import { startWebhookWorker } from '../modules/webhook/webhook-worker';
-import { seedDemoIfEmpty, type DemoAccess } from '../../../prisma/demo-seed';
+import { isDemoSeeded, seedDemoIfEmpty, type DemoAccess } from '../../../prisma/demo-seed';
 
 export const APP_ROLE = 'tracker_app';
 
@@ -62,6 +62,7 @@ async function openStore(config: Config, logger: Logger): Promise<{ database: Da
  * and one ordinary commit afterwards flushes them all. Its token is signed by `services`.
  */
 async function seedDemo(config: Config, database: Database, services: AppServices, logger: Logger): Promise<DemoAccess> {
+  if (await isDemoSeeded(services)) return seedDemoIfEmpty(services, logger);
   const url = new URL(database.options.url);
   url.searchParams.set('options', '-c synchronous_commit=off');
   const seeding = openDatabase({ ...database.options, url: url.toString(), applicationName: 'tracker-demo-seed' });

@@ -25,7 +25,9 @@ async function nothingAnswers(url: string): Promise<boolean> {
     await client.connect();
     return false;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
+    // A name with several addresses (localhost: ::1 and 127.0.0.1) fails with each of them.
+    const failures = error instanceof AggregateError ? error.errors : [error];
+    if (failures.every((e: NodeJS.ErrnoException) => e.code === 'ECONNREFUSED')) return true;
     throw error;
   } finally {
     await client.end().catch(() => undefined);
