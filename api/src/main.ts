@@ -24,6 +24,10 @@ async function main(): Promise<void> {
       process.stderr.write(`Cannot start: ${error.message}\n`);
       process.exit(1);
     }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`Cannot start: ${config.host}:${config.port} is in use by another process; set PORT to another port\n`);
+      process.exit(1);
+    }
     throw error;
   }
   logger.info({ url: `${server.url}/graphql`, embedded: !config.databaseUrl }, 'tracker API ready');

@@ -99,7 +99,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   httpServer.headersTimeout = 66_000;
   const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, lifecycle });
   const webhookWorker = await startWebhookWorker(services);
-  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject); // EADDRINUSE: a start-up failure, not an unhandled event
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);

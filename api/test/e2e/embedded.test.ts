@@ -75,19 +75,47 @@ test('40 concurrent createIssue calls all succeed with gap-free numbers', async 
   expect(after.project.issues.totalCount).toBe(before.project.issues.totalCount + 40);
 });
 
-test('a second API on the same data directory exits non-zero with one clear line, and the first keeps serving', async () => {
-  const second = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
+/** Runs the API's entry point until it exits on its own. */
+async function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ENV, PORT: '0' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  second.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  second.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, output };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('a second API on the same data directory exits non-zero with one clear line, and the first keeps serving', async () => {
+  const { code, output } = await runToExit({ ...ENV, PORT: '0' });
   expect(code).toBe(1);
   expect(output.trim().split('\n')).toEqual([expect.stringMatching(/^Cannot start: the embedded database in .+ is in use by another tracker API \(PostgreSQL PID \d+\)/)]);
   expect((await fetch(`${server!.baseUrl}/health`)).status).toBe(200);
+});
+
+test('a start whose port is taken exits non-zero with one clear line and stops the database it started', async () => {
+  const otherDir = mkdtempSync(path.join(tmpdir(), 'tracker-embedded-port-'));
+  try {
+    const port = new URL(server!.baseUrl).port;
+    const { code, output } = await runToExit({ ...ENV, DATA_DIR: otherDir, PORT: port });
+    expect(code).toBe(1);
+    expect(output.trim().split('\n')).toEqual([`Cannot start: 127.0.0.1:${port} is in use by another process; set PORT to another port`]);
+    // The server it started gets its stop signal as the process exits; it removes its pid file last.
+    await waitFor(() => !existsSync(path.join(otherDir, 'postgres-17', 'postmaster.pid')), 30_000);
+  } finally {
+    rmSync(otherDir, { recursive: true, force: true });
+  }
 });
 
 test('a webhook is delivered by the job worker, and the API comes back after a clean stop and after SIGKILL', async () => {
