@@ -97,8 +97,10 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
     await addMember(owner, db, email, role);
     if (role !== 'VIEWER') memberIds.push(personId);
   }
-  const random = generator(42);
-  for (const [index, spec] of PROJECTS.entries()) {
+  // The projects are seeded side by side (their issue numbers are independent), each from its
+  // own deterministic generator: the database and this process then work at the same time.
+  const seedProject = async (spec: (typeof PROJECTS)[number], index: number) => {
+    const random = generator(42 + index);
     await createProject(owner, db, { ...spec, leadId: memberIds[index + 1] });
     const labels = [];
     for (const [name, color] of [['bug', '#D73A4A'], ['frontend', '#1D76DB'], ['backend', '#0E8A16'], ['good first issue', '#7057FF']] as const) {
@@ -131,7 +133,8 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
       if (random(3) === 0) await addComment(actor, db, key, `Looked into ${key}: reproducible, taking it.`);
     }
     for (let n = 0; n < 5; n++) await linkIssues(owner, db, keys[n]!, keys[n + 10]!, n % 2 === 0 ? 'BLOCKS' : 'RELATES_TO');
-  }
+  };
+  await Promise.all(PROJECTS.map(seedProject));
   logger.info({ ms: Date.now() - started }, 'seeded the demo workspace');
   return demoAccess(services, demoUserId, org.id);
 }
