@@ -1,7 +1,7 @@
 // Starts one API instance: database (server or embedded), services, HTTP. Used by main.ts and
 // by tests that want a real server on a real port.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { createAppServices, type AppServices } from '../app-services';
@@ -76,7 +76,18 @@ async function seedDemo(config: Config, database: Database, services: AppService
   return seedDemoIfEmpty(services, logger);
 }
 
+/** A taken port fails the start at once: before the database, its migrations and the demo seed. */
+function ensurePortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  await ensurePortFree(config.port, config.host);
   const { database, embedded } = await openStore(config, logger);
   const services = createAppServices(config, database, logger);
   const demo = embedded ? await seedDemo(config, database, services, logger) : undefined;
