@@ -1,6 +1,6 @@
 // Process entry: read config, start the server, shut down gracefully on SIGTERM/SIGINT.
 import { ConfigError, loadConfig } from './config';
-import { EmbeddedDatabaseInUseError } from './db/embedded-postgres';
+import { EmbeddedPostgresError } from './db/embedded-postgres';
 import { createLogger } from './logger';
 import { startServer } from './server/start';
 
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   try {
     server = await startServer(config, logger);
   } catch (error) {
-    if (error instanceof EmbeddedDatabaseInUseError) {
+    if (error instanceof EmbeddedPostgresError) {
       process.stderr.write(`Cannot start: ${error.message}\n`);
       process.exit(1);
     }

@@ -38,8 +38,13 @@ export interface EmbeddedPostgresOptions {
   readonly logger: Logger;
 }
 
+/** A start-up failure the user can act on: its message says what to do, no stack needed. */
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError';
+}
+
 /** Another API process serves this data directory; starting a second server there is refused. */
-export class EmbeddedDatabaseInUseError extends Error {
+export class EmbeddedDatabaseInUseError extends EmbeddedPostgresError {
   constructor(readonly dataDir: string, readonly postgresPid: number) {
     super(`the embedded database in ${dataDir} is in use by another tracker API (PostgreSQL PID ${postgresPid}); stop that one first, or set DATA_DIR to another directory`);
     this.name = 'EmbeddedDatabaseInUseError';
@@ -60,7 +65,7 @@ function binaries(): { initdb: string; postgres: string } {
   try {
     entry = require.resolve(name);
   } catch {
-    throw new Error(`${name} is not installed (it comes with the development dependencies, for this platform only): set DATABASE_URL to a PostgreSQL ${EMBEDDED_PG_MAJOR} server instead`);
+    throw new EmbeddedPostgresError(`${name} is not installed (it comes with the development dependencies, for this platform only): set DATABASE_URL to a PostgreSQL ${EMBEDDED_PG_MAJOR} server instead`);
   }
   const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
   const exe = process.platform === 'win32' ? '.exe' : '';
@@ -165,11 +170,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const user = serverUser();
   mkdirSync(dataDir, { recursive: true });
   // The server's own user must be able to reach its cluster inside the data directory.
-  if (user) chmodSync(dataDir, statSync(dataDir).mode | 0o111);
+  if (user) {
+    chmodSync(dataDir, statSync(dataDir).mode | 0o111);
+    for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      if ((statSync(dir).mode & 0o001) === 0) {
+        throw new EmbeddedPostgresError(`PostgreSQL refuses to run as root, so it runs as the ${SUPERUSER} user, which cannot enter ${dir}: set DATA_DIR to a directory outside it (e.g. /var/tmp/tracker-data)`);
+      }
+    }
+  }
 
   let secrets = readSecrets(secretsFile);
   const initialised = existsSync(path.join(clusterDir, 'PG_VERSION'));
-  if (initialised && !secrets) throw new Error(`${secretsFile} is missing, so the embedded database in ${clusterDir} cannot be logged into; delete ${dataDir} to start over`);
+  if (initialised && !secrets) throw new EmbeddedPostgresError(`${secretsFile} is missing, so the embedded database in ${clusterDir} cannot be logged into; delete ${dataDir} to start over`);
   await takeOverLeftoverServer(clusterDir, dataDir, secrets, logger);
 
   if (!initialised) {

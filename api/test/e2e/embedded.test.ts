@@ -109,6 +109,18 @@ test('a start whose port is taken exits non-zero with one clear line, before sta
   }
 });
 
+// PostgreSQL refuses root; as root it runs as the `postgres` user, which must reach the data.
+(process.getuid?.() === 0 ? test : test.skip)('as root, a data directory the postgres user cannot reach is refused in one line', async () => {
+  const privateDir = mkdtempSync(path.join(tmpdir(), 'tracker-embedded-private-')); // mode 0700
+  try {
+    const { code, output } = await runToExit({ ...ENV, DATA_DIR: path.join(privateDir, 'data'), PORT: '0' });
+    expect(code).toBe(1);
+    expect(output.trim().split('\n')).toEqual([`Cannot start: PostgreSQL refuses to run as root, so it runs as the postgres user, which cannot enter ${privateDir}: set DATA_DIR to a directory outside it (e.g. /var/tmp/tracker-data)`]);
+  } finally {
+    rmSync(privateDir, { recursive: true, force: true });
+  }
+});
+
 test('a webhook is delivered by the job worker, and the API comes back after a clean stop and after SIGKILL', async () => {
   receiver = await startReceiver();
   let client = new GraphqlClient(`${server!.baseUrl}/graphql`);
