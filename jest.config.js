@@ -24,8 +24,8 @@ module.exports = {
   testTimeout: 120_000,
   projects: [
     apiProject('unit'),
-    apiProject('integration', { globalSetup: '<rootDir>/api/test/support/global-setup.ts' }),
-    apiProject('e2e', { globalSetup: '<rootDir>/api/test/support/global-setup.ts' }),
+    apiProject('integration', { globalSetup: '<rootDir>/api/test/support/global-setup.ts', globalTeardown: '<rootDir>/api/test/support/global-teardown.ts' }),
+    apiProject('e2e', { globalSetup: '<rootDir>/api/test/support/global-setup.ts', globalTeardown: '<rootDir>/api/test/support/global-teardown.ts' }),
     '<rootDir>/cdktf/jest.config.js',
   ],
 };

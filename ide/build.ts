@@ -1,11 +1,13 @@
 // Bundles the GraphQL IDE (ide/src: GraphiQL 5 + React + Monaco) into static files that the API
 // serves itself from api/public/ide, so the IDE works offline and loads nothing from elsewhere.
-// Run with `npm run build:ide`; the IDE test calls buildIde() too.
+// Run with `npm run build:ide` (again only when its sources changed; `-- --force` rebuilds);
+// the IDE test calls buildIde() too.
 import { build, stop, type BuildOptions, type Plugin } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { STAMP_FILE, isUpToDate, sourceStamp } from './source-stamp.cjs';
 
 export const IDE_OUT_DIR = path.resolve(__dirname, '../api/public/ide');
 const SRC = path.resolve(__dirname, 'src');
@@ -64,6 +66,7 @@ export async function buildIde(outDir = IDE_OUT_DIR): Promise<IdeBuildReport> {
   ]).finally(() => stop()); // esbuild's service process would otherwise keep a caller such as jest alive
   // Lazy chunks get CSS files that the skipped Monaco imports left empty.
   await Promise.all(listFiles(staging).filter((f) => f.endsWith('.css') && statSync(f).size === 0).map((f) => rm(f)));
+  writeFileSync(path.join(staging, STAMP_FILE), sourceStamp());
   await rm(outDir, { recursive: true, force: true });
   await rename(staging, outDir);
   const files = listFiles(outDir);
@@ -76,6 +79,11 @@ export async function buildIde(outDir = IDE_OUT_DIR): Promise<IdeBuildReport> {
   };
 }
 
+/** Builds only when the sources changed since the bundle in outDir was built (`npm start`). */
+export async function buildIdeIfChanged(outDir = IDE_OUT_DIR): Promise<IdeBuildReport | undefined> {
+  return isUpToDate(outDir) ? undefined : buildIde(outDir);
+}
+
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -84,8 +92,9 @@ function listFiles(dir: string): string[] {
 }
 
 if (require.main === module) {
-  buildIde().then(
+  (process.argv.includes('--force') ? buildIde() : buildIdeIfChanged()).then(
     (r) => {
+      if (!r) return; // up to date: nothing to say
       const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
       process.stdout.write(`IDE bundle: ${r.files} files, ${mb(r.bytes)} (main.js ${mb(r.mainJsGzipBytes)} gzipped) in ${r.ms} ms -> ${path.relative(process.cwd(), r.outDir)}\n`);
     },

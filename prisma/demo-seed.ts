@@ -25,6 +25,7 @@ export interface DemoAccess {
   readonly email: string;
   readonly password: string;
   readonly accessToken: string;
+  readonly accessTokenExpiresAt: Date;
   /** Organization.id, for the x-org-id header. */
   readonly orgId: string;
 }
@@ -61,14 +62,24 @@ function generator(seed: number) {
 
 async function demoAccess(services: AppServices, userId: string, orgId: string): Promise<DemoAccess> {
   // A development-only convenience: a day-long token so the IDE works without logging in.
-  const accessToken = await signAccessToken(services.tokens, userId, 24 * 60 * 60);
-  return { email: DEMO_EMAIL, password: DEMO_PASSWORD, accessToken, orgId: toGlobalId('Organization', orgId) };
+  const lifetimeSeconds = 24 * 60 * 60;
+  const accessTokenExpiresAt = new Date(Date.now() + lifetimeSeconds * 1000);
+  const accessToken = await signAccessToken(services.tokens, userId, lifetimeSeconds);
+  return { email: DEMO_EMAIL, password: DEMO_PASSWORD, accessToken, accessTokenExpiresAt, orgId: toGlobalId('Organization', orgId) };
 }
 
 /** The account's id, signing it up first if needed (a first start killed halfway left some). */
 async function ensureAccount(services: AppServices, email: string, name: string, password: string): Promise<string> {
   const existing = await services.database.prisma.user.findUnique({ where: { email } });
   return existing?.id ?? (await services.sessions.signUp({ email, name, password })).user.id;
+}
+
+/** Whether the demo workspace is there (a restart): then seeding needs no pool of its own. */
+export async function isDemoSeeded(services: AppServices): Promise<boolean> {
+  const { prisma } = services.database;
+  const user = await prisma.user.findUnique({ where: { email: DEMO_EMAIL } });
+  if (!user) return false;
+  return (await new UserDb(prisma, user.id).run((tx) => tx.organization.findUnique({ where: { slug: DEMO_ORG_SLUG } }))) !== null;
 }
 
 /** Seeds the demo workspace unless its organization exists; returns how to call the API as its owner. */
@@ -89,8 +100,10 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
     await acceptInvitation(new UserDb(prisma, personId), token);
     if (role !== 'VIEWER') memberIds.push(personId);
   }
-  const random = generator(42);
-  for (const [index, spec] of PROJECTS.entries()) {
+  // The projects are seeded side by side (their issue numbers are independent), each from its
+  // own deterministic generator: the database and this process then work at the same time.
+  const seedProject = async (spec: (typeof PROJECTS)[number], index: number) => {
+    const random = generator(42 + index);
     await createProject(owner, db, { ...spec, leadId: memberIds[index + 1] });
     const labels = [];
     for (const [name, color] of [['bug', '#D73A4A'], ['frontend', '#1D76DB'], ['backend', '#0E8A16'], ['good first issue', '#7057FF']] as const) {
@@ -123,7 +136,8 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
       if (random(3) === 0) await addComment(actor, db, key, `Looked into ${key}: reproducible, taking it.`);
     }
     for (let n = 0; n < 5; n++) await linkIssues(owner, db, keys[n]!, keys[n + 10]!, n % 2 === 0 ? 'BLOCKS' : 'RELATES_TO');
-  }
+  };
+  await Promise.all(PROJECTS.map(seedProject));
   logger.info({ ms: Date.now() - started }, 'seeded the demo workspace');
   return demoAccess(services, demoUserId, org.id);
 }

@@ -88,11 +88,13 @@ export interface Config {
   readonly isProduction: boolean;
   readonly port: number;
   readonly host: string;
-  /** App-role connection; undefined means the embedded PGlite database under dataDir. */
+  /** App-role connection; undefined means the embedded PostgreSQL server under dataDir. */
   readonly databaseUrl: string | undefined;
   /** Owner-role connection for migrations; defaults to databaseUrl. */
   readonly migrationDatabaseUrl: string | undefined;
   readonly dataDir: string;
+  /** The embedded server's loopback port; undefined picks a free one. */
+  readonly embeddedPgPort: number | undefined;
   readonly dbPoolMax: number;
   readonly dbAcquireTimeoutMs: number;
   readonly dbStatementTimeoutMs: number;
@@ -246,7 +248,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (isProduction && databaseUrl === undefined) {
     throw new ConfigError('DATABASE_URL', 'a PostgreSQL URL (required in production)', '');
   }
-  const host = hostName(env, 'HOST', '0.0.0.0');
+  // Development listens on loopback only: its IDE page hands out the demo workspace's token.
+  const host = hostName(env, 'HOST', isProduction ? '0.0.0.0' : '127.0.0.1');
   const port = int(env, 'PORT', 4000, 0, 65535);
   const metricsPort = env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535) : undefined;
   // The metrics listener exists to keep /metrics off the port the load balancer forwards.
@@ -270,6 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     migrationDatabaseUrl: postgresUrl(env, 'MIGRATION_DATABASE_URL') ?? databaseUrl,
     dataDir: env.DATA_DIR || '.data',
+    embeddedPgPort: env.EMBEDDED_PG_PORT ? int(env, 'EMBEDDED_PG_PORT', 0, 1, 65535) : undefined,
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
     dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 1, 600_000),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000, 1, 3_600_000),
@@ -303,7 +307,8 @@ export function loadConfig(env: Env = process.env): Config {
       batchedRequests: bool(env, 'GRAPHQL_BATCHED_REQUESTS', false),
       persistedQueries: bool(env, 'GRAPHQL_PERSISTED_QUERIES', false),
     },
-    shutdownDrainSeconds: int(env, 'SHUTDOWN_DRAIN_SECONDS', 15, 0, 600),
+    // The drain gives a load balancer time to stop routing here; production sits behind one.
+    shutdownDrainSeconds: int(env, 'SHUTDOWN_DRAIN_SECONDS', isProduction ? 15 : 0, 0, 600),
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 20, 0, 600),
     metricsPort,
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),

@@ -1,5 +1,6 @@
 // Process entry: read config, start the server, shut down gracefully on SIGTERM/SIGINT.
 import { ConfigError, loadConfig } from './config';
+import { EmbeddedPostgresError } from './db/embedded-postgres';
 import { createLogger } from './logger';
 import { startServer } from './server/start';
 
@@ -19,7 +20,20 @@ async function main(): Promise<void> {
   // away) is logged and the process keeps serving: requests and jobs recover on their own.
   // Thrown exceptions still end the process (state after one is unknown).
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  const server = await startServer(config, logger);
+  let server;
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    if (error instanceof EmbeddedPostgresError) {
+      process.stderr.write(`Cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`Cannot start: ${config.host}:${config.port} is in use by another process; set PORT to another port\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   logger.info({ url: `${server.url}/graphql`, embedded: !config.databaseUrl }, 'tracker API ready');
   if (server.demo) {
     process.stdout.write(
@@ -29,6 +43,8 @@ async function main(): Promise<void> {
         `  Demo login: ${server.demo.email} / ${server.demo.password}`,
         `  Demo headers: Authorization: Bearer ${server.demo.accessToken}`,
         `                x-org-id: ${server.demo.orgId}`,
+        `  The token is valid for 24 hours (until ${server.demo.accessTokenExpiresAt.toISOString()}), or until a restart without JWT_SECRET;`,
+        `  the IDE at the endpoint pre-fills it for browsers on this machine only.`,
         '',
       ].join('\n') + '\n',
     );

@@ -3,7 +3,7 @@
  * `prisma migrate deploy` without spawning the CLI: the same engine call
  * (`applyMigrations`) with the migrations list built the way the CLI builds it, so the
  * database and its `_prisma_migrations` rows end up identical, in a fraction of the time.
- * Meant for process start-up (embedded PGlite) and test set-up.
+ * Meant for process start-up (the embedded PostgreSQL) and test set-up.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -50,25 +50,6 @@ function readSchemaFiles(schemaPath) {
 }
 
 /**
- * A single-connection server (PGLiteSocketServer's default) turns a new client away until
- * it has processed the previous client's disconnect, which can lag behind that client's
- * own view of the close by a moment. Only that refusal is retried, for up to 5 s.
- * @template T @param {() => Promise<T>} connect @returns {Promise<T>}
- */
-async function retryTurnedAway(connect) {
-  const deadline = Date.now() + 5000;
-  for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
-    try {
-      return await connect();
-    } catch (error) {
-      const turnedAway = /Connection terminated unexpectedly|Too many connections/.test(String(/** @type {any} */ (error)?.message));
-      if (!turnedAway || Date.now() + delay > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-}
-
-/**
  * Applies the pending migrations of `migrationsDir` to the database at `datasourceUrl`.
  * Rejects with the engine's error (with `.code`, e.g. P3009 for an earlier failed
  * migration) when one fails; the failure is recorded in `_prisma_migrations` as the CLI
@@ -77,7 +58,7 @@ async function retryTurnedAway(connect) {
  * @param {string} options.datasourceUrl e.g. `postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable`
  * @param {string} [options.schemaPath] schema file or folder; default: this repository's `prisma/schema.prisma`
  * @param {string} [options.migrationsDir] default: `migrations` next to the schema
- * @param {number} [options.maxConnections] default 1, which single-connection servers such as PGlite need
+ * @param {number} [options.maxConnections] default 1: migrations run one statement at a time
  * @param {{ externalTables: string[], externalEnums: string[] }} [options.filters] as `tables.external` / `enums.external` in prisma.config.ts
  * @param {(line: string) => void} [options.log] receives the engine's JSON log lines
  * @returns {Promise<{ appliedMigrationNames: string[] }>}
@@ -87,7 +68,7 @@ async function migrateDeploy({ datasourceUrl, schemaPath, migrationsDir, maxConn
   const schema = path.resolve(schemaPath ?? path.join(__dirname, '..', 'schema.prisma'));
   const migrations = path.resolve(migrationsDir ?? path.join(fs.statSync(schema).isDirectory() ? schema : path.dirname(schema), 'migrations'));
   const datamodels = readSchemaFiles(schema);
-  const handle = await retryTurnedAway(() => createSchemaEngine({ datamodels, datasourceUrl, maxConnections, logCallback: log }));
+  const handle = await createSchemaEngine({ datamodels, datasourceUrl, maxConnections, logCallback: log });
   try {
     const { appliedMigrationNames } = await handle.call('applyMigrations', {
       migrationsList: readMigrationsList(migrations),

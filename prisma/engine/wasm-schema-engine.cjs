@@ -223,9 +223,8 @@ class MigrationPgFactory extends PrismaPg {
 
   /**
    * Newest first, so a shadow database is dropped before the pool that created it ends.
-   * `pool.end()` resolves before its sockets are closed; waiting for them matters to
-   * single-connection servers (PGlite's socket server turns the next client away while
-   * the previous one is still open).
+   * `pool.end()` resolves before its sockets are closed; waiting for them means every
+   * connection is gone when the handle's `close()` settles.
    */
   async closeAll() {
     const errors = [];
@@ -366,7 +365,7 @@ function capturePanics(run) {
  * @param {Array<[string, string]>} [options.datamodels] `[path, content]` of each schema file
  * @param {string} [options.datasourceUrl] may be omitted for schema-only work (e.g. diffs between schema files)
  * @param {string} [options.shadowDatabaseUrl] used as is: it must be an empty database
- * @param {number} [options.maxConnections] 1 for single-connection servers such as PGlite
+ * @param {number} [options.maxConnections] pool size of the engine's connections
  * @param {(line: string) => void} [options.logCallback] receives the engine's JSON log lines
  * @returns {Promise<SchemaEngineHandle>}
  */

@@ -1,7 +1,7 @@
 // Builds the one Prisma client (and the pg pool under it) a process uses. The pool is ours,
 // not the adapter's, so metrics and shutdown can see it.
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { ClientBase, Pool } from 'pg';
+import type { Pool } from 'pg';
 import { BoundedPool } from './bounded-pool';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -13,8 +13,6 @@ export interface DatabaseOptions {
   readonly statementTimeoutMs: number;
   /** Requests that may queue for a connection when all are busy; more are refused at once. */
   readonly maxWaiting?: number;
-  /** A role to become on every new connection (the embedded database connects as superuser). */
-  readonly setRole?: string;
   readonly applicationName?: string;
 }
 
@@ -26,7 +24,6 @@ export interface Database {
 }
 
 export function openDatabase(options: DatabaseOptions): Database {
-  const role = options.setRole;
   const pool = new BoundedPool({
     maxWaiting: options.maxWaiting ?? 100,
     connectionString: options.url,
@@ -36,8 +33,6 @@ export function openDatabase(options: DatabaseOptions): Database {
     statement_timeout: options.statementTimeoutMs,
     application_name: options.applicationName ?? 'tracker-api',
     keepAlive: true,
-    // Awaited by the pool before it hands the new client out, so every query runs as `role`.
-    ...(role ? { onConnect: (client: ClientBase) => client.query(`SET ROLE ${quoteIdent(role)}`).then(() => undefined) } : {}),
   });
   // An idle client's socket error (database restart, network cut) must not crash the process;
   // the pool drops that client and the next checkout opens a fresh one.
@@ -56,8 +51,4 @@ export function openDatabase(options: DatabaseOptions): Database {
       return closing;
     },
   };
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

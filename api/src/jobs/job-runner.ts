@@ -15,7 +15,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger as WorkerLogger, run, type LogLevel, type Runner, type WorkerEvents } from 'graphile-worker';
-import { Pool, type ClientBase } from 'pg';
+import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppServices } from '../app-services';
 import { cronItems, taskList } from './task-registry';
@@ -64,7 +64,6 @@ export function startJobRunner(services: AppServices): JobRunner | undefined {
   const settings = config.webhooks;
   if (settings.workerConcurrency === 0) return undefined;
   const logger = services.logger.child({ component: 'job-runner' });
-  const role = database.options.setRole;
   const pool = new Pool({
     connectionString: database.options.url,
     // One more for graphile-worker's LISTEN connection, one for its housekeeping.
@@ -72,7 +71,6 @@ export function startJobRunner(services: AppServices): JobRunner | undefined {
     application_name: WORKER_APPLICATION_NAME,
     keepAlive: true,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    ...(role ? { onConnect: (client: ClientBase) => client.query(`SET ROLE "${role.replace(/"/g, '""')}"`).then(() => undefined) } : {}),
   });
   // An idle connection's error (database restart) must not crash the process.
   const onError = (error: Error) => logger.warn({ err: error }, 'job runner connection error');

@@ -51,7 +51,10 @@ query Board {
 `;
 
 export interface IdeOptions {
-  /** Present only in development with the embedded demo seed: prefills the headers editor. */
+  /**
+   * Present only in development with the embedded demo seed: prefills the headers editor,
+   * for requests from this machine only (the token is an OWNER's).
+   */
   readonly demo?: DemoAccess;
   readonly assetsDir?: string;
 }
@@ -63,6 +66,13 @@ function setSecurityHeaders(res: Response): void {
   res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
+}
+
+/** The peer's own address, not a header: X-Forwarded-For can be written by anyone. */
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4 === '::1' || /^127\./.test(v4);
 }
 
 /** JSON that is safe inside <script>: no "</script>", "<!--" or line separators can break out. */
@@ -95,7 +105,8 @@ export function renderIdePage(demo: DemoAccess | undefined): string {
 
 /** GET /graphql: the page for browsers (Accept prefers text/html); everyone else goes on to GraphQL. */
 export function ideHandler(options: IdeOptions = {}): RequestHandler {
-  const page = renderIdePage(options.demo);
+  const withDemo = renderIdePage(options.demo);
+  const withoutDemo = renderIdePage(undefined);
   const assetsDir = options.assetsDir ?? IDE_ASSETS_DIR;
   return (req, res, next) => {
     res.vary('Accept');
@@ -110,7 +121,7 @@ export function ideHandler(options: IdeOptions = {}): RequestHandler {
       res.status(503).type('text/plain').send('The GraphQL IDE is not built: run `npm run build:ide` and reload.\n');
       return;
     }
-    res.type('html').send(page);
+    res.type('html').send(isLoopback(req.socket.remoteAddress) ? withDemo : withoutDemo);
   };
 }
 

@@ -1,7 +1,7 @@
 // Starts one API instance: database (server or embedded), services, HTTP. Used by main.ts and
 // by tests that want a real server on a real port.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { createAppServices, type AppServices } from '../app-services';
@@ -18,7 +18,7 @@ import { gracefulShutdown, type ShutdownResult } from './shutdown';
 import { startRealtimeServer, type RealtimeServer } from './websocket';
 import { startJobRunner } from '../jobs/job-runner';
 import { createRateLimiter } from '../ratelimit/rate-limiter';
-import { seedDemoIfEmpty, type DemoAccess } from '../../../prisma/demo-seed';
+import { isDemoSeeded, seedDemoIfEmpty, type DemoAccess } from '../../../prisma/demo-seed';
 
 export const APP_ROLE = 'tracker_app';
 
@@ -45,18 +45,53 @@ export interface RunningServer {
 async function openStore(config: Config, logger: Logger): Promise<{ database: Database; embedded?: EmbeddedPostgres }> {
   const pool = { poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs, maxWaiting: config.dbPoolMaxWaiting };
   if (config.databaseUrl) return { database: openDatabase({ url: config.databaseUrl, ...pool }) };
-  const embedded = await startEmbeddedPostgres(config.dataDir);
-  const applied = await applyMigrations(embedded.url);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations to the embedded database');
-  // One connection: PGlite is a single session. SET ROLE makes row-level security apply,
-  // because the embedded superuser would bypass it.
-  return { database: openDatabase({ url: embedded.url, ...pool, poolMax: 1, setRole: APP_ROLE }), embedded };
+  const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, logger });
+  try {
+    const applied = await applyMigrations(embedded.ownerUrl);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations to the embedded database');
+    // As in production: the app logs in as the non-owner role, so row-level security applies.
+    return { database: openDatabase({ url: await embedded.appRoleUrl(APP_ROLE), ...pool }), embedded };
+  } catch (error) {
+    await embedded.close();
+    throw error;
+  }
+}
+
+/**
+ * The demo seed is about a thousand small transactions of data that can be made again: on a
+ * pool of their own they do not wait for the disk at each commit (synchronous_commit=off),
+ * and one ordinary commit afterwards flushes them all. Its token is signed by `services`.
+ */
+async function seedDemo(config: Config, database: Database, services: AppServices, logger: Logger): Promise<DemoAccess> {
+  if (await isDemoSeeded(services)) return seedDemoIfEmpty(services, logger);
+  const url = new URL(database.options.url);
+  url.searchParams.set('options', '-c synchronous_commit=off');
+  const seeding = openDatabase({ ...database.options, url: url.toString(), applicationName: 'tracker-demo-seed' });
+  try {
+    await seedDemoIfEmpty(createAppServices(config, seeding, logger), logger);
+  } finally {
+    await seeding.close();
+  }
+  // Assigning a transaction id makes this commit write (and wait for) the WAL up to here.
+  await database.prisma.$queryRaw`SELECT txid_current()::text`;
+  return seedDemoIfEmpty(services, logger);
+}
+
+/** A taken port fails the start at once: before the database, its migrations and the demo seed. */
+function ensurePortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  await ensurePortFree(config.port, config.host);
   const { database, embedded } = await openStore(config, logger);
   const services = createAppServices(config, database, logger);
-  const demo = embedded ? await seedDemoIfEmpty(services, logger) : undefined;
+  const demo = embedded ? await seedDemo(config, database, services, logger) : undefined;
   const lifecycle = new Lifecycle();
   const metrics = new Metrics(database.pool, database.options.poolMax);
   const rateLimiter = createRateLimiter(config, logger);
@@ -76,10 +111,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Longer than the ALB's 60 s idle timeout, so the balancer closes idle connections first.
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, lifecycle, isEmbedded: embedded !== undefined });
+  const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, lifecycle });
   // Not awaited: the runner comes up (and back) on its own, so a database outage never stops a start.
   const jobRunner = startJobRunner(services);
-  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject); // EADDRINUSE: a start-up failure, not an unhandled event
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);

@@ -42,7 +42,6 @@ export interface RealtimeServerOptions {
   readonly schema: GraphQLSchema;
   readonly services: AppServices;
   readonly lifecycle?: Lifecycle;
-  readonly isEmbedded: boolean;
 }
 
 type Extra = { readonly socket: WebSocket; readonly request: http.IncomingMessage; readonly connection: Connection };
@@ -62,7 +61,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const { logger, config, database, transactionLimits } = services;
   const limits = config.realtime;
   const protections = limitProtections(config.limits, config.hardening);
-  const runtime = await startRealtimeRuntime({ database, limits: transactionLimits, logger, isEmbedded: options.isEmbedded });
+  const runtime = await startRealtimeRuntime({ database, limits: transactionLimits, logger });
   const registry = new ConnectionRegistry(limits.maxConnectionsPerUser);
   let slowConsumersClosed = 0;
 

@@ -60,7 +60,7 @@ describe('the Dockerfile', () => {
 
   test('.dockerignore keeps secrets, local builds and dependencies out of the build context', () => {
     const patterns = fs.readFileSync(path.join(PROJECT_ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    for (const file of ['.git/HEAD', 'node_modules/pg/package.json', 'api/node_modules/x.js', 'dist/api/src/main.js', '.env', 'api/.env.local', '.data/pglite/PG_VERSION', 'api/src/generated/prisma/client.ts', 'coverage/index.html']) {
+    for (const file of ['.git/HEAD', 'node_modules/pg/package.json', 'api/node_modules/x.js', 'dist/api/src/main.js', '.env', 'api/.env.local', '.data/postgres-17/PG_VERSION', 'api/src/generated/prisma/client.ts', 'coverage/index.html']) {
       expect([file, dockerIgnored(file, patterns)]).toEqual([file, true]);
     }
     for (const file of ['package.json', 'package-lock.json', 'prisma.config.ts', 'scripts/prisma.cjs', 'prisma/schema.prisma', 'prisma/engine/schema-engine-bridge.cjs', 'api/src/main.ts', 'tsconfig.build.json', 'ide/src/main.tsx', 'ide/build.ts']) {

@@ -80,8 +80,8 @@ describe('GET /graphql', () => {
 });
 
 // The demo seed exists only where `npm start` creates it: development on the embedded
-// database (PGlite, which cannot load inside jest's VM). So this runs `npm start`'s entry point
-// as a child process on a fresh DATA_DIR: 15-60 s of migrating and seeding, but no test-only path.
+// PostgreSQL. So this runs `npm start`'s entry point as a child process on a fresh DATA_DIR:
+// 10-30 s of migrating and seeding, but no test-only path.
 describe('in a real browser', () => {
   let server: ChildServer | undefined;
   let browser: Browser | undefined;
@@ -89,7 +89,7 @@ describe('in a real browser', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: the IDE test needs a real browser (Debian: apt-get install chromium, or set CHROMIUM_PATH)`);
+      throw new Error(`Chromium not found at ${CHROMIUM}: the IDE test needs a real browser. Install it (Debian/Ubuntu: sudo apt-get install chromium; macOS: brew install --cask chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary`);
     }
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracker-ide-'));
     [server, browser] = await Promise.all([
@@ -105,7 +105,7 @@ describe('in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop('SIGKILL'); // its database is thrown away anyway
+    await server?.stop('SIGTERM'); // stops its embedded PostgreSQL too (SIGKILL would leave it running)
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 

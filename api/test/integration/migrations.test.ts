@@ -1,15 +1,14 @@
 /**
  * Prisma Migrate through the WebAssembly schema engine (prisma/engine): the repo's real
- * migrations against a real PostgreSQL server and against PGlite. Every test makes and
- * drops its own databases; the server is MIGRATION_DATABASE_URL, else DATABASE_URL, else
- * the local default.
+ * migrations against a real PostgreSQL server. Every test makes and drops its own
+ * databases; the server is MIGRATION_DATABASE_URL, else DATABASE_URL, else the test
+ * PostgreSQL (TEST_DATABASE_URL: the system one, or the embedded one the suite started).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { Client } from 'pg';
 import { migrateDeploy } from '../../../prisma/engine/migrate-deploy.cjs';
 
@@ -18,7 +17,7 @@ jest.setTimeout(120_000);
 const ROOT = path.resolve(__dirname, '../../..');
 const SCHEMA = path.join(ROOT, 'prisma', 'schema.prisma');
 const MIGRATIONS = path.join(ROOT, 'prisma', 'migrations');
-const SERVER_URL = process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+const SERVER_URL = process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -52,7 +51,6 @@ interface Run {
   stdout: string;
   stderr: string;
 }
-/** Async on purpose: the PGlite test serves its database from this very process. */
 function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'scripts', script), ...args], {
@@ -205,78 +203,5 @@ describe('drift check (scripts/db-check.cjs)', () => {
 
     // The throwaway databases are gone, on success and on drift alike.
     expect(await driftDatabases()).toEqual(before);
-  });
-});
-
-/**
- * PGlite is served from a child process: inside Jest's VM sandbox PGlite cannot start
- * without --experimental-vm-modules (it loads parts of itself with `import()`).
- * migrateDeploy() itself runs here, in the sandbox, as the API's tests will run it.
- */
-const PGLITE_SERVER = `
-  import readline from 'node:readline';
-  import { PGlite } from '@electric-sql/pglite';
-  import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-  const db = await PGlite.create();
-  // Port 0: the OS picks a free loopback port. One connection, as in the API's embedded mode.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
-  await server.start();
-  console.log(JSON.stringify({ conn: server.getServerConn() }));
-  readline.createInterface({ input: process.stdin })
-    .on('line', () => console.log(JSON.stringify(server.getStats())))
-    .on('close', async () => { await server.stop(); await db.close(); process.exit(0); });
-`;
-
-describe('migrateDeploy() against PGlite behind PGLiteSocketServer', () => {
-  let child: ReturnType<typeof spawn>;
-  let nextLine: () => Promise<string>;
-  let url: string;
-  const activeConnections = async () => {
-    child.stdin!.write('stats\n');
-    return (JSON.parse(await nextLine()) as { activeConnections: number }).activeConnections;
-  };
-  /** The server notices a disconnect a moment after the client; an idle pool would hold on for 10 s. */
-  const connectionsAfterSettling = async () => {
-    const deadline = Date.now() + 2000;
-    let count = await activeConnections();
-    while (count > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      count = await activeConnections();
-    }
-    return count;
-  };
-
-  beforeAll(async () => {
-    child = spawn(process.execPath, ['--input-type=module', '-e', PGLITE_SERVER], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-    const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    nextLine = async () => {
-      const { value, done } = await lines.next();
-      if (done) throw new Error('the PGlite server exited');
-      return value as string;
-    };
-    const { conn } = JSON.parse(await nextLine()) as { conn: string };
-    url = `postgres://postgres@${conn}/postgres?sslmode=disable`;
-  });
-  afterAll(async () => {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    child.stdin!.end();
-    await exited;
-  });
-
-  it('applies every migration, is idempotent, and releases its connection', async () => {
-    const first = await migrateDeploy({ datasourceUrl: url, schemaPath: SCHEMA, migrationsDir: MIGRATIONS });
-    expect(first.appliedMigrationNames).toEqual(migrationNames());
-    expect(await connectionsAfterSettling()).toBe(0);
-
-    // The server turns a second connection away, so this fails if the first call left its
-    // connection open.
-    const second = await migrateDeploy({ datasourceUrl: url, schemaPath: SCHEMA, migrationsDir: MIGRATIONS });
-    expect(second.appliedMigrationNames).toEqual([]);
-    expect(await connectionsAfterSettling()).toBe(0);
-
-    const rows = await sql<MigrationRow>(url, BOOKKEEPING);
-    expect(rows.map((r) => r.migration_name)).toEqual(migrationNames());
-    expect(rows.every((r) => r.finished_at !== null && r.rolled_back_at === null)).toBe(true);
   });
 });

@@ -1,17 +1,29 @@
-// Serves the embedded database the way `npm start` opens it (PGlite under a data directory,
-// migrated), from a process of its own: Jest's VM sandbox cannot start PGlite. Prints
-// {"url"} once ready; closing stdin shuts it down.
-import readline from 'node:readline';
+// Serves the embedded PostgreSQL (the one `npm start` runs) from a process of its own, for the
+// test suite when no PostgreSQL answers at TEST_DATABASE_URL. Prints {"ownerUrl"} once ready.
+// It stops the server and deletes its data directory when stdin closes (jest ended, or died)
+// or on SIGINT/SIGTERM (a Ctrl-C reaches the whole process group).
+import { rmSync } from 'node:fs';
+import pino from 'pino';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
-import { applyMigrations } from '../../src/db/migrations';
 
 async function main(dataDir: string): Promise<void> {
-  const embedded = await startEmbeddedPostgres(dataDir);
-  await applyMigrations(embedded.url);
-  process.stdout.write(`${JSON.stringify({ url: embedded.url })}\n`);
-  readline.createInterface({ input: process.stdin }).on('close', () => {
-    embedded.close().then(() => process.exit(0), () => process.exit(1));
-  });
+  const embedded = await startEmbeddedPostgres({ dataDir, logger: pino({ level: 'silent' }) });
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    embedded.close().then(
+      () => {
+        rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
+  };
+  process.stdin.on('end', stop).resume();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.stdout.write(`${JSON.stringify({ ownerUrl: embedded.ownerUrl })}\n`);
 }
 
 main(process.argv[2]!).catch((error: unknown) => {

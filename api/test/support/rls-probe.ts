@@ -101,12 +101,8 @@ export async function isolationProblems(ownerUrl: string, appUrl: string, a: See
   }
 }
 
-/**
- * The same checks on open connections. The owner's part runs first and `becomeApp` between
- * the two parts: PGlite serves every connection from one session, so there a single client
- * is the owner until it SETs ROLE.
- */
-export async function isolationProblemsOn(owner: Client, app: Client, a: SeededOrg, b: SeededOrg, becomeApp: () => Promise<unknown> = async () => undefined): Promise<string[]> {
+/** The same checks on open connections: the owner's and the app role's. */
+export async function isolationProblemsOn(owner: Client, app: Client, a: SeededOrg, b: SeededOrg): Promise<string[]> {
   const problems: string[] = [];
   const seen: { table: TenantTable; ownRows: number; report: (problem: string) => void }[] = [];
   for (const table of await tenantTables(owner)) {
@@ -118,7 +114,6 @@ export async function isolationProblemsOn(owner: Client, app: Client, a: SeededO
     if (ownRows === 0 || foreignRows === 0) report('has no seeded rows for both tenants: add some to seedOrg');
     seen.push({ table, ownRows, report });
   }
-  await becomeApp();
   for (const { table, ownRows, report } of seen) {
     const untenanted = await asTenant(app, {}, async () => (await app.query(`SELECT 1 FROM "${table.name}" LIMIT 1`)).rowCount);
     if (untenanted !== 0) report('rows are visible with no app.org_id set');

@@ -10,8 +10,6 @@ export const EVENTS_CHANNEL = 'issue_events';
 
 export interface ListenerOptions {
   readonly url: string;
-  /** A role to become first (the embedded database connects as its superuser). */
-  readonly setRole?: string;
   readonly logger: Logger;
   onNotification(payload: string): void;
   /** Called after every successful (re)connect, once LISTEN is in place. */
@@ -77,7 +75,6 @@ export class EventListener {
     });
     try {
       await client.connect();
-      if (this.options.setRole) await client.query(`SET ROLE "${this.options.setRole.replace(/"/g, '""')}"`);
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     } catch (error) {
       onLost(error as Error);

@@ -1,0 +1,3 @@
+export declare const STAMP_FILE: string;
+export declare function sourceStamp(): string;
+export declare function isUpToDate(outDir?: string): boolean;
