@@ -46,7 +46,7 @@ async function ownTransaction<T>(prisma: PrismaClient, pin: (tx: Tx) => Promise<
 export interface ScopeOptions {
   /** The request's transaction: every statement runs in it instead of one of its own. */
   readonly request?: RequestTransaction;
-  /** The organization is being created: pin it without a membership check. */
+  /** The organization is being created or joined: pin it without a membership check. */
   readonly newOrganization?: boolean;
 }
 
@@ -111,6 +111,14 @@ export class UserDb extends ScopedDb {
 
   /** An organization being created, before it has members. */
   forNewOrg(orgId: string): TenantDb {
+    return new TenantDb(this.prisma, orgId, this.userId, this.limits, { request: this.request, newOrganization: true });
+  }
+
+  /**
+   * An organization the user joins with an invitation: not a member yet, so no membership check
+   * in the pin; the invitation's secret (checked by the caller) is the right to act there.
+   */
+  forInvitedOrg(orgId: string): TenantDb {
     return new TenantDb(this.prisma, orgId, this.userId, this.limits, { request: this.request, newOrganization: true });
   }
 }

@@ -62,7 +62,7 @@ export async function acceptInvitation(viewer: UserDb, token: string): Promise<M
   if (!match) throw NO_SUCH_INVITATION();
   const hex = match[1]!;
   const orgId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  return viewer.forOrg(orgId).run(async (tx) => {
+  return viewer.forInvitedOrg(orgId).run(async (tx) => {
     const now = new Date();
     const me = await tx.user.findUnique({ where: { id: viewer.userId }, select: { email: true } });
     const invitation = await tx.invitation.findFirst({ where: { orgId, tokenHash: digest(token), ...pending(now) } });
