@@ -1,13 +1,14 @@
 // graphql-ws on the HTTP server's own port and path (/graphql), for subscriptions only
 // (queries and mutations keep to HTTP, with its logging, idempotency and transactions).
-// A socket authenticates once, at connection_init, with the same headers and rules as HTTP
-// carried in connectionParams, and is bounded every way a long-lived socket can grow: a
+// A socket authenticates at connection_init, with the same headers and rules as HTTP carried
+// in connectionParams; its membership is looked up again on every subscribe, every batch of
+// events and on a timer. It is bounded every way a long-lived socket can grow: a
 // per-user connection cap, a per-connection subscription cap, a per-subscriber send buffer,
 // and pings below the load balancer's 60 s idle timeout.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { CloseCode, handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
+import { handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../app-services';
 import { AppError } from '../errors/app-error';
@@ -17,13 +18,12 @@ import { startRealtimeRuntime, type RealtimeRuntime } from '../modules/realtime/
 import type { RealtimeContext } from '../modules/realtime/realtime.resolver';
 import { subscribeWithFreshContexts } from '../modules/realtime/subscription-execution';
 import type { HubStats } from '../modules/realtime/event-hub';
+import { currentTenant, isMembershipLost } from '../modules/realtime/membership';
 import type { Lifecycle } from './health';
-import { ConnectionRegistry, acceptConnection, type Connection } from './websocket-connection';
+import { CLOSE_CODES } from './close-codes';
+import { ConnectionRegistry, acceptConnection, closeFor, type Connection } from './websocket-connection';
 
-/** Close codes beyond graphql-ws's own (4400, 4401, 4403, 4500) and websocket-connection.ts's. */
-export const CLOSE_SLOW_CONSUMER = 4008;
 const SLOW_CONSUMER_CLOSE_GRACE_MS = 10_000;
-export const CLOSE_GOING_AWAY = 1001;
 
 export interface RealtimeStats extends HubStats {
   readonly connections: number;
@@ -69,7 +69,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const closeSlowConsumer = (socket: WebSocket) => {
     if (socket.readyState !== socket.OPEN) return;
     slowConsumersClosed += 1;
-    socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer: send buffer full; resubscribe with after');
+    socket.close(CLOSE_CODES.SLOW_CONSUMER, 'Slow consumer: send buffer full; resubscribe with after');
     // A client that stopped reading may never answer the close handshake: give one that merely
     // stalled time to read the close code (and learn to resubscribe), then drop the socket.
     setTimeout(() => socket.terminate(), SLOW_CONSUMER_CLOSE_GRACE_MS).unref();
@@ -82,7 +82,15 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       return mapped.formatted;
     });
 
-  const prepare = (extra: Extra, id: string, payload: SubscribePayload) => {
+  /** Membership gone (4403), or not checkable (the database: 1013): the socket closes. */
+  const closeForAccess = (socket: WebSocket, error: unknown) => {
+    if (socket.readyState !== socket.OPEN) return;
+    const [code, reason] = closeFor(error);
+    if (code === CLOSE_CODES.INTERNAL_ERROR) logger.error({ err: error }, 'realtime membership check failed');
+    socket.close(code, reason);
+  };
+
+  const prepare = async (extra: Extra, id: string, payload: SubscribePayload) => {
     const { connection, socket } = extra;
     let document: DocumentNode;
     try {
@@ -107,9 +115,27 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       return refuse(new AppError('RATE_LIMITED', `At most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`));
     }
     connection.subscriptions.add(id);
+    const { member } = connection;
+    let base = connection.context!;
+    if (member) {
+      // The membership and role as of this subscribe, not as of connection_init.
+      try {
+        const tenant = Promise.resolve(await currentTenant(database.prisma, transactionLimits, member));
+        base = { ...base, tenant: () => tenant };
+      } catch (error) {
+        connection.subscriptions.delete(id);
+        if (isMembershipLost(error)) closeForAccess(socket, error);
+        return refuse(error instanceof AppError ? error : new AppError('SERVICE_UNAVAILABLE', 'The membership could not be checked; retry later'));
+      }
+    }
     const contextValue: RealtimeContext = {
-      ...connection.context!,
-      realtime: { hub: runtime.hub, link: { bufferLimit: limits.sendBufferEvents, onOverflow: () => closeSlowConsumer(socket) } },
+      ...base,
+      realtime: {
+        hub: runtime.hub,
+        link: { bufferLimit: limits.sendBufferEvents, onOverflow: () => closeSlowConsumer(socket) },
+        member,
+        onAccessLost: (error) => closeForAccess(socket, error),
+      },
     };
     return { schema, document, operationName: payload.operationName, variableValues: payload.variables ?? undefined, contextValue };
   };
@@ -133,7 +159,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols });
   wss.on('connection', (socket: WebSocket, request: http.IncomingMessage) => {
-    const connection: Connection = { subscriptions: new Set() };
+    const connection: Connection = { subscriptions: new Set(), timers: [] };
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -149,7 +175,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
               await handle(String(data));
             } catch (error) {
               logger.error({ err: error }, 'graphql-ws message handling failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
+              socket.close(CLOSE_CODES.INTERNAL_ERROR, 'Internal server error');
             }
           }),
       },
@@ -189,7 +215,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     close() {
       closing ??= (async () => {
         httpServer.off('upgrade', onUpgrade);
-        for (const socket of wss.clients) socket.close(CLOSE_GOING_AWAY, 'Server shutting down; reconnect');
+        for (const socket of wss.clients) socket.close(CLOSE_CODES.GOING_AWAY, 'Server shutting down; reconnect');
         const deadline = Date.now() + 2_000;
         while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
         for (const socket of wss.clients) socket.terminate();

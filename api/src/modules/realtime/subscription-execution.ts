@@ -1,15 +1,15 @@
 // Runs a subscription's source stream and executes its events with contexts of their own.
 // graphql-js would reuse the subscription's context, and with it the DataLoader caches, for
 // every event: an issue renamed an hour into the subscription would keep its old title.
-// Instead each batch of events gets fresh loaders on a fresh (never request-scoped) TenantDb;
-// the caller and membership checked at subscribe time carry over. Events already waiting
+// Instead each batch of events gets fresh loaders on a fresh (never request-scoped) TenantDb,
+// and the membership is looked up again first: a member removed since subscribing gets no
+// further event (the connection closes instead). Events already waiting
 // when the client is ready for more run as one batch, so their issue and actor lookups share
 // one query each instead of two queries per event.
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { PrismaClient } from '../../generated/prisma/client';
-import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
-import type { Tenant } from '../../graphql/context';
-import { createLoaders } from '../../graphql/loaders';
+import type { TransactionLimits } from '../../db/tenant-db';
+import { currentTenant } from './membership';
 import type { RealtimeContext } from './realtime.resolver';
 
 /** Events executed together at most; bounds what sits executed but unsent. */
@@ -21,16 +21,12 @@ interface BatchingSource {
   takeQueued?(max: number): unknown[];
 }
 
-export function freshContext(base: RealtimeContext, prisma: PrismaClient, limits: TransactionLimits): RealtimeContext {
-  let tenant: Promise<Tenant> | undefined;
-  return {
-    ...base,
-    tenant: () =>
-      (tenant ??= base.tenant().then((shared) => {
-        const db = new TenantDb(prisma, shared.orgId, shared.userId, limits);
-        return { ...shared, db, loaders: createLoaders(db) };
-      })),
-  };
+/** The batch's context: the tenant as of now (membership and role read again), or the refusal. */
+async function freshContext(base: RealtimeContext, prisma: PrismaClient, limits: TransactionLimits): Promise<RealtimeContext> {
+  const member = base.realtime?.member;
+  if (!member) return base;
+  const tenant = Promise.resolve(await currentTenant(prisma, limits, member));
+  return { ...base, tenant: () => tenant };
 }
 
 export function subscribeWithFreshContexts(prisma: PrismaClient, limits: TransactionLimits) {
@@ -48,7 +44,15 @@ export function subscribeWithFreshContexts(prisma: PrismaClient, limits: Transac
         const first = await events.next();
         if (first.done) return { value: undefined, done: true };
         const batch = [first.value, ...(source.takeQueued?.(BATCH - 1) ?? [])];
-        const contextValue = freshContext(base, prisma, limits);
+        let contextValue: RealtimeContext;
+        try {
+          contextValue = await freshContext(base, prisma, limits);
+        } catch (error) {
+          // Fail closed: nothing of the batch is sent without a membership behind it.
+          base.realtime?.onAccessLost(error);
+          await events.return?.();
+          return { value: undefined, done: true };
+        }
         executed = await Promise.all(batch.map((event) => execute({ ...args, rootValue: event, contextValue })));
         return { value: executed.shift()!, done: false };
       },
