@@ -62,6 +62,8 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const { logger, config, database, transactionLimits } = services;
   const limits = config.realtime;
   const protections = limitProtections(config.limits, config.hardening);
+  // HTTP hides suggestions with an Apollo plugin; graphql-js does it here (validation and variables).
+  const hideSuggestions = !config.hardening.fieldSuggestions;
   const runtime = await startRealtimeRuntime({ database, limits: transactionLimits, logger, isEmbedded: options.isEmbedded });
   const registry = new ConnectionRegistry(limits.maxConnectionsPerUser);
   let slowConsumersClosed = 0;
@@ -100,7 +102,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     }
     let problems: readonly GraphQLError[];
     try {
-      problems = validate(schema, document, [...specifiedRules, ...protections.validationRules]);
+      problems = validate(schema, document, [...specifiedRules, ...protections.validationRules], { hideSuggestions });
     } catch (error) {
       problems = [validationError((error as Error).message)];
     }
@@ -137,7 +139,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
         onAccessLost: (error) => closeForAccess(socket, error),
       },
     };
-    return { schema, document, operationName: payload.operationName, variableValues: payload.variables ?? undefined, contextValue };
+    return { schema, document, operationName: payload.operationName, variableValues: payload.variables ?? undefined, contextValue, hideSuggestions };
   };
 
   const server = makeServer<Record<string, unknown> | undefined, Extra>({

@@ -6,7 +6,7 @@
 // further event (the connection closes instead). Events already waiting
 // when the client is ready for more run as one batch, so their issue and actor lookups share
 // one query each instead of two queries per event.
-import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { GraphQLError, createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { TransactionLimits } from '../../db/tenant-db';
 import { currentTenant } from './membership';
@@ -29,10 +29,26 @@ async function freshContext(base: RealtimeContext, prisma: PrismaClient, limits:
   return { ...base, tenant: () => tenant };
 }
 
+/**
+ * Errors with no path come from before the subscribe resolver ran: variables that do not
+ * coerce. They are the client's mistake (BAD_USER_INPUT, as over HTTP), not ours.
+ */
+function requestErrorsAsInput(result: ExecutionResult): ExecutionResult {
+  if (!result.errors) return result;
+  return {
+    ...result,
+    errors: result.errors.map((error) =>
+      error.path === undefined && error.extensions.code === undefined && (error.originalError === undefined || error.originalError instanceof GraphQLError)
+        ? new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } })
+        : error,
+    ),
+  };
+}
+
 export function subscribeWithFreshContexts(prisma: PrismaClient, limits: TransactionLimits) {
   return async (args: ExecutionArgs): Promise<Execution> => {
     const stream = await createSourceEventStream(args);
-    if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
+    if (!(Symbol.asyncIterator in stream)) return requestErrorsAsInput(stream as ExecutionResult);
     const base = args.contextValue as RealtimeContext;
     const source = stream as AsyncIterable<unknown> & BatchingSource;
     const events = source[Symbol.asyncIterator]();
