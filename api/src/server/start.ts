@@ -74,6 +74,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, lifecycle, isEmbedded: embedded !== undefined });
+  metrics.watchRealtime(() => realtime.stats());
   const webhookWorker = await startWebhookWorker(services);
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;

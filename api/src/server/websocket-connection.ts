@@ -8,14 +8,14 @@ import type { Caller } from '../auth/caller';
 import { AppError } from '../errors/app-error';
 import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import { createContextInner, type Context } from '../graphql/context';
-import { currentTenant, isMembershipLost, type MemberScope } from '../modules/realtime/membership';
+import { MembershipCheck, isMembershipLost } from '../modules/realtime/membership';
 import { CLOSE_CODES } from './close-codes';
 
 export interface Connection {
   /** Set once connection_init is accepted. */
   context?: Context;
-  /** The organization and user the socket reads as (with x-org-id); never their role. */
-  member?: MemberScope;
+  /** The organization and user the socket reads as (with x-org-id), looked up afresh each time. */
+  membership?: MembershipCheck;
   userId?: string;
   readonly subscriptions: Set<string>;
   timers: NodeJS.Timeout[];
@@ -97,12 +97,12 @@ export function forbiddenReason(error: AppError): string {
  * membership is looked up and a removed member's socket closes with 4403 even if it is idle
  * (subscribes and event batches check it too). A database hiccup during a check keeps the socket.
  */
-function bindToMembership(socket: WebSocket, member: MemberScope, services: AppServices): NodeJS.Timeout {
+function bindToMembership(socket: WebSocket, membership: MembershipCheck, recheckMs: number): NodeJS.Timeout {
   const timer = setInterval(() => {
-    currentTenant(services.database.prisma, services.transactionLimits, member).catch((error: unknown) => {
+    membership.current().catch((error: unknown) => {
       if (isMembershipLost(error)) socket.close(CLOSE_CODES.FORBIDDEN, forbiddenReason(error as AppError));
     });
-  }, services.config.realtime.membershipRecheckMs);
+  }, recheckMs);
   timer.unref();
   return timer;
 }
@@ -131,13 +131,13 @@ export async function acceptConnection(init: ConnectionInit): Promise<boolean> {
   const context = createContextInner({ services, requestId: randomUUID(), authorization: param('authorization'), orgId });
   try {
     const caller = await context.caller();
-    let member: MemberScope | undefined;
+    let membership: MembershipCheck | undefined;
     if (orgId !== undefined) {
       // The membership check runs in the context's request transaction: end it now, or the
       // socket would hold a pooled connection for its whole life.
       try {
         const tenant = await context.tenant();
-        member = { orgId: tenant.orgId, userId: tenant.userId };
+        membership = new MembershipCheck(services.database.prisma, services.transactionLimits, { orgId: tenant.orgId, userId: tenant.userId });
       } finally {
         await context.finish();
       }
@@ -149,10 +149,10 @@ export async function acceptConnection(init: ConnectionInit): Promise<boolean> {
       return false;
     }
     connection.context = context;
-    connection.member = member;
+    connection.membership = membership;
     const expiry = bindToCredentials(socket, caller, () => services.callers.resolve(param('authorization')), services.config.realtime.apiTokenRecheckMs);
     if (expiry) connection.timers.push(expiry);
-    if (member) connection.timers.push(bindToMembership(socket, member, services));
+    if (membership) connection.timers.push(bindToMembership(socket, membership, services.config.realtime.membershipRecheckMs));
     return true;
   } catch (error) {
     const [code, reason] = closeFor(error);

@@ -18,16 +18,21 @@ import { startRealtimeRuntime, type RealtimeRuntime } from '../modules/realtime/
 import type { RealtimeContext } from '../modules/realtime/realtime.resolver';
 import { subscribeWithFreshContexts } from '../modules/realtime/subscription-execution';
 import type { HubStats } from '../modules/realtime/event-hub';
-import { currentTenant, isMembershipLost } from '../modules/realtime/membership';
+import { InstanceBudget, type SocketBudget } from '../modules/realtime/byte-budget';
+import { isMembershipLost } from '../modules/realtime/membership';
 import type { Lifecycle } from './health';
 import { CLOSE_CODES } from './close-codes';
 import { ConnectionRegistry, acceptConnection, closeFor, type Connection } from './websocket-connection';
 
+/** How long a cut-off client gets to read its way to the close frame, as long as it keeps reading. */
 const SLOW_CONSUMER_CLOSE_GRACE_MS = 10_000;
 
 export interface RealtimeStats extends HubStats {
   readonly connections: number;
   readonly slowConsumersClosed: number;
+  /** Event bytes all sockets hold now, and the most they ever held. */
+  readonly bufferedBytes: number;
+  readonly peakBufferedBytes: number;
 }
 
 export interface RealtimeServer {
@@ -45,7 +50,7 @@ export interface RealtimeServerOptions {
   readonly isEmbedded: boolean;
 }
 
-type Extra = { readonly socket: WebSocket; readonly request: http.IncomingMessage; readonly connection: Connection };
+type Extra = { readonly socket: WebSocket; readonly request: http.IncomingMessage; readonly connection: Connection; readonly budget: SocketBudget };
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -66,15 +71,28 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const hideSuggestions = !config.hardening.fieldSuggestions;
   const runtime = await startRealtimeRuntime({ database, limits: transactionLimits, logger, isEmbedded: options.isEmbedded });
   const registry = new ConnectionRegistry(limits.maxConnectionsPerUser);
+  const instanceBudget = new InstanceBudget(limits.instanceBufferBytes);
   let slowConsumersClosed = 0;
 
+  /** Called once the socket's budget is cut off (its subscriptions have let go of everything). */
   const closeSlowConsumer = (socket: WebSocket) => {
     if (socket.readyState !== socket.OPEN) return;
     slowConsumersClosed += 1;
     socket.close(CLOSE_CODES.SLOW_CONSUMER, 'Slow consumer: send buffer full; resubscribe with after');
-    // A client that stopped reading may never answer the close handshake: give one that merely
-    // stalled time to read the close code (and learn to resubscribe), then drop the socket.
-    setTimeout(() => socket.terminate(), SLOW_CONSUMER_CLOSE_GRACE_MS).unref();
+    // The close frame waits behind what was already written. A client that stopped reading
+    // may never get to it: drop the socket once a grace period passes with no progress, but
+    // let one that is still draining (under load, slowly) read its way to the close code.
+    let pending = socket.bufferedAmount;
+    const watch = setInterval(() => {
+      if (socket.readyState === socket.CLOSED) return clearInterval(watch);
+      const now = socket.bufferedAmount;
+      const isDraining = now < pending;
+      pending = now;
+      if (isDraining) return;
+      clearInterval(watch);
+      socket.terminate();
+    }, SLOW_CONSUMER_CLOSE_GRACE_MS);
+    watch.unref();
   };
 
   const formatErrors = (errors: readonly GraphQLError[], requestId: string): GraphQLFormattedError[] =>
@@ -93,7 +111,8 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   };
 
   const prepare = async (extra: Extra, id: string, payload: SubscribePayload) => {
-    const { connection, socket } = extra;
+    const { connection, socket, budget } = extra;
+    if (budget.isCutOff) return [validationError('The socket is closing')];
     let document: DocumentNode;
     try {
       document = parse(payload.query, protections.parseOptions);
@@ -117,12 +136,12 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       return refuse(new AppError('RATE_LIMITED', `At most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`));
     }
     connection.subscriptions.add(id);
-    const { member } = connection;
+    const { membership } = connection;
     let base = connection.context!;
-    if (member) {
+    if (membership) {
       // The membership and role as of this subscribe, not as of connection_init.
       try {
-        const tenant = Promise.resolve(await currentTenant(database.prisma, transactionLimits, member));
+        const tenant = Promise.resolve(await membership.current());
         base = { ...base, tenant: () => tenant };
       } catch (error) {
         connection.subscriptions.delete(id);
@@ -134,8 +153,9 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       ...base,
       realtime: {
         hub: runtime.hub,
-        link: { bufferLimit: limits.sendBufferEvents, onOverflow: () => closeSlowConsumer(socket) },
-        member,
+        // Everything the socket's subscriptions hold goes at once, not when the close handshake ends.
+        link: { bufferLimit: limits.sendBufferEvents, budget, onOverflow: () => budget.cutOff() },
+        membership,
         onAccessLost: (error) => closeForAccess(socket, error),
       },
     };
@@ -144,7 +164,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
 
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
     schema,
-    subscribe: subscribeWithFreshContexts(database.prisma, transactionLimits),
+    subscribe: subscribeWithFreshContexts(),
     onConnect: ({ connectionParams, extra }) =>
       acceptConnection({ ...extra, connectionParams, services, registry, isDraining: lifecycle?.isDraining ?? false }),
     onSubscribe: ({ extra }, id, payload) => prepare(extra, id, payload),
@@ -162,6 +182,8 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols });
   wss.on('connection', (socket: WebSocket, request: http.IncomingMessage) => {
     const connection: Connection = { subscriptions: new Set(), timers: [] };
+    // Cut off by the instance's budget (it held the most) or its own: the same 4008.
+    const budget = instanceBudget.open(limits.socketBufferBytes, () => closeSlowConsumer(socket));
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -181,7 +203,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
             }
           }),
       },
-      { socket, request, connection },
+      { socket, request, connection, budget },
     );
     // A peer that misses a whole ping interval is gone (or not reading): drop it.
     let isAlive = true;
@@ -195,6 +217,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     socket.once('close', (code: number, reason: Buffer) => {
       clearInterval(pings);
       registry.release(connection);
+      budget.close();
       void closed(code, reason.toString());
     });
   });
@@ -213,7 +236,13 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   let closing: Promise<void> | undefined;
   return {
     runtime,
-    stats: () => ({ ...runtime.hub.stats(), connections: wss.clients.size, slowConsumersClosed }),
+    stats: () => ({
+      ...runtime.hub.stats(),
+      connections: wss.clients.size,
+      slowConsumersClosed,
+      bufferedBytes: instanceBudget.used,
+      peakBufferedBytes: instanceBudget.peak,
+    }),
     close() {
       closing ??= (async () => {
         httpServer.off('upgrade', onUpgrade);

@@ -38,11 +38,11 @@ const remove = (user: TestUser) =>
 const comment = (key: string, body: string) =>
   slow.client.ok(`mutation($k: String!, $b: String!) { addComment(issueKey: $k, body: $b) { id } }`, { k: key, b: body }, { token: org.owner.token, orgId: org.id });
 
-/** The newest event id so far: a subscription with it as `after` misses nothing that follows. */
-async function newestEventId(): Promise<string> {
+/** The newest event id so far (a subscription with it as `after` misses nothing that follows), or the oldest. */
+async function newestEventId(bound: 'max' | 'min' = 'max'): Promise<string> {
   const sql = ownerSql(slow);
   try {
-    const [{ id }] = await sql.query<{ id: string }>(`SELECT max(id)::text AS id FROM issue_events`);
+    const [{ id }] = await sql.query<{ id: string }>(`SELECT ${bound}(id)::text AS id FROM issue_events`);
     return toGlobalId('IssueEvent', id!);
   } finally {
     await sql.end();
@@ -89,7 +89,7 @@ test('a removed member can neither subscribe to a project created after the remo
   await createProject(slow.client, org, 'LATER');
   await createIssue(slow.client, org, { projectKey: 'LATER', title: 'made after they left' });
   const fresh = sockets[0]!.subscribe(ISSUE_EVENTS, { projectKey: 'LATER' });
-  const replay = sockets[1]!.subscribe(ISSUE_EVENTS, { projectKey: 'MEM', after: toGlobalId('IssueEvent', '0') });
+  const replay = sockets[1]!.subscribe(ISSUE_EVENTS, { projectKey: 'MEM', after: await newestEventId('min') });
   for (const ws of sockets) expect(await ws.closed).toEqual(FORBIDDEN_CLOSE);
   expect(eventsOf(fresh)).toEqual([]);
   expect(eventsOf(replay)).toEqual([]);

@@ -31,3 +31,36 @@ export async function currentTenant(prisma: PrismaClient, limits: TransactionLim
 export function isMembershipLost(error: unknown): boolean {
   return error instanceof AppError && error.code === 'FORBIDDEN';
 }
+
+/**
+ * One socket's membership checks: checks asked for while one is in flight share it (twenty
+ * subscribes or event batches arriving together cost one query, not twenty), and a check that
+ * cannot reach the database is retried a few times before it is given up as unavailable.
+ */
+export class MembershipCheck {
+  private inFlight: Promise<Tenant> | undefined;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly limits: TransactionLimits,
+    readonly scope: MemberScope,
+    private readonly retries = 3,
+    private readonly retryDelayMs = 500,
+  ) {}
+
+  current(): Promise<Tenant> {
+    this.inFlight ??= this.look().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async look(): Promise<Tenant> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await currentTenant(this.prisma, this.limits, this.scope);
+      } catch (error) {
+        if (isMembershipLost(error) || attempt >= this.retries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * (attempt + 1)).unref());
+      }
+    }
+  }
+}

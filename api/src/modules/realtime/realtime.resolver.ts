@@ -6,13 +6,13 @@ import { AppError } from '../../errors/app-error';
 import type { Context } from '../../graphql/context';
 import { IssueEventObject } from '../history/event.type';
 import type { EventHub, SubscriberLink } from './event-hub';
-import type { MemberScope } from './membership';
+import type { MembershipCheck } from './membership';
 
 export interface RealtimeScope {
   readonly hub: EventHub;
   readonly link: SubscriberLink;
-  /** Whose membership every batch of events is checked against; undefined without x-org-id. */
-  readonly member: MemberScope | undefined;
+  /** The socket's membership, checked before every batch of events; undefined without x-org-id. */
+  readonly membership: MembershipCheck | undefined;
   /** The membership is gone (FORBIDDEN) or could not be checked: the connection closes. */
   onAccessLost(error: unknown): void;
 }

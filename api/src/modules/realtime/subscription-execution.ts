@@ -7,9 +7,6 @@
 // when the client is ready for more run as one batch, so their issue and actor lookups share
 // one query each instead of two queries per event.
 import { GraphQLError, createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import type { PrismaClient } from '../../generated/prisma/client';
-import type { TransactionLimits } from '../../db/tenant-db';
-import { currentTenant } from './membership';
 import type { RealtimeContext } from './realtime.resolver';
 
 /** Events executed together at most; bounds what sits executed but unsent. */
@@ -19,13 +16,15 @@ type Execution = ExecutionResult | AsyncIterableIterator<ExecutionResult>;
 
 interface BatchingSource {
   takeQueued?(max: number): unknown[];
+  /** What was handed out has been sent (its memory may be counted as free). */
+  settle?(): void;
 }
 
 /** The batch's context: the tenant as of now (membership and role read again), or the refusal. */
-async function freshContext(base: RealtimeContext, prisma: PrismaClient, limits: TransactionLimits): Promise<RealtimeContext> {
-  const member = base.realtime?.member;
-  if (!member) return base;
-  const tenant = Promise.resolve(await currentTenant(prisma, limits, member));
+async function freshContext(base: RealtimeContext): Promise<RealtimeContext> {
+  const membership = base.realtime?.membership;
+  if (!membership) return base;
+  const tenant = Promise.resolve(await membership.current());
   return { ...base, tenant: () => tenant };
 }
 
@@ -45,7 +44,7 @@ function requestErrorsAsInput(result: ExecutionResult): ExecutionResult {
   };
 }
 
-export function subscribeWithFreshContexts(prisma: PrismaClient, limits: TransactionLimits) {
+export function subscribeWithFreshContexts() {
   return async (args: ExecutionArgs): Promise<Execution> => {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return requestErrorsAsInput(stream as ExecutionResult);
@@ -57,12 +56,14 @@ export function subscribeWithFreshContexts(prisma: PrismaClient, limits: Transac
       async next() {
         const ready = executed.shift();
         if (ready) return { value: ready, done: false };
+        // graphql-ws asks for the next result only once the previous one is sent.
+        source.settle?.();
         const first = await events.next();
         if (first.done) return { value: undefined, done: true };
         const batch = [first.value, ...(source.takeQueued?.(BATCH - 1) ?? [])];
         let contextValue: RealtimeContext;
         try {
-          contextValue = await freshContext(base, prisma, limits);
+          contextValue = await freshContext(base);
         } catch (error) {
           // Fail closed: nothing of the batch is sent without a membership behind it.
           base.realtime?.onAccessLost(error);
