@@ -50,8 +50,14 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** What the server printed last (an out-of-memory crash says so there). */
+const childTail = () => child.output().slice(-2_000);
+
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${child.baseUrl}/metrics`)).text();
+  const response = await fetch(`${child.baseUrl}/metrics`).catch((error: Error) => {
+    throw new Error(`the server is gone (${error.message}, exit code ${child.process.exitCode}):\n${childTail()}`);
+  });
+  const text = await response.text();
   const line = text.split('\n').find((row) => row.startsWith(`${name} `));
   if (!line) throw new Error(`no ${name} in /metrics`);
   return Number(line.split(' ')[1]);
