@@ -43,10 +43,16 @@ export interface RealtimeLimits {
   readonly maxSubscriptionsPerConnection: number;
   /** API tokens can be revoked at any time: a socket opened with one re-checks it this often. */
   readonly apiTokenRecheckMs: number;
+  /** A member can be removed at any time: every socket re-checks its membership this often. */
+  readonly membershipRecheckMs: number;
   /** Per instance: a user's sockets beyond this are closed at connection_init. */
   readonly maxConnectionsPerUser: number;
   /** Events queued for one subscriber before it counts as a slow consumer and is cut off. */
   readonly sendBufferEvents: number;
+  /** Bytes of events one socket may hold (queued, replayed, being sent) before it is cut off. */
+  readonly socketBufferBytes: number;
+  /** Bytes of events all sockets of the instance may hold; past it the greediest sockets are cut off. */
+  readonly instanceBufferBytes: number;
 }
 
 export interface WebhookSettings {
@@ -316,8 +322,13 @@ export function loadConfig(env: Env = process.env): Config {
       keepAliveMs: int(env, 'REALTIME_KEEPALIVE_SECONDS', 20, 1, 55) * 1000,
       maxSubscriptionsPerConnection: int(env, 'REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
       apiTokenRecheckMs: int(env, 'REALTIME_API_TOKEN_RECHECK_SECONDS', 60, 1, 3600) * 1000,
+      membershipRecheckMs: int(env, 'REALTIME_MEMBERSHIP_RECHECK_SECONDS', 30, 1, 3600) * 1000,
       maxConnectionsPerUser: int(env, 'REALTIME_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
       sendBufferEvents: int(env, 'REALTIME_SEND_BUFFER_EVENTS', 1000, 1, 100_000),
+      // A socket must fit a few of the largest events (a 1 MB request body can make a ~2 MB one).
+      socketBufferBytes: int(env, 'REALTIME_SOCKET_BUFFER_MB', 8, 4, 1024) * 2 ** 20,
+      // Well inside the image's 256 MB heap (see the Dockerfile's NODE_OPTIONS).
+      instanceBufferBytes: int(env, 'REALTIME_INSTANCE_BUFFER_MB', 64, 8, 65_536) * 2 ** 20,
     },
     webhooks: {
       workerConcurrency: int(env, 'WEBHOOK_WORKER_CONCURRENCY', 4, 0, 100),

@@ -51,7 +51,7 @@ export interface ScopeOptions {
 }
 
 abstract class ScopedDb {
-  private readonly pin: (tx: Tx) => Promise<Role | null>;
+  protected readonly pin: (tx: Tx) => Promise<Role | null>;
   protected readonly request: RequestTransaction | undefined;
 
   protected constructor(
@@ -95,6 +95,14 @@ export class TenantDb extends ScopedDb {
   ) {
     if (!orgId) throw new Error('TenantDb needs an organization: a query without a tenant is a bug');
     super(prisma, orgId, userId, limits, options);
+  }
+
+  /**
+   * The caller's role here as of now, read by the pin in a short transaction of its own (for
+   * background work such as realtime, which outlives requests); FORBIDDEN for a non-member.
+   */
+  memberRole(): Promise<Role | null> {
+    return ownTransaction(this.prisma, async () => undefined, this.pin, this.limits);
   }
 }
 

@@ -72,6 +72,22 @@ export class Metrics {
     this.resolverErrors.inc({ code });
   }
 
+  /** The realtime server's sockets and the event bytes they hold (read at scrape time). */
+  watchRealtime(read: () => { readonly connections: number; readonly bufferedBytes: number; readonly slowConsumersClosed: number }): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'realtime_connections', help: 'Open graphql-ws sockets', registers, collect() { this.set(read().connections); } });
+    new Gauge({ name: 'realtime_buffered_bytes', help: 'Event bytes held for sockets (queued, replayed, being sent); bounded by REALTIME_INSTANCE_BUFFER_MB', registers, collect() { this.set(read().bufferedBytes); } });
+    new Counter({
+      name: 'realtime_slow_consumers_closed_total',
+      help: 'Sockets cut off with 4008 (too many events or bytes held for them)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().slowConsumersClosed);
+      },
+    });
+  }
+
   /** Operations that never resolved have no trustworthy name; past the cap, names fold into one. */
   private operationLabel(name: string | undefined, outcome: OperationOutcome): string {
     if (outcome === 'rejected') return '__unresolved';

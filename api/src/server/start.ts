@@ -112,6 +112,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, lifecycle });
+  metrics.watchRealtime(() => realtime.stats());
   // Not awaited: the runner comes up (and back) on its own, so a database outage never stops a start.
   const jobRunner = startJobRunner(services);
   await new Promise<void>((resolve, reject) => {

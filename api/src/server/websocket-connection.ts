@@ -1,23 +1,24 @@
 // connection_init on the graphql-ws server: the same authentication and membership rules as
 // HTTP, from connectionParams; the per-user connection cap (per instance); the socket's
-// lifetime tied to its token's; and a close code for every refusal.
+// lifetime tied to its token's and to its membership; and a close code for every refusal.
 import { randomUUID } from 'node:crypto';
-import { CloseCode } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import type { AppServices } from '../app-services';
 import type { Caller } from '../auth/caller';
 import { AppError } from '../errors/app-error';
 import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import { createContextInner, type Context } from '../graphql/context';
-
-export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+import { MembershipCheck, isMembershipLost } from '../modules/realtime/membership';
+import { CLOSE_CODES } from './close-codes';
 
 export interface Connection {
   /** Set once connection_init is accepted. */
   context?: Context;
+  /** The organization and user the socket reads as (with x-org-id), looked up afresh each time. */
+  membership?: MembershipCheck;
   userId?: string;
   readonly subscriptions: Set<string>;
-  expiry?: NodeJS.Timeout;
+  timers: NodeJS.Timeout[];
 }
 
 export class ConnectionRegistry {
@@ -35,7 +36,8 @@ export class ConnectionRegistry {
   }
 
   release(connection: Connection): void {
-    clearTimeout(connection.expiry);
+    for (const timer of connection.timers) clearTimeout(timer);
+    connection.timers = [];
     const userId = connection.userId;
     if (userId === undefined) return;
     connection.userId = undefined;
@@ -51,18 +53,18 @@ export function closeFor(error: unknown): [code: number, reason: string] {
     const reason = `${error.code}: ${error.message}`.slice(0, 120);
     switch (error.code) {
       case 'UNAUTHENTICATED':
-        return [CloseCode.Unauthorized, reason];
+        return [CLOSE_CODES.UNAUTHORIZED, reason];
       case 'FORBIDDEN':
-        return [CloseCode.Forbidden, reason];
+        return [CLOSE_CODES.FORBIDDEN, reason];
       case 'BAD_USER_INPUT':
-        return [CloseCode.BadRequest, reason];
+        return [CLOSE_CODES.BAD_REQUEST, reason];
       default:
         break;
     }
   }
-  // 1013 "try again later": graphql-ws clients retry it.
-  if (isDatabaseUnavailable(error)) return [1013, 'SERVICE_UNAVAILABLE: the database is unavailable; retry later'];
-  return [CloseCode.InternalServerError, 'Internal server error'];
+  // "Try again later": graphql-ws clients retry it.
+  if (isDatabaseUnavailable(error)) return [CLOSE_CODES.TRY_AGAIN_LATER, 'SERVICE_UNAVAILABLE: the database is unavailable; retry later'];
+  return [CLOSE_CODES.INTERNAL_ERROR, 'Internal server error'];
 }
 
 /**
@@ -73,15 +75,35 @@ export function closeFor(error: unknown): [code: number, reason: string] {
 function bindToCredentials(socket: WebSocket, caller: Caller, recheck: () => Promise<unknown>, recheckMs: number): NodeJS.Timeout | undefined {
   let timer: NodeJS.Timeout | undefined;
   if (caller.via === 'access-token' && caller.expiresAt !== undefined) {
-    timer = setTimeout(() => socket.close(CloseCode.Unauthorized, 'Access token expired'), caller.expiresAt * 1000 - Date.now());
+    timer = setTimeout(() => socket.close(CLOSE_CODES.UNAUTHORIZED, 'Access token expired'), caller.expiresAt * 1000 - Date.now());
   } else if (caller.via === 'api-token') {
     timer = setInterval(() => {
       recheck().catch((error: unknown) => {
-        if (error instanceof AppError && error.code === 'UNAUTHENTICATED') socket.close(CloseCode.Unauthorized, 'API token revoked or expired');
+        if (error instanceof AppError && error.code === 'UNAUTHENTICATED') socket.close(CLOSE_CODES.UNAUTHORIZED, 'API token revoked or expired');
       });
     }, recheckMs);
   }
   timer?.unref();
+  return timer;
+}
+
+/** The reason a socket closes with when its membership is found gone. */
+export function forbiddenReason(error: AppError): string {
+  return `${error.code}: ${error.message}`.slice(0, 120);
+}
+
+/**
+ * The socket lives as long as its membership, whatever the credential: every `recheckMs` the
+ * membership is looked up and a removed member's socket closes with 4403 even if it is idle
+ * (subscribes and event batches check it too). A database hiccup during a check keeps the socket.
+ */
+function bindToMembership(socket: WebSocket, membership: MembershipCheck, recheckMs: number): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    membership.current().catch((error: unknown) => {
+      if (isMembershipLost(error)) socket.close(CLOSE_CODES.FORBIDDEN, forbiddenReason(error as AppError));
+    });
+  }, recheckMs);
+  timer.unref();
   return timer;
 }
 
@@ -98,7 +120,7 @@ export interface ConnectionInit {
 export async function acceptConnection(init: ConnectionInit): Promise<boolean> {
   const { socket, connection, services, registry } = init;
   if (init.isDraining) {
-    socket.close(1013, 'Draining: reconnect');
+    socket.close(CLOSE_CODES.TRY_AGAIN_LATER, 'Draining: reconnect');
     return false;
   }
   const param = (name: string) => {
@@ -109,11 +131,13 @@ export async function acceptConnection(init: ConnectionInit): Promise<boolean> {
   const context = createContextInner({ services, requestId: randomUUID(), authorization: param('authorization'), orgId });
   try {
     const caller = await context.caller();
+    let membership: MembershipCheck | undefined;
     if (orgId !== undefined) {
       // The membership check runs in the context's request transaction: end it now, or the
       // socket would hold a pooled connection for its whole life.
       try {
-        await context.tenant();
+        const tenant = await context.tenant();
+        membership = new MembershipCheck(services.database.prisma, services.transactionLimits, { orgId: tenant.orgId, userId: tenant.userId });
       } finally {
         await context.finish();
       }
@@ -121,15 +145,18 @@ export async function acceptConnection(init: ConnectionInit): Promise<boolean> {
     // Gone while we checked: admitting it now would leak its slot.
     if (socket.readyState !== socket.OPEN) return false;
     if (!registry.admit(connection, caller.userId)) {
-      socket.close(CLOSE_TOO_MANY_CONNECTIONS, `At most ${services.config.realtime.maxConnectionsPerUser} connections per user`);
+      socket.close(CLOSE_CODES.TOO_MANY_CONNECTIONS, `At most ${services.config.realtime.maxConnectionsPerUser} connections per user`);
       return false;
     }
     connection.context = context;
-    connection.expiry = bindToCredentials(socket, caller, () => services.callers.resolve(param('authorization')), services.config.realtime.apiTokenRecheckMs);
+    connection.membership = membership;
+    const expiry = bindToCredentials(socket, caller, () => services.callers.resolve(param('authorization')), services.config.realtime.apiTokenRecheckMs);
+    if (expiry) connection.timers.push(expiry);
+    if (membership) connection.timers.push(bindToMembership(socket, membership, services.config.realtime.membershipRecheckMs));
     return true;
   } catch (error) {
     const [code, reason] = closeFor(error);
-    if (code === CloseCode.InternalServerError) services.logger.error({ err: error }, 'connection_init failed');
+    if (code === CLOSE_CODES.INTERNAL_ERROR) services.logger.error({ err: error }, 'connection_init failed');
     socket.close(code, reason);
     return false;
   }

@@ -1,13 +1,14 @@
 // graphql-ws on the HTTP server's own port and path (/graphql), for subscriptions only
 // (queries and mutations keep to HTTP, with its logging, idempotency and transactions).
-// A socket authenticates once, at connection_init, with the same headers and rules as HTTP
-// carried in connectionParams, and is bounded every way a long-lived socket can grow: a
+// A socket authenticates at connection_init, with the same headers and rules as HTTP carried
+// in connectionParams; its membership is looked up again on every subscribe, every batch of
+// events and on a timer. It is bounded every way a long-lived socket can grow: a
 // per-user connection cap, a per-connection subscription cap, a per-subscriber send buffer,
 // and pings below the load balancer's 60 s idle timeout.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { CloseCode, handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
+import { handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../app-services';
 import { AppError } from '../errors/app-error';
@@ -17,17 +18,21 @@ import { startRealtimeRuntime, type RealtimeRuntime } from '../modules/realtime/
 import type { RealtimeContext } from '../modules/realtime/realtime.resolver';
 import { subscribeWithFreshContexts } from '../modules/realtime/subscription-execution';
 import type { HubStats } from '../modules/realtime/event-hub';
+import { InstanceBudget, type SocketBudget } from '../modules/realtime/byte-budget';
+import { isMembershipLost } from '../modules/realtime/membership';
 import type { Lifecycle } from './health';
-import { ConnectionRegistry, acceptConnection, type Connection } from './websocket-connection';
+import { CLOSE_CODES } from './close-codes';
+import { ConnectionRegistry, acceptConnection, closeFor, type Connection } from './websocket-connection';
 
-/** Close codes beyond graphql-ws's own (4400, 4401, 4403, 4500) and websocket-connection.ts's. */
-export const CLOSE_SLOW_CONSUMER = 4008;
+/** How long a cut-off client gets to read its way to the close frame, as long as it keeps reading. */
 const SLOW_CONSUMER_CLOSE_GRACE_MS = 10_000;
-export const CLOSE_GOING_AWAY = 1001;
 
 export interface RealtimeStats extends HubStats {
   readonly connections: number;
   readonly slowConsumersClosed: number;
+  /** Event bytes all sockets hold now, and the most they ever held. */
+  readonly bufferedBytes: number;
+  readonly peakBufferedBytes: number;
 }
 
 export interface RealtimeServer {
@@ -44,7 +49,7 @@ export interface RealtimeServerOptions {
   readonly lifecycle?: Lifecycle;
 }
 
-type Extra = { readonly socket: WebSocket; readonly request: http.IncomingMessage; readonly connection: Connection };
+type Extra = { readonly socket: WebSocket; readonly request: http.IncomingMessage; readonly connection: Connection; readonly budget: SocketBudget };
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -61,17 +66,32 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const { logger, config, database, transactionLimits } = services;
   const limits = config.realtime;
   const protections = limitProtections(config.limits, config.hardening);
+  // HTTP hides suggestions with an Apollo plugin; graphql-js does it here (validation and variables).
+  const hideSuggestions = !config.hardening.fieldSuggestions;
   const runtime = await startRealtimeRuntime({ database, limits: transactionLimits, logger });
   const registry = new ConnectionRegistry(limits.maxConnectionsPerUser);
+  const instanceBudget = new InstanceBudget(limits.instanceBufferBytes);
   let slowConsumersClosed = 0;
 
+  /** Called once the socket's budget is cut off (its subscriptions have let go of everything). */
   const closeSlowConsumer = (socket: WebSocket) => {
     if (socket.readyState !== socket.OPEN) return;
     slowConsumersClosed += 1;
-    socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer: send buffer full; resubscribe with after');
-    // A client that stopped reading may never answer the close handshake: give one that merely
-    // stalled time to read the close code (and learn to resubscribe), then drop the socket.
-    setTimeout(() => socket.terminate(), SLOW_CONSUMER_CLOSE_GRACE_MS).unref();
+    socket.close(CLOSE_CODES.SLOW_CONSUMER, 'Slow consumer: send buffer full; resubscribe with after');
+    // The close frame waits behind what was already written. A client that stopped reading
+    // may never get to it: drop the socket once a grace period passes with no progress, but
+    // let one that is still draining (under load, slowly) read its way to the close code.
+    let pending = socket.bufferedAmount;
+    const watch = setInterval(() => {
+      if (socket.readyState === socket.CLOSED) return clearInterval(watch);
+      const now = socket.bufferedAmount;
+      const isDraining = now < pending;
+      pending = now;
+      if (isDraining) return;
+      clearInterval(watch);
+      socket.terminate();
+    }, SLOW_CONSUMER_CLOSE_GRACE_MS);
+    watch.unref();
   };
 
   const formatErrors = (errors: readonly GraphQLError[], requestId: string): GraphQLFormattedError[] =>
@@ -81,8 +101,17 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       return mapped.formatted;
     });
 
-  const prepare = (extra: Extra, id: string, payload: SubscribePayload) => {
-    const { connection, socket } = extra;
+  /** Membership gone (4403), or not checkable (the database: 1013): the socket closes. */
+  const closeForAccess = (socket: WebSocket, error: unknown) => {
+    if (socket.readyState !== socket.OPEN) return;
+    const [code, reason] = closeFor(error);
+    if (code === CLOSE_CODES.INTERNAL_ERROR) logger.error({ err: error }, 'realtime membership check failed');
+    socket.close(code, reason);
+  };
+
+  const prepare = async (extra: Extra, id: string, payload: SubscribePayload) => {
+    const { connection, socket, budget } = extra;
+    if (budget.isCutOff) return [validationError('The socket is closing')];
     let document: DocumentNode;
     try {
       document = parse(payload.query, protections.parseOptions);
@@ -91,7 +120,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     }
     let problems: readonly GraphQLError[];
     try {
-      problems = validate(schema, document, [...specifiedRules, ...protections.validationRules]);
+      problems = validate(schema, document, [...specifiedRules, ...protections.validationRules], { hideSuggestions });
     } catch (error) {
       problems = [validationError((error as Error).message)];
     }
@@ -106,16 +135,35 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       return refuse(new AppError('RATE_LIMITED', `At most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`));
     }
     connection.subscriptions.add(id);
+    const { membership } = connection;
+    let base = connection.context!;
+    if (membership) {
+      // The membership and role as of this subscribe, not as of connection_init.
+      try {
+        const tenant = Promise.resolve(await membership.current());
+        base = { ...base, tenant: () => tenant };
+      } catch (error) {
+        connection.subscriptions.delete(id);
+        if (isMembershipLost(error)) closeForAccess(socket, error);
+        return refuse(error instanceof AppError ? error : new AppError('SERVICE_UNAVAILABLE', 'The membership could not be checked; retry later'));
+      }
+    }
     const contextValue: RealtimeContext = {
-      ...connection.context!,
-      realtime: { hub: runtime.hub, link: { bufferLimit: limits.sendBufferEvents, onOverflow: () => closeSlowConsumer(socket) } },
+      ...base,
+      realtime: {
+        hub: runtime.hub,
+        // Everything the socket's subscriptions hold goes at once, not when the close handshake ends.
+        link: { bufferLimit: limits.sendBufferEvents, budget, onOverflow: () => budget.cutOff() },
+        membership,
+        onAccessLost: (error) => closeForAccess(socket, error),
+      },
     };
-    return { schema, document, operationName: payload.operationName, variableValues: payload.variables ?? undefined, contextValue };
+    return { schema, document, operationName: payload.operationName, variableValues: payload.variables ?? undefined, contextValue, hideSuggestions };
   };
 
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
     schema,
-    subscribe: subscribeWithFreshContexts(database.prisma, transactionLimits),
+    subscribe: subscribeWithFreshContexts(),
     onConnect: ({ connectionParams, extra }) =>
       acceptConnection({ ...extra, connectionParams, services, registry, isDraining: lifecycle?.isDraining ?? false }),
     onSubscribe: ({ extra }, id, payload) => prepare(extra, id, payload),
@@ -132,7 +180,9 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols });
   wss.on('connection', (socket: WebSocket, request: http.IncomingMessage) => {
-    const connection: Connection = { subscriptions: new Set() };
+    const connection: Connection = { subscriptions: new Set(), timers: [] };
+    // Cut off by the instance's budget (it held the most) or its own: the same 4008.
+    const budget = instanceBudget.open(limits.socketBufferBytes, () => closeSlowConsumer(socket));
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -148,11 +198,11 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
               await handle(String(data));
             } catch (error) {
               logger.error({ err: error }, 'graphql-ws message handling failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
+              socket.close(CLOSE_CODES.INTERNAL_ERROR, 'Internal server error');
             }
           }),
       },
-      { socket, request, connection },
+      { socket, request, connection, budget },
     );
     // A peer that misses a whole ping interval is gone (or not reading): drop it.
     let isAlive = true;
@@ -166,6 +216,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     socket.once('close', (code: number, reason: Buffer) => {
       clearInterval(pings);
       registry.release(connection);
+      budget.close();
       void closed(code, reason.toString());
     });
   });
@@ -184,11 +235,17 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   let closing: Promise<void> | undefined;
   return {
     runtime,
-    stats: () => ({ ...runtime.hub.stats(), connections: wss.clients.size, slowConsumersClosed }),
+    stats: () => ({
+      ...runtime.hub.stats(),
+      connections: wss.clients.size,
+      slowConsumersClosed,
+      bufferedBytes: instanceBudget.used,
+      peakBufferedBytes: instanceBudget.peak,
+    }),
     close() {
       closing ??= (async () => {
         httpServer.off('upgrade', onUpgrade);
-        for (const socket of wss.clients) socket.close(CLOSE_GOING_AWAY, 'Server shutting down; reconnect');
+        for (const socket of wss.clients) socket.close(CLOSE_CODES.GOING_AWAY, 'Server shutting down; reconnect');
         const deadline = Date.now() + 2_000;
         while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
         for (const socket of wss.clients) socket.terminate();

@@ -9,12 +9,14 @@ import { requireRole } from '../../auth/roles';
 import type { Tenant } from '../../graphql/context';
 import { fromGlobalId } from '../../graphql/global-id';
 import { findProjectByKey } from '../project/project.service';
+import type { SocketBudget } from './byte-budget';
 import { EventSubscriber } from './event-subscriber';
 import { ProjectFeed } from './project-feed';
 
 /** What the connection that asks for a subscription lends it. */
 export interface SubscriberLink {
   readonly bufferLimit: number;
+  readonly budget: SocketBudget;
   /** The subscriber fell too far behind: the connection decides what to do (close it). */
   onOverflow(): void;
 }
@@ -60,6 +62,7 @@ export class EventHub {
       if (this.feeds.get(key) !== feed) continue;
       const subscriber = new EventSubscriber(feed, db, afterId ?? feed.head, {
         bufferLimit: link.bufferLimit,
+        budget: link.budget,
         retryDelayMs: this.retryDelayMs,
         onOverflow: () => link.onOverflow(),
         onReadError: (error) => this.logger.warn({ err: error, projectId: project.id }, 'realtime replay read failed; retrying'),

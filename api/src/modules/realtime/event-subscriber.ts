@@ -2,9 +2,12 @@
 // project's feed it takes the feed's rows (live); while it is behind (a resume with `after`,
 // or the feed moved on while it was replaying) it reads history itself, at its own pace.
 // Either way it only ever takes ids above its cursor, so there is no gap and no duplicate.
+// Every event it holds, queued or handed out and not yet sent, counts against its socket's
+// byte budget until the execution settles it.
 import type { IssueEvent } from '../../generated/prisma/client';
 import type { TenantDb } from '../../db/tenant-db';
-import { EVENT_PAGE, eventsAfter } from './event-reader';
+import { eventBytes, type BudgetHolder, type SocketBudget } from './byte-budget';
+import { EVENT_PAGE, EVENT_PAGE_BYTES, eventsAfter } from './event-reader';
 
 /** What a subscriber needs to know of its project's shared feed. */
 export interface FeedView {
@@ -16,6 +19,8 @@ export interface FeedView {
 export interface SubscriberOptions {
   /** Queued events beyond this make the subscriber a slow consumer: it is closed. */
   readonly bufferLimit: number;
+  /** The socket's bytes: shared by its subscriptions, and part of the instance's. */
+  readonly budget: SocketBudget;
   /** Called once on overflow, after the subscriber has closed and dropped its queue. */
   readonly onOverflow: () => void;
   /** Called once when the subscriber closes for any reason. */
@@ -26,8 +31,14 @@ export interface SubscriberOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-export class EventSubscriber implements AsyncIterableIterator<IssueEvent> {
+/** Bytes of already-queued events executed together at most (and always at least one event). */
+const BATCH_BYTES = 2 ** 20;
+
+export class EventSubscriber implements AsyncIterableIterator<IssueEvent>, BudgetHolder {
   private queue: IssueEvent[] = [];
+  private queuedBytes = 0;
+  /** Handed out for execution and not yet settled (sent). */
+  private outBytes = 0;
   private waiter: ((result: IteratorResult<IssueEvent>) => void) | undefined;
   private roomWaiter: (() => void) | undefined;
   private catchingUp = false;
@@ -41,7 +52,9 @@ export class EventSubscriber implements AsyncIterableIterator<IssueEvent> {
     /** The id of the last event handed to the stream. */
     public cursor: bigint,
     private readonly options: SubscriberOptions,
-  ) {}
+  ) {
+    options.budget.hold(this);
+  }
 
   get queued(): number {
     return this.queue.length;
@@ -66,35 +79,51 @@ export class EventSubscriber implements AsyncIterableIterator<IssueEvent> {
   }
 
   private async replay(): Promise<void> {
+    const { budget } = this.options;
     while (!this.closed) {
       await this.room();
+      await budget.whenRoom();
+      if (this.closed) break;
       const limit = Math.max(1, Math.min(EVENT_PAGE, this.options.bufferLimit - this.queue.length));
-      let rows: IssueEvent[];
+      // Reserved before reading, so the socket's other replays see it taken.
+      const grant = Math.min(EVENT_PAGE_BYTES, budget.grant());
+      if (grant <= 0) continue;
+      budget.charge(grant, true);
+      let page;
       try {
-        rows = await eventsAfter(this.db, this.feed.projectId, this.cursor, limit);
+        page = await eventsAfter(this.db, this.feed.projectId, this.cursor, limit, grant);
       } catch (error) {
         this.options.onReadError(error);
         await sleep(this.options.retryDelayMs);
         continue;
+      } finally {
+        budget.release(grant);
       }
-      for (const row of rows) if (!this.closed && row.id > this.cursor) this.push(row);
+      for (const row of page.rows) if (!this.closed && row.id > this.cursor) this.push(row, true);
       // Decided and cleared in one synchronous step: a feed offer can't slip in between.
-      if (rows.length < limit && this.cursor >= this.feed.head) break;
+      if (!page.hasMore && this.cursor >= this.feed.head) break;
     }
     this.catchingUp = false;
   }
 
-  private push(row: IssueEvent): void {
+  /** Paced: a replay's row (it waited for room), which never cuts off its own socket. */
+  private push(row: IssueEvent, paced = false): void {
     this.cursor = row.id;
+    const size = eventBytes(row);
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = undefined;
-      waiter({ value: row, done: false });
+      this.outBytes += size;
+      // May cut off the socket, and with it this subscriber: then the stream just ends.
+      this.options.budget.charge(size, paced);
+      waiter(this.closed ? { value: undefined, done: true } : { value: row, done: false });
       return;
     }
     this.queue.push(row);
+    this.queuedBytes += size;
     this.peakQueued = Math.max(this.peakQueued, this.queue.length);
-    if (this.queue.length > this.options.bufferLimit) {
+    this.options.budget.charge(size, paced);
+    if (!this.closed && this.queue.length > this.options.bufferLimit) {
       this.close();
       this.options.onOverflow();
     }
@@ -109,6 +138,7 @@ export class EventSubscriber implements AsyncIterableIterator<IssueEvent> {
   next(): Promise<IteratorResult<IssueEvent>> {
     const row = this.queue.shift();
     if (row) {
+      this.handOut(eventBytes(row));
       this.wakeReplay();
       return Promise.resolve({ value: row, done: false });
     }
@@ -116,11 +146,27 @@ export class EventSubscriber implements AsyncIterableIterator<IssueEvent> {
     return new Promise((resolve) => (this.waiter = resolve));
   }
 
-  /** Up to `max` events that are already queued, without waiting (lets execution batch them). */
+  /** Up to `max` events (and about BATCH_BYTES) already queued, without waiting (lets execution batch them). */
   takeQueued(max: number): IssueEvent[] {
-    const taken = this.queue.splice(0, max);
+    let count = 0;
+    let bytes = 0;
+    while (count < max && count < this.queue.length && bytes < BATCH_BYTES) bytes += eventBytes(this.queue[count++]!);
+    const taken = this.queue.splice(0, count);
+    this.handOut(bytes);
     this.wakeReplay();
     return taken;
+  }
+
+  /** Everything handed out so far has been sent: its bytes are free. */
+  settle(): void {
+    const bytes = this.outBytes;
+    this.outBytes = 0;
+    this.options.budget.release(bytes);
+  }
+
+  private handOut(bytes: number): void {
+    this.queuedBytes -= bytes;
+    this.outBytes += bytes;
   }
 
   private wakeReplay(): void {
@@ -145,10 +191,19 @@ export class EventSubscriber implements AsyncIterableIterator<IssueEvent> {
     return this;
   }
 
+  /** The socket was cut off: let go of everything. */
+  drop(): void {
+    this.close();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.queue = [];
+    this.options.budget.unhold(this);
+    this.options.budget.release(this.queuedBytes + this.outBytes);
+    this.queuedBytes = 0;
+    this.outBytes = 0;
     this.waiter?.({ value: undefined, done: true });
     this.waiter = undefined;
     this.roomWaiter?.();

@@ -56,14 +56,15 @@ export class ProjectFeed implements FeedView {
       await this.ready;
       while (this.isWanted && this.members.size > 0) {
         this.isWanted = false;
-        let rows;
+        let page;
         do {
-          rows = await eventsAfter(this.db, this.projectId, this.head, EVENT_PAGE);
+          page = await eventsAfter(this.db, this.projectId, this.head, EVENT_PAGE);
+          const { rows } = page;
           if (rows.length === 0) break;
           const previousHead = this.head;
           this.head = rows[rows.length - 1]!.id;
           for (const member of [...this.members]) member.offer(rows, previousHead);
-        } while (rows.length === EVENT_PAGE);
+        } while (page.hasMore && this.members.size > 0);
       }
     } catch (error) {
       // The database blinked: try again shortly; subscribers just see the events a bit later.

@@ -6,10 +6,15 @@ import { AppError } from '../../errors/app-error';
 import type { Context } from '../../graphql/context';
 import { IssueEventObject } from '../history/event.type';
 import type { EventHub, SubscriberLink } from './event-hub';
+import type { MembershipCheck } from './membership';
 
 export interface RealtimeScope {
   readonly hub: EventHub;
   readonly link: SubscriberLink;
+  /** The socket's membership, checked before every batch of events; undefined without x-org-id. */
+  readonly membership: MembershipCheck | undefined;
+  /** The membership is gone (FORBIDDEN) or could not be checked: the connection closes. */
+  onAccessLost(error: unknown): void;
 }
 
 /** The context of an operation that arrived over graphql-ws. */

@@ -1,0 +1,66 @@
+// A socket outlives the membership it was opened with: a member can be removed (or demoted)
+// while connected. So the realtime side never remembers a role; it asks the database again
+// on every subscribe, on every executed batch of events, and on a timer.
+import type { PrismaClient } from '../../generated/prisma/client';
+import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
+import { AppError } from '../../errors/app-error';
+import type { Tenant } from '../../graphql/context';
+import { createLoaders } from '../../graphql/loaders';
+
+/** Who a socket acts as: fixed at connection_init; what they may do is looked up each time. */
+export interface MemberScope {
+  readonly orgId: string;
+  readonly userId: string;
+}
+
+export function membershipLost(): AppError {
+  return new AppError('FORBIDDEN', 'You are no longer a member of this organization');
+}
+
+/**
+ * The member's tenant as of now, on a fresh (never request-scoped) handle with fresh loaders;
+ * FORBIDDEN once the membership is gone.
+ */
+export async function currentTenant(prisma: PrismaClient, limits: TransactionLimits, scope: MemberScope): Promise<Tenant> {
+  const db = new TenantDb(prisma, scope.orgId, scope.userId, limits);
+  const role = await db.memberRole();
+  if (!role) throw membershipLost();
+  return { orgId: scope.orgId, userId: scope.userId, role, db, loaders: createLoaders(db) };
+}
+
+export function isMembershipLost(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'FORBIDDEN';
+}
+
+/**
+ * One socket's membership checks: checks asked for while one is in flight share it (twenty
+ * subscribes or event batches arriving together cost one query, not twenty), and a check that
+ * cannot reach the database is retried a few times before it is given up as unavailable.
+ */
+export class MembershipCheck {
+  private inFlight: Promise<Tenant> | undefined;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly limits: TransactionLimits,
+    readonly scope: MemberScope,
+    private readonly retries = 3,
+    private readonly retryDelayMs = 500,
+  ) {}
+
+  current(): Promise<Tenant> {
+    this.inFlight ??= this.look().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async look(): Promise<Tenant> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await currentTenant(this.prisma, this.limits, this.scope);
+      } catch (error) {
+        if (isMembershipLost(error) || attempt >= this.retries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * (attempt + 1)).unref());
+      }
+    }
+  }
+}
