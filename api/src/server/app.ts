@@ -8,6 +8,8 @@ import { createContextInner, type Context } from '../graphql/context';
 import { requestLog } from '../graphql/plugins/request-log';
 import { recordingIdentity, type RequestRecord } from '../graphql/plugins/request-record';
 import { healthRouter, type Lifecycle } from './health';
+import { FilesystemStore, OBJECT_ROUTE } from '../modules/attachment/filesystem-store';
+import { filesystemRoutes } from '../modules/attachment/filesystem-routes';
 import { metricsHandler, type Metrics } from './metrics';
 import { requestIdFrom, runWithRequestId } from './request-scope';
 
@@ -59,6 +61,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(requestLog(services.logger, options.metrics));
   app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs));
   if (options.metrics && options.serveMetrics) app.get('/metrics', metricsHandler(options.metrics));
+  // The filesystem object store's signed upload and download URLs (S3 serves its own).
+  if (services.objectStore instanceof FilesystemStore) app.use(OBJECT_ROUTE, filesystemRoutes(services.objectStore, services.config.attachments.maxBytes));
   for (const handler of options.beforeGraphql ?? []) app.get('/graphql', handler);
   if (options.ideAssets) app.use('/graphql/ide', options.ideAssets);
   app.use(

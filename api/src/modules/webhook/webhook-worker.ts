@@ -10,6 +10,7 @@ import { Pool, type ClientBase } from 'pg';
 import type { AppServices } from '../../app-services';
 import { DELIVERY_TASK, deliveryTask } from './webhook-delivery.task';
 import { PRUNE_SCHEDULE, PRUNE_TASK, pruneTask } from '../housekeeping/prune-expired.task';
+import { OBJECT_DELETE_TASK, UPLOAD_EXPIRY_TASK, objectDeleteTask, uploadExpiryTask } from '../attachment/attachment-jobs';
 
 export const WORKER_APPLICATION_NAME = 'tracker-webhook-worker';
 
@@ -58,6 +59,8 @@ export async function startWebhookWorker(services: AppServices): Promise<Webhook
       taskList: {
         [DELIVERY_TASK]: deliveryTask({ prisma: database.prisma, limits: transactionLimits, settings, logger }),
         [PRUNE_TASK]: pruneTask(database.prisma, logger.child({ component: 'housekeeping' })),
+        [OBJECT_DELETE_TASK]: objectDeleteTask(services.objectStore),
+        [UPLOAD_EXPIRY_TASK]: uploadExpiryTask({ prisma: database.prisma, limits: transactionLimits, logger: logger.child({ component: 'housekeeping' }) }),
       },
     });
   } catch (error) {
