@@ -30,7 +30,7 @@ export async function putBytes(upload: Upload, apiUrl: string, body: Buffer | Re
   const sent = { ...headers };
   // fetch sets the length of a buffer itself, and refuses a header that disagrees with it.
   delete sent['content-length'];
-  const init: RequestInit & { duplex?: 'half' } = { method: 'PUT', headers: sent, body: body as BodyInit };
+  const init: RequestInit & { duplex?: 'half' } = { method: 'PUT', headers: sent, body: body as NonNullable<RequestInit['body']> };
   if (!(body instanceof Buffer)) init.duplex = 'half';
   return fetch(absolute(upload.uploadUrl, apiUrl), init);
 }
