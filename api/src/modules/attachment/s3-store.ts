@@ -22,6 +22,9 @@ export class S3Store implements ObjectStore {
     this.bucket = options.bucket;
     this.client = new S3Client({
       region: options.region,
+      // Otherwise the SDK signs a checksum of the (empty) body into every pre-signed PUT, and
+      // S3 refuses the real bytes.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
       ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
       ...(options.credentials ? { credentials: { ...options.credentials } } : {}),
     });
