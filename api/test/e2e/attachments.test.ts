@@ -64,6 +64,8 @@ test('a MEMBER uploads through the signed URL, completes, and the file shows on 
   expect((await member.ok(`query($id: ID!) { node(id: $id) { id } }`, { id: upload.attachment.id })).node).toBeNull();
 
   expect((await putBytes(upload, apiUrl, bytes)).status).toBe(200);
+  // Write-once: the same URL cannot swap the bytes afterwards.
+  expect((await putBytes(upload, apiUrl, Buffer.from('HELLO ATTACHMENTS\n'))).status).toBe(409);
   const done = (await member.ok(COMPLETE_UPLOAD, { id: upload.attachment.id })).completeAttachmentUpload;
   expect(done).toMatchObject({ id: upload.attachment.id, fileName: 'read me.txt', contentType: 'text/plain', size: bytes.length, uploadedBy: { id: org.users.MEMBER.id }, issue: { key: 'ATT-1' } });
 

@@ -61,6 +61,8 @@ export function filesystemRoutes(store: FilesystemStore, maxBytes: number): Rout
     if ((req.headers['content-type'] ?? '').toLowerCase() !== type) return refuse(res, 400, `Content-Type must be ${type}`);
     const length = req.headers['content-length'];
     if (length !== undefined && Number(length) !== declared) return refuse(res, Number(length) > declared ? 413 : 400, `Content-Length must be ${declared}`);
+    // Write-once: a completed object cannot be swapped through a URL that is still valid.
+    if (await store.head(key)) return refuse(res, 409, 'This object has already been uploaded');
     const temporary = await store.temporaryPathFor(key);
     const counted = { bytes: 0 };
     try {
