@@ -7,6 +7,9 @@ import { signAccessToken } from '../api/src/auth/access-token';
 import { TenantDb, UserDb } from '../api/src/db/tenant-db';
 import { toGlobalId } from '../api/src/graphql/global-id';
 import type { IssueType, Priority, Role } from '../api/src/generated/prisma/enums';
+import { writeFile } from 'node:fs/promises';
+import { completeAttachmentUpload, createAttachmentUpload } from '../api/src/modules/attachment/attachment.service';
+import { FilesystemStore } from '../api/src/modules/attachment/filesystem-store';
 import { addComment } from '../api/src/modules/comment/comment.service';
 import { createLabel } from '../api/src/modules/label/label.service';
 import { linkIssues } from '../api/src/modules/link/link.service';
@@ -136,8 +139,29 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
       if (random(3) === 0) await addComment(actor, db, key, `Looked into ${key}: reproducible, taking it.`);
     }
     for (let n = 0; n < 5; n++) await linkIssues(owner, db, keys[n]!, keys[n + 10]!, n % 2 === 0 ? 'BLOCKS' : 'RELATES_TO');
+    await seedAttachments(services, owner, db, keys.slice(0, 2));
   };
   await Promise.all(PROJECTS.map(seedProject));
   logger.info({ ms: Date.now() - started }, 'seeded the demo workspace');
   return demoAccess(services, demoUserId, org.id);
+}
+
+/**
+ * A couple of small files per project, through the same create/complete path as a client,
+ * with the bytes written straight into the filesystem store (the embedded default). With S3
+ * configured the demo has no attachments: the seed does not upload to a real bucket.
+ */
+async function seedAttachments(services: AppServices, owner: Actor, db: TenantDb, issueKeys: readonly string[]): Promise<void> {
+  const store = services.objectStore;
+  if (!(store instanceof FilesystemStore)) return;
+  const deps = { store, settings: services.config.attachments };
+  for (const issueKey of issueKeys) {
+    const bytes = Buffer.from(`Notes for ${issueKey}\n\nSteps to reproduce:\n1. Open the page\n2. Watch it fail\n`);
+    const upload = await createAttachmentUpload(owner, db, deps, { issueKey, fileName: `${issueKey} notes.txt`, contentType: 'text/plain', size: bytes.length });
+    const key = upload.attachment.objectKey;
+    const temporary = await store.temporaryPathFor(key);
+    await writeFile(temporary, bytes);
+    await store.commit(key, temporary, { size: bytes.length, contentType: 'text/plain' });
+    await completeAttachmentUpload(owner, db, deps, upload.attachment.id);
+  }
 }

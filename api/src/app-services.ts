@@ -8,6 +8,8 @@ import { ApiTokenService } from './auth/api-token.service';
 import { CallerResolver } from './auth/caller';
 import { SessionService } from './auth/session.service';
 import { useSealingSecret } from './graphql/sealed-row-id';
+import type { ObjectStore } from './modules/attachment/object-store';
+import { createObjectStore } from './modules/attachment/object-store-choice';
 
 export interface AppServices {
   readonly config: Config;
@@ -18,6 +20,8 @@ export interface AppServices {
   readonly sessions: SessionService;
   readonly apiTokens: ApiTokenService;
   readonly callers: CallerResolver;
+  /** Where attachment bytes live (S3 or the filesystem, chosen by configuration). */
+  readonly objectStore: ObjectStore;
 }
 
 export function createAppServices(config: Config, database: Database, logger: Logger): AppServices {
@@ -47,5 +51,6 @@ export function createAppServices(config: Config, database: Database, logger: Lo
     }),
     apiTokens,
     callers: new CallerResolver(tokens, apiTokens),
+    objectStore: createObjectStore(config.attachments),
   };
 }

@@ -89,6 +89,25 @@ export interface RateLimitSettings {
   readonly redisTimeoutMs: number;
 }
 
+export interface AttachmentSettings {
+  /** S3 bucket of the attachments (the infrastructure sets it); undefined: the filesystem store. */
+  readonly bucket: string | undefined;
+  readonly region: string;
+  /** An S3-compatible endpoint instead of AWS's own (tests: a loopback server). */
+  readonly s3Endpoint: string | undefined;
+  /** The filesystem store's folder (development and the embedded default). */
+  readonly directory: string;
+  /** Signs the filesystem store's URLs; undefined: a random secret per process. */
+  readonly signingSecret: string | undefined;
+  /** Origin put in front of the filesystem store's URLs; undefined: URLs relative to the API. */
+  readonly publicUrl: string | undefined;
+  readonly maxBytes: number;
+  readonly maxPerIssue: number;
+  readonly contentTypes: readonly string[];
+  readonly uploadTtlSeconds: number;
+  readonly downloadTtlSeconds: number;
+}
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly isProduction: boolean;
@@ -137,6 +156,7 @@ export interface Config {
   readonly trustProxyHops: number;
   /** Origins whose browser pages may call the API ('*': any); empty: none. */
   readonly corsOrigins: readonly string[];
+  readonly attachments: AttachmentSettings;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -236,6 +256,31 @@ function origins(env: Env, name: string, fallback: readonly string[]): readonly 
 /** Keeps passwords out of error messages. */
 function redact(raw: string): string {
   return raw.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+}
+
+const DEFAULT_ATTACHMENT_TYPES =
+  'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,application/json,application/zip';
+
+function contentTypes(env: Env, name: string): readonly string[] {
+  const raw = env[name] || DEFAULT_ATTACHMENT_TYPES;
+  const types = raw.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+  if (types.length === 0 || types.some((t) => !/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(t))) {
+    throw new ConfigError(name, 'a comma-separated list of media types, e.g. image/png,application/pdf', raw);
+  }
+  return types;
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'an http(s) URL', raw);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'an http(s) URL', raw);
+  return raw.replace(/\/+$/, '');
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -353,5 +398,26 @@ export function loadConfig(env: Env = process.env): Config {
     },
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', isProduction ? 1 : 0, 0, 10),
     corsOrigins: origins(env, 'CORS_ORIGINS', isProduction ? [] : DEV_CORS_ORIGINS),
+    attachments: attachmentSettings(env, env.DATA_DIR || '.data'),
+  };
+}
+
+function attachmentSettings(env: Env, dataDir: string): AttachmentSettings {
+  const signingSecret = env.ATTACHMENTS_SIGNING_SECRET || undefined;
+  if (signingSecret !== undefined && Buffer.byteLength(signingSecret) < 32) {
+    throw new ConfigError('ATTACHMENTS_SIGNING_SECRET', 'at least 32 bytes (256 bits)', '<hidden>');
+  }
+  return {
+    bucket: env.ATTACHMENTS_BUCKET || undefined,
+    region: env.AWS_REGION || 'us-east-1',
+    s3Endpoint: httpUrl(env, 'ATTACHMENTS_S3_ENDPOINT'),
+    directory: env.ATTACHMENTS_DIR || `${dataDir}/attachments`,
+    signingSecret,
+    publicUrl: httpUrl(env, 'ATTACHMENTS_PUBLIC_URL'),
+    maxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
+    maxPerIssue: int(env, 'ATTACHMENT_MAX_PER_ISSUE', 50, 1, 10_000),
+    contentTypes: contentTypes(env, 'ATTACHMENT_CONTENT_TYPES'),
+    uploadTtlSeconds: int(env, 'ATTACHMENT_UPLOAD_TTL_SECONDS', 900, 10, 7 * 86_400),
+    downloadTtlSeconds: int(env, 'ATTACHMENT_DOWNLOAD_TTL_SECONDS', 300, 10, 7 * 86_400),
   };
 }

@@ -19,7 +19,8 @@ export type NodeTypeName =
   | 'Webhook'
   | 'WebhookDelivery'
   | 'AuditEntry'
-  | 'Membership';
+  | 'Membership'
+  | 'Attachment';
 
 /** A row id as PostgreSQL prints a uuid. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

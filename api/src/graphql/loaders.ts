@@ -2,6 +2,7 @@
 // so every batch runs under the tenant's row-level security.
 import type { Issue, IssueLink, Label, Project, Sprint, User, WorkflowState } from '../generated/prisma/client';
 import type { TenantDb } from '../db/tenant-db';
+import { completedAttachmentsOf } from '../modules/attachment/attachment.service';
 import { commentCountsOf, firstCommentsOf } from '../modules/comment/comment.service';
 import { eventCountsOf, newestEventsOf } from '../modules/history/history.service';
 import { IssuePageBatch } from '../modules/issue/issue-page-batch';
@@ -60,6 +61,7 @@ export function createLoaders(db: TenantDb) {
       (tx, keys) => tx.issue.findMany({ where: { parentId: ids(keys), deletedAt: null }, orderBy: { rank: 'asc' } }),
       (i) => i.parentId!,
     ),
+    attachmentsByIssue: groupLoader(db, completedAttachmentsOf, (a) => a.issueId),
     watcherIdsByIssue: groupLoader<string, { issueId: string; userId: string }>(
       db,
       (tx, keys) => tx.issueWatcher.findMany({ where: { issueId: ids(keys) }, orderBy: { createdAt: 'asc' }, select: { issueId: true, userId: true } }),

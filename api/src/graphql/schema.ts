@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type PubSub } from 'type-graphql';
 import { DateTimeScalar } from './scalars';
+import { AttachmentResolver, IssueAttachmentsResolver } from '../modules/attachment/attachment.resolver';
 import { AuditEntryResolver } from '../modules/audit/audit.resolver';
 import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CommentResolver } from '../modules/comment/comment.resolver';
@@ -38,6 +39,8 @@ export const RESOLVERS = [
   IssueFieldsResolver,
   IssueLinkResolver,
   CommentResolver,
+  AttachmentResolver,
+  IssueAttachmentsResolver,
   IssueEventResolver,
   NodeResolver,
   RealtimeResolver,

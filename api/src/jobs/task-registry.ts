@@ -4,12 +4,15 @@ import { parseCronItems, type ParsedCronItem, type TaskList } from 'graphile-wor
 import type { AppServices } from '../app-services';
 import { DELIVERY_TASK, deliveryTask } from '../modules/webhook/webhook-delivery.task';
 import { PRUNE_SCHEDULE, PRUNE_TASK, pruneTask } from '../modules/housekeeping/prune-expired.task';
+import { OBJECT_DELETE_TASK, UPLOAD_EXPIRY_TASK, objectDeleteTask, uploadExpiryTask } from '../modules/attachment/attachment-jobs';
 
 export function taskList(services: AppServices): TaskList {
   const { config, database, logger, transactionLimits } = services;
   return {
     [DELIVERY_TASK]: deliveryTask({ prisma: database.prisma, limits: transactionLimits, settings: config.webhooks, logger }),
     [PRUNE_TASK]: pruneTask(database.prisma, logger.child({ component: 'housekeeping' })),
+    [OBJECT_DELETE_TASK]: objectDeleteTask(services.objectStore),
+    [UPLOAD_EXPIRY_TASK]: uploadExpiryTask({ prisma: database.prisma, limits: transactionLimits, logger: logger.child({ component: 'housekeeping' }) }),
   };
 }
 

@@ -9,6 +9,8 @@ import { requestLog } from '../graphql/plugins/request-log';
 import { recordingIdentity, type RequestRecord } from '../graphql/plugins/request-record';
 import { ResponseBytePool, responseBudget } from '../graphql/response-budget';
 import { healthRouter, type Lifecycle } from './health';
+import { FilesystemStore, OBJECT_ROUTE } from '../modules/attachment/filesystem-store';
+import { filesystemRoutes } from '../modules/attachment/filesystem-routes';
 import { metricsHandler, type Metrics } from './metrics';
 import { requestIdFrom, runWithRequestId } from './request-scope';
 import { corsHandler } from './cors';
@@ -81,6 +83,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(retryAfterOnUnavailable(RETRY_UNAVAILABLE_AFTER_SECONDS));
   app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs, services.logger));
   if (options.metrics && options.serveMetrics) app.get('/metrics', metricsHandler(options.metrics));
+  // The filesystem object store's signed upload and download URLs (S3 serves its own).
+  if (services.objectStore instanceof FilesystemStore) app.use(OBJECT_ROUTE, filesystemRoutes(services.objectStore, services.config.attachments.maxBytes));
   app.use('/graphql', corsHandler(services.config.corsOrigins));
   for (const handler of options.beforeGraphql ?? []) app.get('/graphql', handler);
   if (options.ideAssets) app.use('/graphql/ide', options.ideAssets);

@@ -16,7 +16,8 @@ const NODE_FIELDS = `key title
   labels { name color } project { key name } parent { key title } children { key }
   sprint { name state } watchers { id } links { type outward issue { key status { name } } }
   comments(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { body } } }
-  history(first: 2) { totalCount pageInfo { hasNextPage } edges { node { kind field } } }`;
+  history(first: 2) { totalCount pageInfo { hasNextPage } edges { node { kind field } } }
+  attachments { fileName size downloadUrl uploadedBy { id } }`;
 const PAGE = `query($first: Int) { project(key: "NPO") { issues(first: $first) { totalCount edges { node { ${NODE_FIELDS} } } } } }`;
 const ORG_PAGE = `query($first: Int) { issues(first: $first) { totalCount edges { node { ${NODE_FIELDS} } } } }`;
 
@@ -57,6 +58,10 @@ beforeAll(async () => {
   await sql.query(`INSERT INTO issue_events (org_id, project_id, issue_id, actor_id, kind, field)
     SELECT i.org_id, i.project_id, i.id, i.reporter_id, k.kind, k.field FROM issues i
     CROSS JOIN (VALUES ('CREATED', NULL), ('UPDATED', 'title')) AS k(kind, field) WHERE k.kind = 'CREATED' OR i.number % 2 = 0`);
+  // Attachments (0-2 per issue, completed) and one unfinished upload, which must not show.
+  await sql.query(`INSERT INTO attachments (id, org_id, issue_id, uploader_id, file_name, content_type, size, object_key, completed_at)
+    SELECT a.id, i.org_id, i.id, i.reporter_id, 'file-' || a.n || '.txt', 'text/plain', 10, i.org_id || '/' || i.id || '/' || a.id, CASE WHEN a.n < 3 THEN now() END
+    FROM issues i CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id, n FROM generate_series(1, 3) AS n WHERE n <= i.number % 3 + 1) a`);
   await sql.end();
   counter = countStatements(api.server.services.database.pool);
 });
@@ -77,13 +82,14 @@ async function statementsFor(first: number): Promise<{ count: number; kinds: Rec
   expect(nodes.every((n: any) => n.watchers.length === 1 && n.links.length > 0)).toBe(true);
   expect(nodes.some((n: any) => n.comments.pageInfo.hasNextPage) && nodes.some((n: any) => n.comments.totalCount === 0)).toBe(true);
   expect(nodes.every((n: any) => n.history.totalCount > 0)).toBe(true);
+  expect(nodes.some((n: any) => n.attachments.length === 2) && nodes.every((n: any) => n.attachments.length <= 2)).toBe(true);
   return { count: counter.statements.length, kinds: counter.byKind() };
 }
 
 test('a page of 100 issues with every relation costs as many SQL statements as a page of 10', async () => {
   const ten = await statementsFor(10);
   const hundred = await statementsFor(100);
-  console.log(`SQL statements per page (issues with assignee, reporter, status, labels, project, parent, children, sprint, watchers, links, comments, history): first=10 -> ${ten.count} ${JSON.stringify(ten.kinds)}; first=100 -> ${hundred.count} ${JSON.stringify(hundred.kinds)}`);
+  console.log(`SQL statements per page (issues with assignee, reporter, status, labels, project, parent, children, sprint, watchers, links, comments, history, attachments): first=10 -> ${ten.count} ${JSON.stringify(ten.kinds)}; first=100 -> ${hundred.count} ${JSON.stringify(hundred.kinds)}`);
   expect(hundred.count).toBe(ten.count);
   expect(hundred.kinds).toEqual(ten.kinds);
   // And the count itself stays small: one batch per relation, not one per issue.

@@ -7,6 +7,7 @@ import { createIssue, createOrg, createProject, uniqueSuffix, type RoleName, typ
 import { documentFor, findOperation, rootOperations } from '../support/operation-document';
 import { snapshotTables } from '../support/db-snapshot';
 import { addQuickMember, insertUser, setRole } from '../support/quick-members';
+import { COMPLETE_UPLOAD, createUpload, putBytes } from '../support/attachment-upload';
 
 const ROLES: readonly RoleName[] = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'];
 const ANYONE = ROLES;
@@ -31,6 +32,8 @@ interface Case {
   newMember(role: RoleName | null): Promise<TestUser>;
   /** A comment written by `author` (promoted to MEMBER just long enough, if need be). */
   commentBy(author: TestUser, authorRole: RoleName): Promise<string>;
+  /** An attachment uploaded by `author` (bytes in the store), completed if asked. */
+  attachmentBy(author: TestUser, authorRole: RoleName, complete: boolean): Promise<string>;
 }
 
 interface Row {
@@ -86,6 +89,11 @@ const SPEC: readonly Row[] = [
   { mutation: 'updateComment', scenario: 'someone else wrote', allowed: NOBODY, variables: async (c) => ({ id: await c.commentBy(await c.newMember('MEMBER'), 'MEMBER'), body: 'Edited' }) },
   { mutation: 'deleteComment', scenario: 'they wrote', allowed: MEMBER_UP, variables: async (c) => ({ id: await c.commentBy(c.actor, c.role) }) },
   { mutation: 'deleteComment', scenario: 'someone else wrote', allowed: ADMIN_UP, variables: async (c) => ({ id: await c.commentBy(await c.newMember('MEMBER'), 'MEMBER') }) },
+  // Attachments: members upload; the uploader or an ADMIN deletes.
+  { mutation: 'createAttachmentUpload', scenario: 'on an issue', allowed: MEMBER_UP, variables: async (c) => ({ issueKey: await c.newIssue(), fileName: 'a.txt', contentType: 'text/plain', size: 3 }) },
+  { mutation: 'completeAttachmentUpload', scenario: 'of their own upload', allowed: MEMBER_UP, variables: async (c) => ({ id: await c.attachmentBy(c.actor, c.role, false) }) },
+  { mutation: 'deleteAttachment', scenario: 'they uploaded', allowed: MEMBER_UP, variables: async (c) => ({ id: await c.attachmentBy(c.actor, c.role, true) }) },
+  { mutation: 'deleteAttachment', scenario: 'someone else uploaded', allowed: ADMIN_UP, variables: async (c) => ({ id: await c.attachmentBy(await c.newMember('MEMBER'), 'MEMBER', true) }) },
   // Webhooks: ADMIN and up.
   { mutation: 'createWebhook', scenario: 'on a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject(), url: 'http://127.0.0.1:9/hook', events: ['*'] }) },
   { mutation: 'deleteWebhook', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ id: (await newWebhook(c)).webhookId }) },
@@ -192,6 +200,18 @@ function caseFor(actor: TestUser, role: RoleName): Case {
       const data = await api.client.ok(`mutation($k: String!) { addComment(issueKey: $k, body: "Mine") { id } }`, { k: await this.newIssue() }, { token: author.token, orgId: org.id });
       if (!canWrite) await setRole(api, org, author, authorRole);
       return data.addComment.id;
+    },
+    async attachmentBy(author, authorRole, complete) {
+      const canWrite = authorRole !== 'VIEWER';
+      if (!canWrite) await setRole(api, org, author, 'MEMBER');
+      const caller = { token: author.token, orgId: org.id };
+      const client = { ok: (q: string, v: Record<string, unknown> = {}) => api.client.ok(q, v, caller), request: (q: string, v: Record<string, unknown> = {}) => api.client.request(q, v, caller) };
+      const bytes = Buffer.from('abc');
+      const upload = await createUpload(client, await this.newIssue(), bytes);
+      expect((await putBytes(upload, api.server.url, bytes)).status).toBe(200);
+      if (complete) await client.ok(COMPLETE_UPLOAD, { id: upload.attachment.id });
+      if (!canWrite) await setRole(api, org, author, authorRole);
+      return upload.attachment.id;
     },
   };
 }

@@ -1,6 +1,9 @@
 // `npm run db:seed`: the demo workspace written into a server database through the real
 // services, complete, with its access printed, and a second run that adds nothing.
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { PROJECT_ROOT } from '../../src/project-root';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -9,12 +12,16 @@ import { TEST_JWT_SECRET } from '../support/test-env';
 jest.setTimeout(180_000);
 
 let database: TestDatabase;
+const attachmentsDir = mkdtempSync(join(tmpdir(), 'seed-attachments-'));
 beforeAll(async () => {
   database = await createTestDatabase('seed');
 });
-afterAll(() => database?.drop());
+afterAll(async () => {
+  await database?.drop();
+  rmSync(attachmentsDir, { recursive: true, force: true });
+});
 
-function seed(env: Record<string, string> = { DATABASE_URL: database.appUrl, JWT_SECRET: TEST_JWT_SECRET }): Promise<{ code: number | null; output: string }> {
+function seed(env: Record<string, string> = { DATABASE_URL: database.appUrl, JWT_SECRET: TEST_JWT_SECRET, ATTACHMENTS_DIR: attachmentsDir }): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'prisma/seed.ts'], {
       cwd: PROJECT_ROOT,
@@ -28,7 +35,7 @@ function seed(env: Record<string, string> = { DATABASE_URL: database.appUrl, JWT
   });
 }
 
-async function counts(): Promise<Record<string, number>> {
+async function counts(): Promise<Record<string, any>> {
   const owner = new Client({ connectionString: database.ownerUrl });
   await owner.connect();
   try {
@@ -39,7 +46,9 @@ async function counts(): Promise<Record<string, number>> {
       (SELECT count(*)::int FROM labels) AS labels, (SELECT count(*)::int FROM issue_labels) AS labelled,
       (SELECT count(*)::int FROM issue_links) AS links, (SELECT count(*)::int FROM sprints WHERE state = 'ACTIVE') AS active_sprints,
       (SELECT count(*)::int FROM issue_events WHERE kind = 'CREATED') AS created_events,
-      (SELECT count(*)::int FROM issue_events WHERE kind = 'TRANSITIONED') AS transitions`);
+      (SELECT count(*)::int FROM issue_events WHERE kind = 'TRANSITIONED') AS transitions,
+      (SELECT count(*)::int FROM attachments WHERE completed_at IS NOT NULL) AS attachments,
+      (SELECT array_agg(object_key) FROM attachments) AS object_keys`);
     return rows[0] as Record<string, number>;
   } finally {
     await owner.end();
@@ -54,6 +63,9 @@ test('seeds one organization with 8 people, 3 projects and 300 issues with histo
   expect(seeded.comments).toBeGreaterThan(50);
   expect(seeded.labelled).toBeGreaterThan(50);
   expect(seeded.transitions).toBeGreaterThan(100);
+  // A few files, completed through the service and stored in the filesystem store.
+  expect(seeded.attachments).toBe(6);
+  expect((seeded.object_keys as string[]).every((key) => existsSync(join(attachmentsDir, ...key.split('/'))))).toBe(true);
 
   const token = /Authorization: Bearer (\S+)/.exec(first.output)?.[1];
   const orgId = /x-org-id: (\S+)/.exec(first.output)?.[1];

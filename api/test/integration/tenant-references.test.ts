@@ -76,6 +76,7 @@ test('the key check reports a unique key without org_id', async () => {
 test('the columns that name users are exactly the ones the membership trigger guards', async () => {
   const columns = await userColumns();
   expect(columns.map(({ table, column }) => `${table}.${column}`)).toEqual([
+    'attachments.uploader_id',
     'audit_entries.actor_id',
     'comments.author_id',
     'idempotency_keys.user_id',

@@ -40,7 +40,7 @@ export async function tenantTables(client: Client): Promise<TenantTable[]> {
 
 /** One or more rows in every tenant table for a new organization, written as the owner. */
 export async function seedOrg(owner: Client, label: string): Promise<SeededOrg> {
-  const [o, u, p, s1, s2, l, sp, i1, i2, w] = Array.from({ length: 10 }, () => randomUUID());
+  const [o, u, p, s1, s2, l, sp, i1, i2, w, att] = Array.from({ length: 11 }, () => randomUUID());
   const statements: [string, unknown[]][] = [
     [`INSERT INTO users (id, email, name, password_hash, updated_at) VALUES ($1, $2, $3, 'x', now())`, [u, `${label}-${u}@example.com`, label]],
     [`INSERT INTO organizations (id, name, slug) VALUES ($1, $2, $3)`, [o, label, `${label}-${o.slice(0, 8)}`]],
@@ -59,6 +59,7 @@ export async function seedOrg(owner: Client, label: string): Promise<SeededOrg> 
     [`INSERT INTO issue_links (id, org_id, from_issue_id, to_issue_id, type) VALUES ($1, $2, $3, $4, 'BLOCKS')`, [randomUUID(), o, i1, i2]],
     [`INSERT INTO issue_watchers (org_id, issue_id, user_id) VALUES ($1, $2, $3)`, [o, i1, u]],
     [`INSERT INTO comments (id, org_id, issue_id, author_id, body) VALUES ($1, $2, $3, $4, 'hello')`, [randomUUID(), o, i1, u]],
+    [`INSERT INTO attachments (id, org_id, issue_id, uploader_id, file_name, content_type, size, object_key, completed_at) VALUES ($1, $2, $3, $4, 'a.txt', 'text/plain', 1, $5, now())`, [att, o, i1, u, `${o}/${i1}/${att}`]],
     [`INSERT INTO issue_events (org_id, project_id, issue_id, actor_id, kind) VALUES ($1, $2, $3, $4, 'CREATED')`, [o, p, i1, u]],
     [`INSERT INTO idempotency_keys (org_id, user_id, key, fingerprint, expires_at) VALUES ($1, $2, 'k', 'f', now() + interval '1 day')`, [o, u]],
     [`INSERT INTO webhooks (id, org_id, project_id, url, events, secret, created_by_id) VALUES ($1, $2, $3, 'https://example.com/hook', ARRAY['*'], 's', $4)`, [w, o, p, u]],

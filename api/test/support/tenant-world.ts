@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { GraphqlClient } from './graphql-client';
 import { createIssue, createOrg, createProject, uniqueSuffix, type TestOrg } from './fixtures';
+import { attach } from './attachment-upload';
 import { decodeGlobalId, toGlobalId, type NodeTypeName } from '../../src/graphql/global-id';
 
 /** What a client can name a tenant's records by: global ids, keys, emails, text. */
@@ -37,6 +38,8 @@ export interface TenantRefs {
   readonly invitationToken: string;
   /** An entry of the organization's audit log. */
   readonly auditEntryId: string;
+  /** A completed attachment on issueKey, uploaded by the MEMBER. */
+  readonly attachmentId: string;
 }
 
 export interface Tenant {
@@ -84,6 +87,9 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
     { e: `${label}-invitee-${uniqueSuffix()}@example.com` },
     owner,
   );
+  const memberCaller = { token: org.users.MEMBER.token, orgId: org.id };
+  const memberClient = { ok: (q: string, v: Record<string, unknown> = {}) => client.ok(q, v, memberCaller), request: (q: string, v: Record<string, unknown> = {}) => client.request(q, v, memberCaller) };
+  const attachment = await attach(memberClient, client.url, issue.key, Buffer.from(`${tag} attachment`), `${tag}.txt`);
   const audit = await client.ok(`{ auditLog(first: 1) { edges { node { id } } } }`, {}, owner);
   const apiToken = await client.ok(`mutation($n: String!) { createApiToken(name: $n) { token apiToken { id } } }`, { n: `${tag} token` }, { token: org.owner.token });
   const refs: TenantRefs = {
@@ -110,6 +116,7 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
     invitationId: invitation.inviteMember.invitation.id,
     invitationToken: invitation.inviteMember.token,
     auditEntryId: audit.auditLog.edges[0].node.id,
+    attachmentId: attachment.id,
   };
   const ids = [...Object.values(refs).filter(isGlobalId), ...project.workflow.map((state) => state.id), ...Object.values(org.users).map((user) => user.id)];
   const secrets = new Set<string>([tag, org.slug, projectKey, apiToken.createApiToken.token, webhook.createWebhook.secret, invitation.inviteMember.token, ...Object.values(org.users).flatMap((user) => [user.email, user.token])]);
@@ -157,6 +164,7 @@ export function randomRefs(): TenantRefs {
     invitationId: id('Invitation'),
     invitationToken: `inv_${randomUUID().replaceAll('-', '')}${randomBytes(32).toString('base64url')}`,
     auditEntryId: id('AuditEntry'),
+    attachmentId: id('Attachment'),
   };
 }
 

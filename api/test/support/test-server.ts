@@ -1,4 +1,6 @@
 // A real API instance on a real port, backed by a private test database.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { startServer, type RunningServer } from '../../src/server/start';
@@ -23,6 +25,8 @@ export function testServerEnv(database: TestDatabase, env: Record<string, string
     MIGRATION_DATABASE_URL: database.ownerUrl,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
+    // The filesystem object store: keys are unique per tenant, so test servers can share it.
+    ATTACHMENTS_DIR: join(tmpdir(), 'tracker-test-attachments'),
     ...env,
   };
 }

@@ -1,5 +1,6 @@
 // Creating, editing and deleting issues. Every write checks the caller's role, runs in one
 // tenant transaction with its history events, and bumps `version` exactly once.
+import { dropAttachmentsOf } from '../attachment/attachment.service';
 import type { Issue } from '../../generated/prisma/client';
 import type { IssueType, Priority } from '../../generated/prisma/enums';
 import { badInput, conflict, notFound } from '../../errors/app-error';
@@ -222,6 +223,9 @@ export async function deleteIssue(actor: Actor, db: TenantDb, key: string): Prom
       }
     }
     await tx.issue.update({ where: { id: issue.id }, data: { deletedAt: now, version: { increment: 1 } } });
+    // The issue stays as a tombstone; its files do not (their objects go after the commit).
+    const deletedIds = [issue.id, ...children.filter((child) => child.type === 'SUBTASK').map((child) => child.id)];
+    await dropAttachmentsOf(tx, actor.orgId, { issueIds: deletedIds });
     await recordEvents(tx, actor.orgId, actor.userId, events);
     return true;
   });

@@ -1,6 +1,7 @@
 // Looks up a Node by type and row id in the current organization; anything outside it is null.
 import { can } from '../../auth/roles';
 import type { Tenant } from '../../graphql/context';
+import { findVisibleAttachment } from '../attachment/attachment.service';
 import { findInvitation } from '../organization/invitation.service';
 
 type Found = (object & { __typename: string }) | null;
@@ -20,6 +21,8 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
       return tagged('Sprint', await db.read((tx) => tx.sprint.findFirst({ where: { id: rowId, orgId } })));
     case 'Comment':
       return tagged('Comment', await db.read((tx) => tx.comment.findFirst({ where: { id: rowId, orgId, issue: { deletedAt: null } } })));
+    case 'Attachment':
+      return tagged('Attachment', await findVisibleAttachment(db, rowId));
     case 'Organization':
       return rowId === orgId ? tagged('Organization', await db.read(async (tx) => {
         const org = await tx.organization.findUnique({ where: { id: orgId } });

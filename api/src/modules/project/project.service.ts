@@ -1,5 +1,6 @@
 // Projects: creation with the default workflow, edits, archiving (archived projects are
 // read-only and hidden from lists unless asked for).
+import { dropAttachmentsOf } from '../attachment/attachment.service';
 import type { Project } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
 import { isRetryableConflict } from '../../db/database-errors';
@@ -124,6 +125,8 @@ export async function deleteProject(actor: Actor, db: TenantDb, key: string, con
     if (confirmKey !== project.key) throw badInput('confirmKey', `confirmKey must repeat the project key (${project.key}) exactly`);
     // Writers to the project hold its event lock before their rows: wait for them, then delete.
     await lockProject(tx, project.id);
+    // The cascade would take the attachment rows but not their objects: collect those first.
+    await dropAttachmentsOf(tx, actor.orgId, { projectId: project.id });
     await tx.project.delete({ where: { id: project.id } });
     await recordAudit(tx, actor, { action: 'project.deleted', targetId: toGlobalId('Project', project.id), data: { key: project.key, name: project.name } });
     return true;
