@@ -14,7 +14,6 @@ export const PENDING_CONTRACT_ITEMS: Readonly<Record<string, readonly string[]>>
     'WebhookDelivery no longer implements interface Node.',
   ],
   'issue 20: bulk changes, attachments, custom fields, notifications': [
-    'BulkIssueResult was removed.',
     'Attachment was removed.',
     'AttachmentUpload was removed.',
     'CustomFieldType was removed.',
@@ -31,8 +30,6 @@ export const PENDING_CONTRACT_ITEMS: Readonly<Record<string, readonly string[]>>
     'Comment.mentions was removed.',
     'IssueFilter.customFields was removed.',
     'Query.notifications was removed.',
-    'Mutation.updateIssues was removed.',
-    'Mutation.transitionIssues was removed.',
     'Mutation.createAttachmentUpload was removed.',
     'Mutation.completeAttachmentUpload was removed.',
     'Mutation.deleteAttachment was removed.',

@@ -9,6 +9,7 @@ import { CommentResolver } from '../modules/comment/comment.resolver';
 import { IssueEventResolver } from '../modules/history/history.resolver';
 import { IssueFieldsResolver } from '../modules/issue/issue-fields.resolver';
 import { IssueResolver } from '../modules/issue/issue.resolver';
+import { IssueBulkResolver } from '../modules/issue/issue-bulk.resolver';
 import { LabelResolver } from '../modules/label/label.resolver';
 import { IssueLinkResolver } from '../modules/link/link.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
@@ -32,6 +33,7 @@ export const RESOLVERS = [
   LabelResolver,
   SprintResolver,
   IssueResolver,
+  IssueBulkResolver,
   IssueFieldsResolver,
   IssueLinkResolver,
   CommentResolver,

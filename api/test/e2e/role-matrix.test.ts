@@ -74,6 +74,8 @@ const SPEC: readonly Row[] = [
   { mutation: 'createIssue', scenario: 'in a project', allowed: MEMBER_UP, variables: async (c) => ({ input: { projectKey: await c.newProject(), title: 'New' } }) },
   { mutation: 'updateIssue', scenario: 'its title', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue(), input: { title: 'Changed' } }) },
   { mutation: 'transitionIssue', scenario: 'along an allowed transition', allowed: MEMBER_UP, variables: transitionVariables },
+  { mutation: 'updateIssues', scenario: 'two titles', allowed: MEMBER_UP, variables: async (c) => ({ keys: [await c.newIssue(), await c.newIssue()], input: { title: 'Changed' } }) },
+  { mutation: 'transitionIssues', scenario: 'along an allowed transition', allowed: MEMBER_UP, variables: async (c) => { const { key, toStateId } = await transitionVariables(c); return { keys: [key], toStateId }; } },
   { mutation: 'rankIssue', scenario: 'after another issue', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue(), afterKey: await c.newIssue() }) },
   { mutation: 'deleteIssue', scenario: 'a live issue', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue() }) },
   { mutation: 'linkIssues', scenario: 'two issues', allowed: MEMBER_UP, variables: async (c) => ({ fromKey: await c.newIssue(), toKey: await c.newIssue(), type: 'BLOCKS' }) },

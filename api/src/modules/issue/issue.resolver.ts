@@ -17,6 +17,16 @@ import { isAppNotFound } from '../../graphql/global-id';
 
 const optionalId = (type: 'User' | 'Sprint', id: string | null | undefined, field: string) => (id ? fromGlobalId(type, id, field) : id);
 
+/** UpdateIssueInput with its global ids decoded (shared with updateIssues). */
+export function decodeUpdateInput(input: UpdateIssueInput): issues.UpdateIssueCommand {
+  return {
+    ...input,
+    assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
+    sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
+    labelIds: input.labelIds ? fromGlobalIds('Label', input.labelIds, 'labelIds') : input.labelIds,
+  };
+}
+
 @Resolver(() => IssueObject)
 export class IssueResolver {
   @Query(() => IssueObject, { nullable: true })
@@ -57,13 +67,7 @@ export class IssueResolver {
     @Ctx() ctx: Context,
   ): Promise<Issue> {
     const tenant = await ctx.tenant();
-    const command = {
-      ...input,
-      assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
-      sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
-      labelIds: input.labelIds ? fromGlobalIds('Label', input.labelIds, 'labelIds') : input.labelIds,
-    };
-    return issues.updateIssue(tenant, tenant.db, key, command, expectedVersion);
+    return issues.updateIssue(tenant, tenant.db, key, decodeUpdateInput(input), expectedVersion);
   }
 
   @Mutation(() => IssueObject, { description: 'Not an allowed transition is BAD_USER_INPUT.' })

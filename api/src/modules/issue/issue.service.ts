@@ -190,16 +190,24 @@ export async function updateIssue(actor: Actor, db: TenantDb, key: string, comma
     const current = await lockIssueByKey(tx, actor.orgId, key);
     assertWritable(current.project);
     assertExpectedVersion(current, expectedVersion);
-    const plan = await planUpdate(tx, actor, current, command);
-    if (plan.events.length === 0) return current;
-    if (plan.labels) {
-      await tx.issueLabel.deleteMany({ where: { issueId: current.id, labelId: { in: plan.labels.remove } } });
-      await tx.issueLabel.createMany({ data: plan.labels.add.map((labelId) => ({ orgId: actor.orgId, issueId: current.id, labelId })) });
-    }
-    const updated = await tx.issue.update({ where: { id: current.id }, data: { ...plan.data, version: { increment: 1 } } });
-    await recordEvents(tx, actor.orgId, actor.userId, plan.events);
-    return updated;
+    return applyUpdate(tx, actor, current, command);
   });
+}
+
+/**
+ * Applies `command` to an issue the caller has locked and checked: one version bump and its
+ * history, or nothing when nothing changes. updateIssue and the bulk updateIssues share it.
+ */
+export async function applyUpdate(tx: Tx, actor: Actor, current: IssueWithProject, command: UpdateIssueCommand): Promise<Issue> {
+  const plan = await planUpdate(tx, actor, current, command);
+  if (plan.events.length === 0) return current;
+  if (plan.labels) {
+    await tx.issueLabel.deleteMany({ where: { issueId: current.id, labelId: { in: plan.labels.remove } } });
+    await tx.issueLabel.createMany({ data: plan.labels.add.map((labelId) => ({ orgId: actor.orgId, issueId: current.id, labelId })) });
+  }
+  const updated = await tx.issue.update({ where: { id: current.id }, data: { ...plan.data, version: { increment: 1 } } });
+  await recordEvents(tx, actor.orgId, actor.userId, plan.events);
+  return updated;
 }
 
 /** Soft delete: the key is never reused. Subtasks go with their parent; an epic's children stay, detached. */
