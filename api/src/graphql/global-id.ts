@@ -17,7 +17,8 @@ export type NodeTypeName =
   | 'Invitation'
   | 'Webhook'
   | 'WebhookDelivery'
-  | 'AuditEntry';
+  | 'AuditEntry'
+  | 'CustomField';
 
 /** A row id as PostgreSQL prints a uuid. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -10,6 +10,7 @@ import { IssueEventResolver } from '../modules/history/history.resolver';
 import { IssueFieldsResolver } from '../modules/issue/issue-fields.resolver';
 import { IssueResolver } from '../modules/issue/issue.resolver';
 import { IssueBulkResolver } from '../modules/issue/issue-bulk.resolver';
+import { CustomFieldResolver, CustomFieldsOfIssueResolver, CustomFieldsOfProjectResolver } from '../modules/custom-field/custom-field.resolver';
 import { LabelResolver } from '../modules/label/label.resolver';
 import { IssueLinkResolver } from '../modules/link/link.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
@@ -34,6 +35,9 @@ export const RESOLVERS = [
   SprintResolver,
   IssueResolver,
   IssueBulkResolver,
+  CustomFieldResolver,
+  CustomFieldsOfProjectResolver,
+  CustomFieldsOfIssueResolver,
   IssueFieldsResolver,
   IssueLinkResolver,
   CommentResolver,

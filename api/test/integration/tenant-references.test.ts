@@ -78,6 +78,7 @@ test('the columns that name users are exactly the ones the membership trigger gu
   expect(columns.map(({ table, column }) => `${table}.${column}`)).toEqual([
     'audit_entries.actor_id',
     'comments.author_id',
+    'custom_field_values.user_id',
     'idempotency_keys.user_id',
     'invitations.invited_by_id',
     'issue_events.actor_id',

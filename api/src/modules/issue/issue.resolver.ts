@@ -14,6 +14,7 @@ import { transitionIssue } from './issue-transition.service';
 import * as issues from './issue.service';
 import { unwatchIssue, watchIssue } from './watcher.service';
 import { isAppNotFound } from '../../graphql/global-id';
+import { decodeFieldValues } from '../custom-field/custom-field-ids';
 
 const optionalId = (type: 'User' | 'Sprint', id: string | null | undefined, field: string) => (id ? fromGlobalId(type, id, field) : id);
 
@@ -24,6 +25,7 @@ export function decodeUpdateInput(input: UpdateIssueInput): issues.UpdateIssueCo
     assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
     sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
     labelIds: input.labelIds ? fromGlobalIds('Label', input.labelIds, 'labelIds') : input.labelIds,
+    customFields: input.customFields ? decodeFieldValues(input.customFields, 'customFields') : input.customFields,
   };
 }
 
@@ -56,6 +58,7 @@ export class IssueResolver {
       assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
       sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
       labelIds: input.labelIds ? fromGlobalIds('Label', input.labelIds, 'labelIds') : input.labelIds,
+      customFields: input.customFields ? decodeFieldValues(input.customFields, 'customFields') : input.customFields,
     });
   }
 
