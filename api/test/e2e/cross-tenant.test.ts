@@ -37,7 +37,7 @@ const FILL: Readonly<Record<string, Fill>> = {
   projects: () => [{ includeArchived: true, first: 100 }],
   project: (r) => [{ key: r.projectKey }],
   issue: (r) => [{ key: r.issueKey }],
-  issues: (r) => [
+  issues: (r, own) => [
     { filter: { statusIds: [r.stateId] } },
     { filter: { assigneeIds: [r.userId] } },
     { filter: { reporterIds: [r.userId] } },
@@ -45,8 +45,10 @@ const FILL: Readonly<Record<string, Fill>> = {
     { filter: { sprintId: r.activeSprintId } },
     { filter: { parentKey: r.issueKey } },
     { filter: { text: r.issueTitle } },
+    { filter: { customFields: [{ fieldId: r.customFieldId, equals: 'x' }] } },
+    { filter: { customFields: [{ fieldId: own.userFieldId, equals: r.userId }] } },
   ],
-  node: (r) => [r.orgId, r.projectId, r.issueId, r.commentId, r.sprintId, r.userId, r.labelId, r.stateId, r.linkId, r.eventId, r.apiTokenId, r.invitationId, r.auditEntryId].map((id) => ({ id })),
+  node: (r) => [r.orgId, r.projectId, r.issueId, r.commentId, r.sprintId, r.userId, r.labelId, r.stateId, r.linkId, r.eventId, r.apiTokenId, r.invitationId, r.auditEntryId, r.customFieldId].map((id) => ({ id })),
   revokeApiToken: (r) => [{ id: r.apiTokenId }],
   invitations: () => [{}],
   revokeInvitation: (r) => [{ id: r.invitationId }],
@@ -78,6 +80,7 @@ const FILL: Readonly<Record<string, Fill>> = {
     { input: { projectKey: own.projectKey, title: 'New', labelIds: [r.labelId] } },
     { input: { projectKey: own.projectKey, title: 'New', type: 'SUBTASK', parentKey: r.issueKey } },
     { input: { projectKey: own.projectKey, title: 'New', sprintId: r.sprintId } },
+    { input: { projectKey: own.projectKey, title: 'New', customFields: [{ fieldId: r.customFieldId, value: 'x' }] } },
   ],
   updateIssue: (r, own) => [
     { key: r.issueKey, input: { title: 'Changed' } },
@@ -98,6 +101,14 @@ const FILL: Readonly<Record<string, Fill>> = {
   transitionIssues: (r, own) => [
     { keys: [r.issueKey], toStateId: own.stateId },
     { keys: [own.issueKey], toStateId: r.stateId },
+  ],
+  createCustomField: (r) => [{ projectKey: r.projectKey, name: 'New field', type: 'TEXT' }],
+  updateCustomField: (r) => [{ id: r.customFieldId, name: 'Renamed' }],
+  deleteCustomField: (r) => [{ id: r.customFieldId }],
+  setIssueFields: (r, own) => [
+    { key: r.issueKey, values: [{ fieldId: own.customFieldId, value: 'x' }] },
+    { key: own.otherIssueKey, values: [{ fieldId: r.customFieldId, value: 'x' }] },
+    { key: own.otherIssueKey, values: [{ fieldId: own.userFieldId, value: r.userId }] },
   ],
   rankIssue: (r, own) => [
     { key: r.issueKey, afterKey: own.otherIssueKey },
