@@ -141,6 +141,18 @@ test('a USER value must be a member: a removed member, an outsider and a made-up
   for (const answer of answers) expect(answer).toEqual(answers[0]);
 });
 
+test('a member who leaves is cleared from USER values, with a version bump and history, like an assignment', async () => {
+  const who = await field('CF', 'Tester', 'USER');
+  const { key } = await createIssue(api.client, org, { projectKey: 'CF', title: 'Tested' });
+  const leaving = await addQuickMember(api, org, 'MEMBER', 'tester');
+  await member.ok(SET, { key, values: [{ fieldId: who, value: leaving.id }] });
+  await clientAs(api, org, 'OWNER').ok(`mutation($id: ID!) { removeMember(userId: $id) }`, { id: leaving.id });
+  const read = await member.ok(READ, { key });
+  expect(read.issue.version).toBe(3);
+  expect(read.issue.customFields.find((v: any) => v.field.id === who).value).toBeNull();
+  expect(read.issue.history.edges[0].node).toEqual({ kind: 'UPDATED', field: `customField:${who}`, from: leaving.id, to: null });
+});
+
 test("another tenant's field ids are NOT_FOUND like made-up ones, and a field of another project too", async () => {
   const { key } = await createIssue(api.client, org, { projectKey: 'CF', title: 'Foreign' });
   const theirs = (await api.client.ok(CREATE, { k: 'CFX', n: 'Theirs', t: 'TEXT' }, { token: other.owner.token, orgId: other.id })).createCustomField.id;
@@ -274,6 +286,7 @@ test('a custom field filter over 200,000 issues uses the values index, not a sca
       for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
     };
     walk(plan.rows[0]['QUERY PLAN'][0].Plan);
+    console.log(`Plan of a custom field filter over 200,000 issues: ${nodes.map((node) => [node['Node Type'], node['Index Name'] && `using ${node['Index Name']}`, node['Relation Name'] && `on ${node['Relation Name']}`].filter(Boolean).join(' ')).join(' > ')}`);
     expect(nodes.map((node) => node['Index Name'])).toContain('custom_field_values_org_id_field_id_value_issue_id_idx');
     expect(nodes.filter((node) => node['Relation Name'] === 'issues').map((node) => node['Node Type'])).not.toContain('Seq Scan');
     expect(nodes.map((node) => node['Node Type'])).not.toContain('Seq Scan');
