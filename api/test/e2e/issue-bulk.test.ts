@@ -17,7 +17,8 @@ const TRANSITION = `mutation($keys: [String!]!, $to: ID!) { transitionIssues(key
 const STATE = `query($key: String!) { issue(key: $key) { title priority version status { name } history { totalCount edges { node { kind field from to } } } } }`;
 
 beforeAll(async () => {
-  api = await startTestApi('issuebulk');
+  // Webhook deliveries are counted, never sent: no worker runs.
+  api = await startTestApi('issuebulk', { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_WORKER_CONCURRENCY: '0' });
   org = await createOrg(api.client, 'bulk');
   other = await createOrg(api.client, 'bulkother');
   member = clientAs(api, org, 'MEMBER');
@@ -58,6 +59,21 @@ test('updateIssues changes every issue once, with its own version bump and histo
   // An issue that already has the values is unchanged: no bump, no history.
   const again = await member.ok(UPDATE, { keys, input: { priority: 'HIGH' } });
   expect(again.updateIssues.issues.map((i: any) => i.version)).toEqual([2, 2, 2]);
+});
+
+test('each issue of a bulk change gets its own webhook delivery (the outbox of every event), as a single update would', async () => {
+  await createProject(api.client, org, 'BLKW');
+  const hook = await clientAs(api, org, 'OWNER').ok(`mutation { createWebhook(projectKey: "BLKW", url: "http://127.0.0.1:9/bulk", events: ["UPDATED", "TRANSITIONED"]) { webhook { id } } }`);
+  const webhookId = Buffer.from(hook.createWebhook.webhook.id, 'base64url').toString().split(':')[1];
+  const keys = await issues(4, 'BLKW');
+  await member.ok(UPDATE, { keys, input: { priority: 'LOW' } });
+  await member.ok(TRANSITION, { keys, to: (await member.ok(`{ project(key: "BLKW") { workflow { id } } }`)).project.workflow[1].id });
+  const rows = await sql.query<{ kind: string; n: number }>(
+    `SELECT e.kind, count(DISTINCT e.issue_id)::int AS n FROM webhook_deliveries d JOIN issue_events e ON e.id = d.event_id WHERE d.webhook_id = $1 GROUP BY e.kind ORDER BY e.kind`,
+    [webhookId],
+  );
+  expect(rows).toEqual([{ kind: 'TRANSITIONED', n: 4 }, { kind: 'UPDATED', n: 4 }]);
+  expect(await sql.count('webhook_deliveries', 'webhook_id = $1', [webhookId])).toBe(8);
 });
 
 test('duplicate keys are applied once and answered once, at their first place', async () => {
