@@ -3,7 +3,9 @@
 // the same keys in opposite orders that queue instead of deadlocking.
 import { startTestApi, type TestApi } from '../support/test-server';
 import { createIssue, createOrg, createProject, type TestOrg } from '../support/fixtures';
+import type { Client } from 'pg';
 import { clientAs, ownerSql, type OwnerSql, type RoleClient } from '../support/tracker-api';
+import { connect } from '../support/rls-probe';
 
 let api: TestApi;
 let org: TestOrg;
@@ -169,6 +171,41 @@ test('two bulk updates over the same keys in opposite orders, repeated, all succ
   );
   expect(n).toBe(keys.length * rounds * 2);
 });
+
+test('two bulk updates in opposite orders, both caught waiting on the same issue, both land once it is free (no deadlock)', async () => {
+  const keys = await issues(9);
+  const middle = keys[4]!;
+  const locker = await connect(api.database.ownerUrl);
+  try {
+    // Hold the middle issue, so each request locks what comes before it in its own lock order
+    // and then waits here: were that order the order of the keys given, each would hold what
+    // the other needs next, and PostgreSQL would end one as a deadlock victim.
+    await locker.query('BEGIN');
+    await locker.query(`SELECT i.id FROM issues i JOIN projects p ON p.id = i.project_id WHERE p.key || '-' || i.number = $1 FOR UPDATE`, [middle]);
+    const pending = Promise.all([
+      member.request(UPDATE, { keys, input: { title: 'forward' } }),
+      clientAs(api, org, 'ADMIN').request(UPDATE, { keys: [...keys].reverse(), input: { title: 'backward' } }),
+    ]);
+    await waitForLockWaiters(locker, 2);
+    await locker.query('COMMIT');
+    const [forward, backward] = await pending;
+    expect([forward.errors, backward.errors]).toEqual([undefined, undefined]);
+    expect(await versions(keys)).toEqual(keys.map(() => 3));
+  } finally {
+    await locker.end();
+  }
+});
+
+/** Resolves once `count` sessions of this database wait for a lock (pg_locks shows every role's). */
+async function waitForLockWaiters(client: Client, count: number): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(DISTINCT l.pid)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`,
+    );
+    if (rows[0]!.n >= count) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 test('a bulk transition racing a bulk update over overlapping keys: both land, no deadlock', async () => {
   const keys = await issues(8);
