@@ -188,6 +188,24 @@ test('a required field: createIssue needs it, updates cannot clear it, and a val
   expect(changed.updateIssue.customFields).toContainEqual({ field: { id: req }, value: 'Globex' });
 });
 
+test('updateIssues sets custom values on every issue, all or nothing, naming the issue whose value is refused', async () => {
+  const sel = await field('CF', 'Squad', 'SELECT', ['red', 'blue']);
+  const req = await field('CFREQ', 'Account', 'TEXT', undefined, true);
+  const keys = [];
+  for (let i = 0; i < 3; i++) keys.push((await createIssue(api.client, org, { projectKey: 'CF', title: `Squad ${i}` })).key);
+  const bulk = `mutation($keys: [String!]!, $input: UpdateIssueInput!) { updateIssues(keys: $keys, input: $input) { issues { key version customFields { field { id } value } } } }`;
+  const data = await member.ok(bulk, { keys, input: { customFields: [{ fieldId: sel, value: 'blue' }] } });
+  for (const issue of data.updateIssues.issues) {
+    expect(issue.version).toBe(2);
+    expect(issue.customFields).toContainEqual({ field: { id: sel }, value: 'blue' });
+  }
+  // The field is not of the second project's issue: nothing changes anywhere, and the key is named.
+  const elsewhere = (await member.ok(`mutation { createIssue(input: { projectKey: "CFREQ", title: "Req", customFields: [{ fieldId: "${req}", value: "x" }] }) { key } }`)).createIssue.key;
+  const refused = await member.request(bulk, { keys: [...keys, elsewhere], input: { customFields: [{ fieldId: sel, value: 'red' }] } });
+  expect(refused.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'customFields', key: elsewhere });
+  for (const key of keys) expect((await member.ok(READ, { key })).issue.version).toBe(2);
+});
+
 test('options are renamed by position and values follow (also a swap); removing a used option is refused', async () => {
   const sel = await field('CF', 'Stage', 'SELECT', ['alpha', 'beta', 'gamma']);
   const a = (await createIssue(api.client, org, { projectKey: 'CF', title: 'Stage A' })).key;
