@@ -23,8 +23,9 @@ export function loadContract(files: readonly ContractFile[], dir = VENDORED_CONT
 }
 
 export function compareWithContract(contract: GraphQLSchema, server: GraphQLSchema): ContractProblem[] {
-  // Additions to enums and new interfaces are fine: the contract lets the server add freely.
-  const harmless = new Set(['VALUE_ADDED_TO_ENUM', 'IMPLEMENTED_INTERFACE_ADDED', 'TYPE_ADDED_TO_UNION', 'OPTIONAL_ARG_ADDED']);
+  // Additions to enums and new interfaces are fine: the contract lets the server add freely
+  // (an optional input field too: a client that never sends it sees no difference).
+  const harmless = new Set(['VALUE_ADDED_TO_ENUM', 'IMPLEMENTED_INTERFACE_ADDED', 'TYPE_ADDED_TO_UNION', 'OPTIONAL_ARG_ADDED', 'OPTIONAL_INPUT_FIELD_ADDED']);
   return [...findBreakingChanges(contract, server), ...findDangerousChanges(contract, server)]
     .filter((change) => !harmless.has(change.type))
     .map((change) => ({ type: change.type, description: change.description }));

@@ -20,7 +20,8 @@ export type NodeTypeName =
   | 'WebhookDelivery'
   | 'AuditEntry'
   | 'Membership'
-  | 'Attachment';
+  | 'Attachment'
+  | 'CustomField';
 
 /** A row id as PostgreSQL prints a uuid. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,6 +1,6 @@
 // The per-request DataLoaders, one per relation a field can follow. Created with the tenant,
 // so every batch runs under the tenant's row-level security.
-import type { Issue, IssueLink, Label, Project, Sprint, User, WorkflowState } from '../generated/prisma/client';
+import type { CustomField, CustomFieldValue, Issue, IssueLink, Label, Project, Sprint, User, WorkflowState } from '../generated/prisma/client';
 import type { TenantDb } from '../db/tenant-db';
 import { completedAttachmentsOf } from '../modules/attachment/attachment.service';
 import { commentCountsOf, firstCommentsOf } from '../modules/comment/comment.service';
@@ -66,6 +66,16 @@ export function createLoaders(db: TenantDb) {
       db,
       (tx, keys) => tx.issueWatcher.findMany({ where: { issueId: ids(keys) }, orderBy: { createdAt: 'asc' }, select: { issueId: true, userId: true } }),
       (w) => w.issueId,
+    ),
+    customFieldsByProject: groupLoader<string, CustomField>(
+      db,
+      (tx, keys) => tx.customField.findMany({ where: { projectId: ids(keys) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      (f) => f.projectId,
+    ),
+    customValuesByIssue: groupLoader<string, CustomFieldValue>(
+      db,
+      (tx, keys) => tx.customFieldValue.findMany({ where: { issueId: ids(keys) } }),
+      (v) => v.issueId,
     ),
     /** First pages of issues for lists of projects or sprints. */
     issuePages: new IssuePageBatch(db),

@@ -10,6 +10,8 @@ import { CommentResolver } from '../modules/comment/comment.resolver';
 import { IssueEventResolver } from '../modules/history/history.resolver';
 import { IssueFieldsResolver } from '../modules/issue/issue-fields.resolver';
 import { IssueResolver } from '../modules/issue/issue.resolver';
+import { IssueBulkResolver } from '../modules/issue/issue-bulk.resolver';
+import { CustomFieldResolver, CustomFieldsOfIssueResolver, CustomFieldsOfProjectResolver } from '../modules/custom-field/custom-field.resolver';
 import { LabelResolver } from '../modules/label/label.resolver';
 import { IssueLinkResolver } from '../modules/link/link.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
@@ -36,6 +38,10 @@ export const RESOLVERS = [
   LabelResolver,
   SprintResolver,
   IssueResolver,
+  IssueBulkResolver,
+  CustomFieldResolver,
+  CustomFieldsOfProjectResolver,
+  CustomFieldsOfIssueResolver,
   IssueFieldsResolver,
   IssueLinkResolver,
   CommentResolver,

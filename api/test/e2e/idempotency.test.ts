@@ -162,6 +162,26 @@ test('every organization mutation honours a key (updateIssue replays instead of 
   expect(rows[0]!.version).toBe((first.data as { updateIssue: { version: number } }).updateIssue.version);
 });
 
+test('bulk transitions and custom field creation honour a key: the retry replays rather than failing as a second run would', async () => {
+  const keys = [];
+  for (const title of ['bulk-a', 'bulk-b']) keys.push((((await create(title, undefined)).data) as { createIssue: { key: string } }).createIssue.key);
+  const { rows } = await owner.query<{ id: string }>(`SELECT s.id FROM workflow_states s JOIN projects p ON p.id = s.project_id WHERE p.key = 'IDM' AND s.position = 1`);
+  const toStateId = Buffer.from(`WorkflowState:${rows[0]!.id}`).toString('base64url');
+  const caller = () => ({ token: org.owner.token, orgId: org.id, headers: { 'idempotency-key': randomUUID() } });
+  const transition = `mutation($keys: [String!]!, $to: ID!) { transitionIssues(keys: $keys, toStateId: $to) { issues { key version } } }`;
+  const bulkCaller = caller();
+  const first = await api.client.request(transition, { keys, to: toStateId }, bulkCaller);
+  expect(first.errors).toBeUndefined();
+  // Run again for real, In Progress -> In Progress is no transition: the replay must not run.
+  expect(await api.client.request(transition, { keys, to: toStateId }, bulkCaller)).toMatchObject({ data: first.data });
+  const field = `mutation { createCustomField(projectKey: "IDM", name: "Idempotent", type: TEXT) { id } }`;
+  const fieldCaller = caller();
+  const made = await api.client.request(field, {}, fieldCaller);
+  expect(made.errors).toBeUndefined();
+  expect(await api.client.request(field, {}, fieldCaller)).toMatchObject({ data: made.data });
+  expect(errorCode(await api.client.request(field, {}, caller()))).toBe('CONFLICT');
+});
+
 test('SIGKILL in the middle of a keyed write leaves nothing behind; the retry creates exactly once', async () => {
   const env = { NODE_ENV: 'production', DATABASE_URL: api.database.appUrl, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_SECONDS: '0' };
   const doomed = await startChildServer(env);

@@ -17,7 +17,8 @@ const NODE_FIELDS = `key title
   sprint { name state } watchers { id } links { type outward issue { key status { name } } }
   comments(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { body } } }
   history(first: 2) { totalCount pageInfo { hasNextPage } edges { node { kind field } } }
-  attachments { fileName size downloadUrl uploadedBy { id } }`;
+  attachments { fileName size downloadUrl uploadedBy { id } }
+  customFields { field { id name type options } value }`;
 const PAGE = `query($first: Int) { project(key: "NPO") { issues(first: $first) { totalCount edges { node { ${NODE_FIELDS} } } } } }`;
 const ORG_PAGE = `query($first: Int) { issues(first: $first) { totalCount edges { node { ${NODE_FIELDS} } } } }`;
 
@@ -62,6 +63,13 @@ beforeAll(async () => {
   await sql.query(`INSERT INTO attachments (id, org_id, issue_id, uploader_id, file_name, content_type, size, object_key, completed_at)
     SELECT a.id, i.org_id, i.id, i.reporter_id, 'file-' || a.n || '.txt', 'text/plain', 10, i.org_id || '/' || i.id || '/' || a.id, CASE WHEN a.n < 3 THEN now() END
     FROM issues i CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id, n FROM generate_series(1, 3) AS n WHERE n <= i.number % 3 + 1) a`);
+  // Two custom fields, with a value on every other issue.
+  for (const [name, type, options] of [['Tier', 'SELECT', ['gold', 'silver']], ['Notes', 'TEXT', null]] as const) {
+    await owner.ok(`mutation($n: String!, $t: CustomFieldType!, $o: [String!]) { createCustomField(projectKey: "NPO", name: $n, type: $t, options: $o) { id } }`, { n: name, t: type, o: options });
+  }
+  await sql.query(`INSERT INTO custom_field_values (org_id, issue_id, field_id, value)
+    SELECT i.org_id, i.id, f.id, CASE WHEN f.type = 'SELECT' THEN 'gold' ELSE 'note ' || i.number END
+    FROM issues i JOIN custom_fields f ON f.project_id = i.project_id WHERE i.number % 2 = 0`);
   await sql.end();
   counter = countStatements(api.server.services.database.pool);
 });
@@ -83,13 +91,15 @@ async function statementsFor(first: number): Promise<{ count: number; kinds: Rec
   expect(nodes.some((n: any) => n.comments.pageInfo.hasNextPage) && nodes.some((n: any) => n.comments.totalCount === 0)).toBe(true);
   expect(nodes.every((n: any) => n.history.totalCount > 0)).toBe(true);
   expect(nodes.some((n: any) => n.attachments.length === 2) && nodes.every((n: any) => n.attachments.length <= 2)).toBe(true);
+  expect(nodes.every((n: any) => n.customFields.length === 2)).toBe(true);
+  expect(nodes.some((n: any) => n.customFields[0].value === 'gold') && nodes.some((n: any) => n.customFields[0].value === null)).toBe(true);
   return { count: counter.statements.length, kinds: counter.byKind() };
 }
 
 test('a page of 100 issues with every relation costs as many SQL statements as a page of 10', async () => {
   const ten = await statementsFor(10);
   const hundred = await statementsFor(100);
-  console.log(`SQL statements per page (issues with assignee, reporter, status, labels, project, parent, children, sprint, watchers, links, comments, history, attachments): first=10 -> ${ten.count} ${JSON.stringify(ten.kinds)}; first=100 -> ${hundred.count} ${JSON.stringify(hundred.kinds)}`);
+  console.log(`SQL statements per page (issues with assignee, reporter, status, labels, project, parent, children, sprint, watchers, links, comments, history, attachments, custom fields): first=10 -> ${ten.count} ${JSON.stringify(ten.kinds)}; first=100 -> ${hundred.count} ${JSON.stringify(hundred.kinds)}`);
   expect(hundred.count).toBe(ten.count);
   expect(hundred.kinds).toEqual(ten.kinds);
   // And the count itself stays small: one batch per relation, not one per issue.

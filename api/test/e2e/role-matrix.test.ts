@@ -68,6 +68,9 @@ const SPEC: readonly Row[] = [
   { mutation: 'setWorkflowTransitions', scenario: 'of a state', allowed: ADMIN_UP, variables: async (c) => { const [first, , , last] = await workflowOf(c); return { fromStateId: first, toStateIds: [last] }; } },
   { mutation: 'updateLabel', scenario: 'renaming it', allowed: ADMIN_UP, variables: async (c) => ({ id: await newLabel(c), name: 'renamed' }) },
   { mutation: 'deleteLabel', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ id: await newLabel(c) }) },
+  { mutation: 'createCustomField', scenario: 'in a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject(), name: 'Team', type: 'TEXT' }) },
+  { mutation: 'updateCustomField', scenario: 'renaming it', allowed: ADMIN_UP, variables: async (c) => ({ id: await newCustomField(c), name: 'Renamed' }) },
+  { mutation: 'deleteCustomField', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ id: await newCustomField(c) }) },
   { mutation: 'createSprint', scenario: 'in a project', allowed: ADMIN_UP, variables: async (c) => ({ input: { projectKey: await c.newProject(), name: 'Sprint 1' } }) },
   { mutation: 'startSprint', scenario: 'a PLANNED sprint', allowed: ADMIN_UP, variables: async (c) => ({ id: await newSprint(c, false) }) },
   { mutation: 'completeSprint', scenario: 'an ACTIVE sprint', allowed: ADMIN_UP, variables: async (c) => ({ id: await newSprint(c, true) }) },
@@ -77,6 +80,9 @@ const SPEC: readonly Row[] = [
   { mutation: 'createIssue', scenario: 'in a project', allowed: MEMBER_UP, variables: async (c) => ({ input: { projectKey: await c.newProject(), title: 'New' } }) },
   { mutation: 'updateIssue', scenario: 'its title', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue(), input: { title: 'Changed' } }) },
   { mutation: 'transitionIssue', scenario: 'along an allowed transition', allowed: MEMBER_UP, variables: transitionVariables },
+  { mutation: 'updateIssues', scenario: 'two titles', allowed: MEMBER_UP, variables: async (c) => ({ keys: [await c.newIssue(), await c.newIssue()], input: { title: 'Changed' } }) },
+  { mutation: 'transitionIssues', scenario: 'along an allowed transition', allowed: MEMBER_UP, variables: async (c) => { const { key, toStateId } = await transitionVariables(c); return { keys: [key], toStateId }; } },
+  { mutation: 'setIssueFields', scenario: 'a value of the project\'s field', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue(), values: [{ fieldId: await rolesField(c), value: 'set' }] }) },
   { mutation: 'rankIssue', scenario: 'after another issue', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue(), afterKey: await c.newIssue() }) },
   { mutation: 'deleteIssue', scenario: 'a live issue', allowed: MEMBER_UP, variables: async (c) => ({ key: await c.newIssue() }) },
   { mutation: 'linkIssues', scenario: 'two issues', allowed: MEMBER_UP, variables: async (c) => ({ fromKey: await c.newIssue(), toKey: await c.newIssue(), type: 'BLOCKS' }) },
@@ -144,6 +150,18 @@ async function archivedProject(c: Case): Promise<string> {
 async function newLabel(c: Case): Promise<string> {
   const data = await c.owner(`mutation($k: String!) { createLabel(projectKey: $k, name: "l", color: "#123456") { id } }`, { k: await c.newProject() });
   return data.createLabel.id;
+}
+
+async function newCustomField(c: Case): Promise<string> {
+  const data = await c.owner(`mutation($k: String!) { createCustomField(projectKey: $k, name: "f", type: TEXT) { id } }`, { k: await c.newProject() });
+  return data.createCustomField.id;
+}
+
+let rolesFieldId: string | undefined;
+/** A TEXT field of the project newIssue() creates issues in (made once). */
+async function rolesField(c: Case): Promise<string> {
+  rolesFieldId ??= (await c.owner(`mutation($k: String!) { createCustomField(projectKey: $k, name: "Notes", type: TEXT) { id } }`, { k: PROJECT_KEY })).createCustomField.id;
+  return rolesFieldId!;
 }
 
 async function newInvitation(c: Case, role: RoleName): Promise<string> {

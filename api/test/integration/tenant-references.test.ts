@@ -79,6 +79,7 @@ test('the columns that name users are exactly the ones the membership trigger gu
     'attachments.uploader_id',
     'audit_entries.actor_id',
     'comments.author_id',
+    'custom_field_values.user_id',
     'idempotency_keys.user_id',
     'invitations.invited_by_id',
     'issue_events.actor_id',

@@ -40,7 +40,7 @@ export async function tenantTables(client: Client): Promise<TenantTable[]> {
 
 /** One or more rows in every tenant table for a new organization, written as the owner. */
 export async function seedOrg(owner: Client, label: string): Promise<SeededOrg> {
-  const [o, u, p, s1, s2, l, sp, i1, i2, w, att] = Array.from({ length: 11 }, () => randomUUID());
+  const [o, u, p, s1, s2, l, sp, i1, i2, w, att, cf] = Array.from({ length: 12 }, () => randomUUID());
   const statements: [string, unknown[]][] = [
     [`INSERT INTO users (id, email, name, password_hash, updated_at) VALUES ($1, $2, $3, 'x', now())`, [u, `${label}-${u}@example.com`, label]],
     [`INSERT INTO organizations (id, name, slug) VALUES ($1, $2, $3)`, [o, label, `${label}-${o.slice(0, 8)}`]],
@@ -66,6 +66,8 @@ export async function seedOrg(owner: Client, label: string): Promise<SeededOrg> 
     [`INSERT INTO webhook_deliveries (org_id, webhook_id, event_id) VALUES ($1, $2, 1)`, [o, w]],
     [`INSERT INTO audit_entries (id, org_id, actor_id, action) VALUES ($1, $2, $3, 'project.created')`, [randomUUID(), o, u]],
     [`INSERT INTO invitations (id, org_id, email, role, token_hash, invited_by_id, expires_at) VALUES ($1, $2, $3, 'MEMBER', $4, $5, now() + interval '7 days')`, [randomUUID(), o, `invitee-${o}@example.com`, `hash-${o}`, u]],
+    [`INSERT INTO custom_fields (id, org_id, project_id, name, type, options) VALUES ($1, $2, $3, 'Team', 'USER', '{}')`, [cf, o, p]],
+    [`INSERT INTO custom_field_values (org_id, issue_id, field_id, value, user_id) VALUES ($1, $2, $3, $4, $5)`, [o, i1, cf, `user ${u}`, u]],
   ];
   for (const [text, values] of statements) await owner.query(text, values);
   return { orgId: o, userId: u };

@@ -40,6 +40,9 @@ export interface TenantRefs {
   readonly auditEntryId: string;
   /** A completed attachment on issueKey, uploaded by the MEMBER. */
   readonly attachmentId: string;
+  /** A TEXT custom field of projectKey (issueKey holds a value of it) and a USER one. */
+  readonly customFieldId: string;
+  readonly userFieldId: string;
 }
 
 export interface Tenant {
@@ -81,6 +84,13 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
   const deliveries = await client.ok(`query($w: ID!) { webhookDeliveries(webhookId: $w, first: 1) { edges { node { id } } } }`, { w: webhook.createWebhook.webhook.id }, owner);
   const link = await client.ok(`mutation($f: String!, $t: String!) { linkIssues(fromKey: $f, toKey: $t, type: BLOCKS) { id } }`, { f: issue.key, t: other.key }, owner);
   await client.ok(`mutation($k: String!) { watchIssue(key: $k) { id } }`, { k: issue.key }, { token: org.users.VIEWER.token, orgId: org.id });
+  const customField = await client.ok(`mutation($k: String!, $n: String!) { createCustomField(projectKey: $k, name: $n, type: TEXT) { id } }`, { k: projectKey, n: `${tag} field` }, owner);
+  const userField = await client.ok(`mutation($k: String!) { createCustomField(projectKey: $k, name: "Reviewer", type: USER) { id } }`, { k: projectKey }, owner);
+  await client.ok(
+    `mutation($key: String!, $values: [CustomFieldValueInput!]!) { setIssueFields(key: $key, values: $values) { id } }`,
+    { key: issue.key, values: [{ fieldId: customField.createCustomField.id, value: `${tag} value` }, { fieldId: userField.createCustomField.id, value: org.users.MEMBER.id }] },
+    owner,
+  );
   const history = await client.ok(`query($k: String!) { issue(key: $k) { history(first: 1) { edges { node { id } } } } }`, { k: issue.key }, owner);
   const invitation = await client.ok(
     `mutation($e: String!) { inviteMember(email: $e, role: MEMBER) { token invitation { id } } }`,
@@ -117,6 +127,8 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
     invitationToken: invitation.inviteMember.token,
     auditEntryId: audit.auditLog.edges[0].node.id,
     attachmentId: attachment.id,
+    customFieldId: customField.createCustomField.id,
+    userFieldId: userField.createCustomField.id,
   };
   const ids = [...Object.values(refs).filter(isGlobalId), ...project.workflow.map((state) => state.id), ...Object.values(org.users).map((user) => user.id)];
   const secrets = new Set<string>([tag, org.slug, projectKey, apiToken.createApiToken.token, webhook.createWebhook.secret, invitation.inviteMember.token, ...Object.values(org.users).flatMap((user) => [user.email, user.token])]);
@@ -165,6 +177,8 @@ export function randomRefs(): TenantRefs {
     invitationToken: `inv_${randomUUID().replaceAll('-', '')}${randomBytes(32).toString('base64url')}`,
     auditEntryId: id('AuditEntry'),
     attachmentId: id('Attachment'),
+    customFieldId: id('CustomField'),
+    userFieldId: id('CustomField'),
   };
 }
 

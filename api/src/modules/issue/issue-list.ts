@@ -25,6 +25,8 @@ export interface IssueListFilter {
   readonly createdAfter?: Date | null;
   readonly createdBefore?: Date | null;
   readonly updatedAfter?: Date | null;
+  /** Field row id and canonical text (null: matches nothing); all must match. */
+  readonly customFields?: readonly { readonly fieldId: string; readonly text: string | null }[] | null;
 }
 
 export type IssueSortField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY' | 'RANK' | 'DUE_DATE' | 'NUMBER';
@@ -99,6 +101,14 @@ function conditions(orgId: string, scope: IssueListScope, filter: IssueListFilte
   if (filter.createdAfter) where.push(Prisma.sql`i.created_at > ${filter.createdAfter}`);
   if (filter.createdBefore) where.push(Prisma.sql`i.created_at < ${filter.createdBefore}`);
   if (filter.updatedAfter) where.push(Prisma.sql`i.updated_at > ${filter.updatedAfter}`);
+  // A semi-join per field on the (org, field, value, issue) index: never a scan of issues.
+  for (const custom of filter.customFields ?? []) {
+    if (custom.text === null) where.push(Prisma.sql`false`);
+    else {
+      where.push(Prisma.sql`i.id IN (SELECT v.issue_id FROM custom_field_values v
+        WHERE v.org_id = ${orgId}::uuid AND v.field_id = ${custom.fieldId}::uuid AND v.value = ${custom.text})`);
+    }
+  }
   return where;
 }
 

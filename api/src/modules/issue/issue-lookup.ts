@@ -55,6 +55,25 @@ export function lockIssueByKey(tx: Tx, orgId: string, key: string, field = 'key'
 }
 
 /**
+ * Live issues by key, locked in id order (the order every bulk write takes them in, so two
+ * writers over overlapping keys queue instead of deadlocking). Keys that match nothing are
+ * simply absent from the answer.
+ */
+/** Live issues by key, in id order; with `lock`, their rows are locked (in that order). */
+export async function selectIssuesByKeys(tx: Tx, orgId: string, keys: readonly { projectKey: string; number: number }[], lock: boolean): Promise<IssueWithProject[]> {
+  if (keys.length === 0) return [];
+  // ORDER BY runs below the row locks, so rows are locked in id order.
+  const rows = await tx.$queryRaw<Record<string, unknown>[]>`
+    SELECT ${ISSUE_COLUMNS}, ${PROJECT_COLUMNS}
+    FROM issues i JOIN projects p ON p.id = i.project_id AND p.org_id = i.org_id
+    WHERE i.org_id = ${orgId}::uuid AND i.deleted_at IS NULL
+      AND (p.key, i.number) IN (SELECT * FROM unnest(${keys.map((k) => k.projectKey)}::text[], ${keys.map((k) => k.number)}::int[]))
+    ORDER BY i.id
+    ${lock ? Prisma.sql`FOR UPDATE OF i` : Prisma.empty}`;
+  return rows.map(withProject);
+}
+
+/**
  * Serializes writes that order issues within a project (numbers, ranks, sprints, the
  * workflow), the project's event lock first. NO KEY UPDATE, the lock issue creation's
  * `UPDATE projects` takes too: it does not block the KEY SHARE that every foreign key into the

@@ -2,6 +2,7 @@
 import type { Issue, WorkflowState } from '../../generated/prisma/client';
 import { badInput, notFound } from '../../errors/app-error';
 import type { TenantDb } from '../../db/tenant-db';
+import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';
@@ -18,31 +19,47 @@ export async function transitionIssue(actor: Actor, db: TenantDb, key: string, t
     const issue = await lockIssueByKey(tx, actor.orgId, key);
     assertWritable(issue.project);
     assertExpectedVersion(issue, expectedVersion);
-    const [target] = await tx.$queryRaw<Pick<WorkflowState, 'id' | 'name' | 'category'>[]>`
-      SELECT id, name, category FROM workflow_states WHERE id = ${toStateId}::uuid AND project_id = ${issue.projectId}::uuid FOR KEY SHARE`;
-    if (!target) throw notFound('WorkflowState', 'toStateId');
-    const allowed = await tx.workflowTransition.findMany({
-      where: { fromStateId: issue.statusId },
-      include: { to: true, from: true },
-      orderBy: { to: { position: 'asc' } },
-    });
-    if (!allowed.some((transition) => transition.toStateId === target.id)) {
-      const from = allowed[0]?.from.name ?? 'its current state';
-      const names = allowed.map((transition) => transition.to.name);
-      throw badInput('toStateId', `Cannot move ${key} from ${from} to ${target.name}; allowed: ${names.join(', ') || 'none'}`);
-    }
-    const from = await tx.workflowState.findUniqueOrThrow({ where: { id: issue.statusId } });
-    const updated = await tx.issue.update({ where: { id: issue.id }, data: { statusId: target.id, version: { increment: 1 } } });
-    await recordEvents(tx, actor.orgId, actor.userId, [
-      {
-        issueId: issue.id,
-        projectId: issue.projectId,
-        kind: 'TRANSITIONED',
-        field: 'status',
-        from: { id: toGlobalId('WorkflowState', from.id), name: from.name, category: from.category },
-        to: { id: toGlobalId('WorkflowState', target.id), name: target.name, category: target.category },
-      },
-    ]);
-    return updated;
+    const target = await lockTargetState(tx, toStateId);
+    if (!target || target.projectId !== issue.projectId) throw notFound('WorkflowState', 'toStateId');
+    return applyTransition(tx, actor, issue, target, key);
   });
+}
+
+export type TransitionTarget = Pick<WorkflowState, 'id' | 'name' | 'category' | 'projectId'>;
+
+/** The target state of a transition, locked FOR KEY SHARE (taken before any issue lock). */
+export async function lockTargetState(tx: Tx, stateId: string): Promise<TransitionTarget | undefined> {
+  const [target] = await tx.$queryRaw<TransitionTarget[]>`
+    SELECT id, name, category, project_id AS "projectId" FROM workflow_states WHERE id = ${stateId}::uuid FOR KEY SHARE`;
+  return target;
+}
+
+/**
+ * Moves a locked issue of the target's project along an allowed transition (BAD_USER_INPUT
+ * on toStateId otherwise), with its version bump and history. Shared with transitionIssues.
+ */
+export async function applyTransition(tx: Tx, actor: Actor, issue: Issue, target: TransitionTarget, key: string): Promise<Issue> {
+  const allowed = await tx.workflowTransition.findMany({
+    where: { fromStateId: issue.statusId },
+    include: { to: true, from: true },
+    orderBy: { to: { position: 'asc' } },
+  });
+  if (!allowed.some((transition) => transition.toStateId === target.id)) {
+    const from = allowed[0]?.from.name ?? 'its current state';
+    const names = allowed.map((transition) => transition.to.name);
+    throw badInput('toStateId', `Cannot move ${key} from ${from} to ${target.name}; allowed: ${names.join(', ') || 'none'}`);
+  }
+  const from = await tx.workflowState.findUniqueOrThrow({ where: { id: issue.statusId } });
+  const updated = await tx.issue.update({ where: { id: issue.id }, data: { statusId: target.id, version: { increment: 1 } } });
+  await recordEvents(tx, actor.orgId, actor.userId, [
+    {
+      issueId: issue.id,
+      projectId: issue.projectId,
+      kind: 'TRANSITIONED',
+      field: 'status',
+      from: { id: toGlobalId('WorkflowState', from.id), name: from.name, category: from.category },
+      to: { id: toGlobalId('WorkflowState', target.id), name: target.name, category: target.category },
+    },
+  ]);
+  return updated;
 }

@@ -3,6 +3,7 @@ import { ArgsType, Field, Float, ID, InputType } from 'type-graphql';
 import { IssueOrderField, IssueType, OrderDirection, Priority, StatusCategory } from '../../graphql/enums';
 import { DateTimeScalar } from '../../graphql/scalars';
 import { ConnectionArgs } from '../../graphql/connection-args';
+import { CustomFieldFilter, CustomFieldValueInput } from '../custom-field/custom-field.type';
 
 @InputType('IssueFilter')
 export class IssueFilter {
@@ -20,6 +21,7 @@ export class IssueFilter {
   @Field(() => DateTimeScalar, { nullable: true }) createdAfter?: Date | null;
   @Field(() => DateTimeScalar, { nullable: true }) createdBefore?: Date | null;
   @Field(() => DateTimeScalar, { nullable: true }) updatedAfter?: Date | null;
+  @Field(() => [CustomFieldFilter], { nullable: true, description: 'All must match (at most 50)' }) customFields?: CustomFieldFilter[] | null;
 }
 
 @InputType('IssueOrder')
@@ -41,6 +43,8 @@ export class CreateIssueInput {
   @Field(() => Float, { nullable: true }) storyPoints?: number | null;
   @Field(() => DateTimeScalar, { nullable: true }) dueDate?: Date | null;
   @Field(() => ID, { nullable: true }) sprintId?: string | null;
+  @Field(() => [CustomFieldValueInput], { nullable: true, description: 'Custom field values; every required field of the project needs one (creation) or keeps one (update)' })
+  customFields?: CustomFieldValueInput[] | null;
 }
 
 @InputType('UpdateIssueInput')
@@ -55,6 +59,8 @@ export class UpdateIssueInput {
   @Field(() => Float, { nullable: true }) storyPoints?: number | null;
   @Field(() => DateTimeScalar, { nullable: true }) dueDate?: Date | null;
   @Field(() => ID, { nullable: true }) sprintId?: string | null;
+  @Field(() => [CustomFieldValueInput], { nullable: true, description: 'Custom field values; every required field of the project needs one (creation) or keeps one (update)' })
+  customFields?: CustomFieldValueInput[] | null;
 }
 
 /** The arguments of every issue list (Query.issues and Project.issues). */

@@ -16,8 +16,20 @@ import { unwatchIssue, watchIssue } from './watcher.service';
 import { isAppNotFound } from '../../graphql/global-id';
 import { pageOf } from '../../graphql/connection-args';
 import type { GraphQLResolveInfo } from 'graphql';
+import { decodeFieldValues } from '../custom-field/custom-field-ids';
 
 const optionalId = (type: 'User' | 'Sprint', id: string | null | undefined, field: string) => (id ? fromGlobalId(type, id, field) : id);
+
+/** UpdateIssueInput with its global ids decoded (shared with updateIssues). */
+export function decodeUpdateInput(input: UpdateIssueInput): issues.UpdateIssueCommand {
+  return {
+    ...input,
+    assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
+    sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
+    labelIds: input.labelIds ? fromGlobalIds('Label', input.labelIds, 'labelIds') : input.labelIds,
+    customFields: input.customFields ? decodeFieldValues(input.customFields, 'customFields') : input.customFields,
+  };
+}
 
 @Resolver(() => IssueObject)
 export class IssueResolver {
@@ -49,6 +61,7 @@ export class IssueResolver {
       assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
       sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
       labelIds: input.labelIds ? fromGlobalIds('Label', input.labelIds, 'labelIds') : input.labelIds,
+      customFields: input.customFields ? decodeFieldValues(input.customFields, 'customFields') : input.customFields,
     });
   }
 
@@ -60,13 +73,7 @@ export class IssueResolver {
     @Ctx() ctx: Context,
   ): Promise<Issue> {
     const tenant = await ctx.tenant();
-    const command = {
-      ...input,
-      assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
-      sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
-      labelIds: input.labelIds ? fromGlobalIds('Label', input.labelIds, 'labelIds') : input.labelIds,
-    };
-    return issues.updateIssue(tenant, tenant.db, key, command, expectedVersion);
+    return issues.updateIssue(tenant, tenant.db, key, decodeUpdateInput(input), expectedVersion);
   }
 
   @Mutation(() => IssueObject, { description: 'Not an allowed transition is BAD_USER_INPUT.' })

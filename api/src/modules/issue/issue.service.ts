@@ -17,6 +17,7 @@ import { lockIssueByKey, type IssueWithProject } from './issue-lookup';
 import { checkAssignee, checkLabels, checkSprint, findParent } from './issue-refs';
 import { checkDate, checkDescription, checkStoryPoints, cleanTitle } from './issue-validation';
 import { FIRST_RANK, rankAfter } from './rank';
+import { lockProjectFields, writeFieldValues, type FieldValueCommand } from '../custom-field/custom-field-value';
 
 /** The editable fields of an issue, as services take them (ids already decoded). */
 interface IssueFields {
@@ -30,6 +31,8 @@ interface IssueFields {
   readonly storyPoints?: number | null;
   readonly dueDate?: Date | null;
   readonly sprintId?: string | null;
+  /** Custom field values (field row ids); on update, only the fields named change. */
+  readonly customFields?: readonly FieldValueCommand[] | null;
 }
 
 export interface CreateIssueCommand extends IssueFields {
@@ -91,6 +94,9 @@ export async function createIssue(actor: Actor, db: TenantDb, command: CreateIss
     if (labelIds.length > 0) {
       await tx.issueLabel.createMany({ data: labelIds.map((labelId) => ({ orgId: actor.orgId, issueId: issue.id, labelId })) });
     }
+    // Every required field needs a value in customFields, or nothing is created.
+    const fields = await lockProjectFields(tx, project.id);
+    await writeFieldValues(tx, actor.orgId, issue, fields, command.customFields ?? [], 'customFields', true);
     await recordEvents(tx, actor.orgId, actor.userId, [
       { issueId: issue.id, projectId: project.id, kind: 'CREATED', to: { key: formatIssueKey(project.key, issue.number), title, type } },
     ]);
@@ -192,16 +198,28 @@ export async function updateIssue(actor: Actor, db: TenantDb, key: string, comma
     const current = await lockIssueByKey(tx, actor.orgId, key);
     assertWritable(current.project);
     assertExpectedVersion(current, expectedVersion);
-    const plan = await planUpdate(tx, actor, current, command);
-    if (plan.events.length === 0) return current;
-    if (plan.labels) {
-      await tx.issueLabel.deleteMany({ where: { issueId: current.id, labelId: { in: plan.labels.remove } } });
-      await tx.issueLabel.createMany({ data: plan.labels.add.map((labelId) => ({ orgId: actor.orgId, issueId: current.id, labelId })) });
-    }
-    const updated = await tx.issue.update({ where: { id: current.id }, data: { ...plan.data, version: { increment: 1 } } });
-    await recordEvents(tx, actor.orgId, actor.userId, plan.events);
-    return updated;
+    return applyUpdate(tx, actor, current, command);
   });
+}
+
+/**
+ * Applies `command` to an issue the caller has locked and checked: one version bump and its
+ * history, or nothing when nothing changes. updateIssue and the bulk updateIssues share it.
+ */
+export async function applyUpdate(tx: Tx, actor: Actor, current: IssueWithProject, command: UpdateIssueCommand): Promise<Issue> {
+  const plan = await planUpdate(tx, actor, current, command);
+  if (command.customFields) {
+    const fields = await lockProjectFields(tx, current.projectId);
+    plan.events.push(...(await writeFieldValues(tx, actor.orgId, current, fields, command.customFields, 'customFields')));
+  }
+  if (plan.events.length === 0) return current;
+  if (plan.labels) {
+    await tx.issueLabel.deleteMany({ where: { issueId: current.id, labelId: { in: plan.labels.remove } } });
+    await tx.issueLabel.createMany({ data: plan.labels.add.map((labelId) => ({ orgId: actor.orgId, issueId: current.id, labelId })) });
+  }
+  const updated = await tx.issue.update({ where: { id: current.id }, data: { ...plan.data, version: { increment: 1 } } });
+  await recordEvents(tx, actor.orgId, actor.userId, plan.events);
+  return updated;
 }
 
 /** Soft delete: the key is never reused. Subtasks go with their parent; an epic's children stay, detached. */

@@ -33,6 +33,8 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
       const member = await db.read((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: rowId } }, include: { user: true } }));
       return tagged('User', member?.user ?? null);
     }
+    case 'CustomField':
+      return tagged('CustomField', await db.read((tx) => tx.customField.findFirst({ where: { id: rowId, orgId } })));
     case 'Webhook':
       // Webhooks (and their secrets' existence) are for those who manage them.
       if (!can(tenant.role, 'webhook:manage')) return null;
