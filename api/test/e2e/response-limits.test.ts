@@ -82,7 +82,7 @@ const descriptions = (aliases: number) =>
 async function postRaw(query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; body: { data?: unknown; errors?: GraphqlResponse['errors']; extensions?: { cost?: number } } }> {
   const response = await fetch(`${server.baseUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.token}`, 'x-org-id': org.id },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${owner.token}`, 'x-org-id': org.id },
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: (await response.json()) as never };
