@@ -190,7 +190,7 @@ test('a required field: createIssue needs it, updates cannot clear it, and a val
 
 test('updateIssues sets custom values on every issue, all or nothing, naming the issue whose value is refused', async () => {
   const sel = await field('CF', 'Squad', 'SELECT', ['red', 'blue']);
-  const req = await field('CFREQ', 'Account', 'TEXT', undefined, true);
+  await createProject(api.client, org, 'CFELSE');
   const keys = [];
   for (let i = 0; i < 3; i++) keys.push((await createIssue(api.client, org, { projectKey: 'CF', title: `Squad ${i}` })).key);
   const bulk = `mutation($keys: [String!]!, $input: UpdateIssueInput!) { updateIssues(keys: $keys, input: $input) { issues { key version customFields { field { id } value } } } }`;
@@ -200,7 +200,7 @@ test('updateIssues sets custom values on every issue, all or nothing, naming the
     expect(issue.customFields).toContainEqual({ field: { id: sel }, value: 'blue' });
   }
   // The field is not of the second project's issue: nothing changes anywhere, and the key is named.
-  const elsewhere = (await member.ok(`mutation { createIssue(input: { projectKey: "CFREQ", title: "Req", customFields: [{ fieldId: "${req}", value: "x" }] }) { key } }`)).createIssue.key;
+  const elsewhere = (await createIssue(api.client, org, { projectKey: 'CFELSE', title: 'Elsewhere' })).key;
   const refused = await member.request(bulk, { keys: [...keys, elsewhere], input: { customFields: [{ fieldId: sel, value: 'red' }] } });
   expect(refused.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'customFields', key: elsewhere });
   for (const key of keys) expect((await member.ok(READ, { key })).issue.version).toBe(2);

@@ -35,6 +35,7 @@ beforeAll(async () => {
     WebhookDelivery: r.deliveryId,
     Invitation: r.invitationId,
     AuditEntry: r.auditEntryId,
+    CustomField: r.customFieldId,
     Attachment: r.attachmentId,
   });
   const members = await owner.ok(`{ organization { members(first: 1) { edges { node { id } } } } }`);
@@ -53,7 +54,7 @@ test('every object type with an id field implements Node, and the test has an id
   expect(withId.map((type) => type.name).sort()).toEqual(Object.keys(ids).sort());
 });
 
-test.each(['Organization', 'Project', 'WorkflowState', 'Label', 'Sprint', 'Issue', 'IssueLink', 'Comment', 'IssueEvent', 'User', 'ApiToken', 'Webhook', 'WebhookDelivery', 'Invitation', 'AuditEntry', 'Membership', 'Attachment'])(
+test.each(['Organization', 'Project', 'WorkflowState', 'Label', 'Sprint', 'Issue', 'IssueLink', 'Comment', 'IssueEvent', 'User', 'ApiToken', 'Webhook', 'WebhookDelivery', 'Invitation', 'AuditEntry', 'Membership', 'Attachment', 'CustomField'])(
   'node(id:) fetches a %s of the organization, and another organization cannot',
   async (type) => {
     const id = ids[type]!;

@@ -44,7 +44,10 @@ async function insertBigIssues(projectKey: string, count: number): Promise<void>
 }
 
 async function start(env: Record<string, string> = {}): Promise<ChildServer> {
-  const { PORT: _any, ...childEnv } = testServerEnv(database, { NODE_ENV: 'production', NODE_OPTIONS: IMAGE_HEAP_FLAGS, ...env });
+  // The rate limit is lifted: this file spends far more than a client's budget on purpose,
+  // and what it checks is the cost and byte bounds.
+  const unlimited = { RATE_LIMIT_CALLER_POINTS: '1000000000', RATE_LIMIT_ORGANIZATION_POINTS: '1000000000' };
+  const { PORT: _any, ...childEnv } = testServerEnv(database, { NODE_ENV: 'production', NODE_OPTIONS: IMAGE_HEAP_FLAGS, ...unlimited, ...env });
   return startChildServer(childEnv);
 }
 

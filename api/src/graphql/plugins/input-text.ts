@@ -14,19 +14,37 @@ export function isStorableText(text: string): boolean {
 
 type Variables = Readonly<Record<string, unknown>> | undefined;
 
-/** The path of the first unstorable string inside a variable's value, or undefined. */
+interface Visit {
+  readonly value: unknown;
+  readonly parent: Visit | undefined;
+  /** `[3]` or `.name`; the root carries the whole starting path. */
+  readonly step: string;
+}
+
+function pathOf(visit: Visit): string {
+  const steps: string[] = [];
+  for (let at: Visit | undefined = visit; at; at = at.parent) steps.push(at.step);
+  return steps.reverse().join('');
+}
+
+/**
+ * The path of the first unstorable string inside a variable's value, or undefined. Walked with
+ * an explicit stack and paths built only for a find: a variable nested thousands deep (sent to
+ * exhaust the stack) costs time in proportion to its size, never a stack overflow.
+ */
 function unstorableIn(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return isStorableText(value) ? undefined : path;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = unstorableIn(value[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (!isStorableText(key)) return path;
-      const found = unstorableIn(item, `${path}.${key}`);
-      if (found) return found;
+  const stack: Visit[] = [{ value, parent: undefined, step: path }];
+  while (stack.length > 0) {
+    const visit = stack.pop()!;
+    const current = visit.value;
+    if (typeof current === 'string') {
+      if (!isStorableText(current)) return pathOf(visit);
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], parent: visit, step: `[${i}]` });
+    } else if (current && typeof current === 'object') {
+      const entries = Object.entries(current);
+      for (const [key] of entries) if (!isStorableText(key)) return pathOf(visit);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], parent: visit, step: `.${entries[i]![0]}` });
     }
   }
   return undefined;

@@ -23,7 +23,8 @@ export function membershipLost(): AppError {
  */
 export async function currentTenant(prisma: PrismaClient, limits: TransactionLimits, scope: MemberScope): Promise<Tenant> {
   const db = new TenantDb(prisma, scope.orgId, scope.userId, limits);
-  const role = await db.memberRole();
+  // The pin refuses a non-member (FORBIDDEN); a socket says why in its own words.
+  const role = await db.memberRole().catch((error: unknown) => Promise.reject(isMembershipLost(error) ? membershipLost() : error));
   if (!role) throw membershipLost();
   return { orgId: scope.orgId, userId: scope.userId, role, db, loaders: createLoaders(db) };
 }
