@@ -6,6 +6,8 @@ import { translateDatabaseError } from '../db/database-errors';
 import { generateApiToken, isWellFormedApiToken } from './api-token-format';
 import type { Caller } from './caller';
 import { digest } from './secret-digest';
+import { toGlobalId } from '../graphql/global-id';
+import { recordAuditInMemberOrgs } from '../modules/audit/audit.service';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const API_TOKEN_DEFAULT_DAYS = 90;
@@ -37,10 +39,14 @@ export class ApiTokenService {
     const expiresAt = requestedExpiry ?? new Date(now + API_TOKEN_DEFAULT_DAYS * DAY_MS);
     const token = generateApiToken();
     try {
-      const live = await this.prisma.apiToken.count({ where: { userId: caller.userId, revokedAt: null, expiresAt: { gt: new Date(now) } } });
-      if (live >= API_TOKEN_MAX_LIVE) throw badInput('name', `At most ${API_TOKEN_MAX_LIVE} live API tokens per user; revoke some first`);
-      const apiToken = await this.prisma.apiToken.create({ data: { userId: caller.userId, name, tokenHash: digest(token), expiresAt } });
-      return { token, apiToken };
+      return await this.prisma.$transaction(async (tx) => {
+        const live = await tx.apiToken.count({ where: { userId: caller.userId, revokedAt: null, expiresAt: { gt: new Date(now) } } });
+        if (live >= API_TOKEN_MAX_LIVE) throw badInput('name', `At most ${API_TOKEN_MAX_LIVE} live API tokens per user; revoke some first`);
+        const apiToken = await tx.apiToken.create({ data: { userId: caller.userId, name, tokenHash: digest(token), expiresAt } });
+        // The token acts in each of the user's organizations: each one's admins see it made.
+        await recordAuditInMemberOrgs(tx, caller.userId, { action: 'token.created', targetId: toGlobalId('ApiToken', apiToken.id), data: { name, expiresAt: expiresAt.toISOString() } });
+        return { token, apiToken };
+      });
     } catch (error) {
       throw translateDatabaseError(error);
     }
@@ -54,11 +60,15 @@ export class ApiTokenService {
   }
 
   async revoke(userId: string, id: string): Promise<boolean> {
-    const result = await this.prisma.apiToken
-      .updateMany({ where: { id, userId, revokedAt: null }, data: { revokedAt: new Date() } })
+    return this.prisma
+      .$transaction(async (tx) => {
+        const token = await tx.apiToken.findFirst({ where: { id, userId, revokedAt: null }, select: { name: true } });
+        const result = await tx.apiToken.updateMany({ where: { id, userId, revokedAt: null }, data: { revokedAt: new Date() } });
+        if (result.count === 0 || !token) throw notFound('API token');
+        await recordAuditInMemberOrgs(tx, userId, { action: 'token.revoked', targetId: toGlobalId('ApiToken', id), data: { name: token.name } });
+        return true;
+      })
       .catch((error: unknown) => Promise.reject(translateDatabaseError(error)));
-    if (result.count === 0) throw notFound('API token');
-    return true;
   }
 
   /** The owner's user id and the token's expiry, or UNAUTHENTICATED. */

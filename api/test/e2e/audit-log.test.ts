@@ -1,7 +1,7 @@
 // The organization's audit log over HTTP: what writes it, that a refused change writes nothing,
 // who may read it, its filters, and paging in both directions.
 import { startTestApi, type TestApi } from '../support/test-server';
-import { createOrg, createProject, signUp, type TestOrg } from '../support/fixtures';
+import { createOrg, createProject, joinByInvitation, signUp, type TestOrg } from '../support/fixtures';
 import { clientAs, ownerSql, refusal, type OwnerSql, type RoleClient } from '../support/tracker-api';
 import { addQuickMember } from '../support/quick-members';
 
@@ -83,6 +83,25 @@ test('invitations are logged when sent, accepted and revoked, the acceptance as 
     ['member.invited', org.owner.id, sent.invitation.id],
   ]);
   expect(log[3]!.data).toEqual({ email: joiner.email, role: 'MEMBER' });
+});
+
+test('an API token made or revoked is logged in every organization of its owner, and in no other', async () => {
+  const other = await createOrg(api.client, 'aud2');
+  const stranger = await createOrg(api.client, 'aud3');
+  await joinByInvitation(api.client, other, org.owner, 'MEMBER');
+  const since = new Date().toISOString();
+  const made = await api.client.ok(`mutation { createApiToken(name: "ci token") { apiToken { id } } }`, {}, { token: org.owner.token });
+  const id = made.createApiToken.apiToken.id;
+  await api.client.ok(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id }, { token: org.owner.token });
+  const tokenEntries = async (who: TestOrg) =>
+    (await clientAs(api, who, 'OWNER').ok(LOG, { since, first: 100 })).auditLog.edges.map((e: { node: Entry }) => [e.node.action, e.node.targetId, e.node.actor?.id]);
+  expect(await tokenEntries(org)).toEqual([
+    ['token.revoked', id, org.owner.id],
+    ['token.created', id, org.owner.id],
+  ]);
+  // A member of `other` too: its admins see the same; `stranger` sees nothing.
+  expect(await tokenEntries(other)).toEqual(await tokenEntries(org));
+  expect(await tokenEntries(stranger)).toEqual([]);
 });
 
 test('a refused or failed change writes no entry', async () => {

@@ -30,6 +30,20 @@ export async function recordAudit(tx: Tx, actor: Pick<Actor, 'orgId' | 'userId'>
   });
 }
 
+/**
+ * For actions of a user that are no organization's own but reach into every organization they
+ * belong to (an API token acts in all of them): one entry in each, written in `tx`, each under
+ * that organization's pin, so row-level security and the actor check hold as for any entry.
+ */
+export async function recordAuditInMemberOrgs(tx: Tx, userId: string, record: AuditRecord): Promise<void> {
+  await tx.$executeRaw`SELECT set_config('app.org_id', '', true), set_config('app.user_id', ${userId}, true)`;
+  const memberships = await tx.membership.findMany({ where: { userId }, select: { orgId: true }, orderBy: { orgId: 'asc' } });
+  for (const { orgId } of memberships) {
+    await tx.$executeRaw`SELECT set_config('app.org_id', ${orgId}, true)`;
+    await recordAudit(tx, { orgId, userId }, record);
+  }
+}
+
 export interface AuditFilter {
   readonly action?: string | null;
   readonly actorId?: string | null;
