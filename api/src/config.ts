@@ -216,19 +216,26 @@ function hostName(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
-function redisUrl(env: Env, name: string): string | undefined {
+/**
+ * A URL setting: unset or empty is undefined; otherwise it must parse and pass `isValid`, or
+ * the process stops naming the setting (`shown` keeps secrets in the URL out of the message).
+ */
+function urlSetting(env: Env, name: string, expected: string, isValid: (url: URL) => boolean, shown: (raw: string) => string = (raw) => raw): URL | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, 'a redis://host:port/db or rediss://host:port/db URL', redact(raw));
+    url = undefined;
   }
-  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname || !/^\/?\d*$/.test(url.pathname)) {
-    throw new ConfigError(name, 'a redis://host:port/db or rediss://host:port/db URL', redact(raw));
-  }
-  return raw;
+  if (!url || !isValid(url)) throw new ConfigError(name, expected, shown(raw));
+  return url;
+}
+
+function redisUrl(env: Env, name: string): string | undefined {
+  const isRedis = (url: URL) => (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && /^\/?\d*$/.test(url.pathname);
+  return urlSetting(env, name, 'a redis://host:port/db or rediss://host:port/db URL', isRedis, redact) ? env[name] : undefined;
 }
 
 /** Browsers send an Origin without path or trailing slash; anything else would never match. */
@@ -271,16 +278,8 @@ function contentTypes(env: Env, name: string): readonly string[] {
 }
 
 function httpUrl(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'an http(s) URL', raw);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'an http(s) URL', raw);
-  return raw.replace(/\/+$/, '');
+  const isHttp = (url: URL) => url.protocol === 'http:' || url.protocol === 'https:';
+  return urlSetting(env, name, 'an http(s) URL', isHttp)?.toString().replace(/\/+$/, '');
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
