@@ -142,7 +142,8 @@ const FILL: Readonly<Record<string, Fill>> = {
     { id: own.activeSprintId, moveOpenIssuesToSprintId: r.sprintId },
   ],
   auditLog: (r) => [{ actorId: r.userId }, { action: 'project.created' }],
-  notifications: () => [{ unreadOnly: false }],
+  // No references to fill; first: 0 keeps the viewer's own (time-signed) attachment links out of the comparison.
+  notifications: () => [{ unreadOnly: false, first: 0 }],
   markNotificationsRead: (r) => [{ ids: [r.notificationId] }],
   webhooks: (r) => [{ projectKey: r.projectKey }],
   webhookDeliveries: (r) => [{ webhookId: r.webhookId }],

@@ -93,6 +93,8 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
     { key: issue.key, values: [{ fieldId: customField.createCustomField.id, value: `${tag} value` }, { fieldId: userField.createCustomField.id, value: org.users.MEMBER.id }] },
     owner,
   );
+  await client.ok(`mutation($k: String!, $b: String!) { addComment(issueKey: $k, body: $b) { id } }`, { k: issue.key, b: `${tag} ask <@${org.owner.id}>` }, { token: org.users.MEMBER.token, orgId: org.id });
+  const notification = await client.ok(`{ notifications(first: 1) { edges { node { id } } } }`, {}, owner);
   const history = await client.ok(`query($k: String!) { issue(key: $k) { history(first: 1) { edges { node { id } } } } }`, { k: issue.key }, owner);
   const invitation = await client.ok(
     `mutation($e: String!) { inviteMember(email: $e, role: MEMBER) { token invitation { id } } }`,
@@ -102,8 +104,6 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
   const memberCaller = { token: org.users.MEMBER.token, orgId: org.id };
   const memberClient = { ok: (q: string, v: Record<string, unknown> = {}) => client.ok(q, v, memberCaller), request: (q: string, v: Record<string, unknown> = {}) => client.request(q, v, memberCaller) };
   const attachment = await attach(memberClient, client.url, issue.key, Buffer.from(`${tag} attachment`), `${tag}.txt`);
-  await memberClient.ok(`mutation($k: String!, $b: String!) { addComment(issueKey: $k, body: $b) { id } }`, { k: issue.key, b: `${tag} ask <@${org.owner.id}>` });
-  const notification = await client.ok(`{ notifications(first: 1) { edges { node { id } } } }`, {}, owner);
   const audit = await client.ok(`{ auditLog(first: 1) { edges { node { id } } } }`, {}, owner);
   const apiToken = await client.ok(`mutation($n: String!) { createApiToken(name: $n) { token apiToken { id } } }`, { n: `${tag} token` }, { token: org.owner.token });
   const refs: TenantRefs = {
