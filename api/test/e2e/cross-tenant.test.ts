@@ -30,6 +30,7 @@ const EXEMPT: Readonly<Record<string, string>> = {
 /** Subscriptions run over graphql-ws, not HTTP: where their tenant checks live instead. */
 const OVER_WEBSOCKET: Readonly<Record<string, string>> = {
   issueEvents: "realtime-fanout.test.ts: another tenant's projectKey is NOT_FOUND and never yields an event",
+  notificationAdded: "realtime-notifications.test.ts: only the viewer's own, in the organization of x-org-id; another tenant's member gets none",
 };
 
 /** How to fill each operation's arguments. Every variant also runs with B's x-org-id. */

@@ -1,6 +1,6 @@
 // Query.notifications, Mutation.markNotificationsRead and Notification's fields.
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Issue, Notification } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
@@ -8,9 +8,10 @@ import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { IssueObject } from '../issue/issue.type';
 import { UserObject } from '../user/user.type';
-import { listNotifications, markNotificationsRead, MARK_READ_MAX_IDS, type NotificationPage } from './notification.service';
+import { findOwnNotification, listNotifications, markNotificationsRead, MARK_READ_MAX_IDS, type NotificationPage } from './notification.service';
+import type { RealtimeContext } from '../realtime/realtime.resolver';
 import { NotificationConnection, NotificationObject } from './notification.type';
-import { badInput } from '../../errors/app-error';
+import { AppError, badInput, notFound } from '../../errors/app-error';
 
 @Resolver(() => NotificationObject)
 export class NotificationResolver {
@@ -35,6 +36,22 @@ export class NotificationResolver {
     const rowIds = ids?.map((id) => fromGlobalId('Notification', id, 'ids')) ?? null;
     const tenant = await ctx.tenant();
     return markNotificationsRead(tenant, tenant.db, rowIds, all === true);
+  }
+
+  @Subscription(() => NotificationObject, {
+    description: "The viewer's new notifications in the organization of x-org-id, from any instance, as they are written",
+    subscribe: async ({ context }) => {
+      const ctx = context as RealtimeContext;
+      if (!ctx.realtime) throw new AppError('BAD_USER_INPUT', 'Subscriptions run over graphql-ws on /graphql, not over HTTP');
+      return ctx.realtime.notifications.subscribe(await ctx.tenant(), ctx.realtime.link);
+    },
+  })
+  async notificationAdded(@Root() id: string, @Ctx() ctx: Context): Promise<Notification> {
+    // Loaded under the tenant as of this batch: the membership was checked again just before.
+    const tenant = await ctx.tenant();
+    const row = await findOwnNotification(tenant, tenant.db, id);
+    if (!row) throw notFound('Notification', 'id');
+    return row;
   }
 
   @FieldResolver(() => ID)

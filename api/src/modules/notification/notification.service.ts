@@ -20,8 +20,8 @@ export interface NotificationDraft {
   readonly kind: NotificationKind;
 }
 
-/** The channel every instance listens on; the payload names the organization, user and row. */
-export const NOTIFICATION_CHANNEL = 'app_notifications';
+/** The channel every instance listens on (event-listener.ts); the payload names the organization, user and row. */
+const NOTIFICATION_CHANNEL = 'app_notifications';
 
 /** Most ids one markNotificationsRead accepts. */
 export const MARK_READ_MAX_IDS = 100;
