@@ -56,10 +56,10 @@ export async function writeNotifications(tx: Tx, orgId: string, actorId: string,
     data: rows.map((draft) => ({ orgId, actorId, userId: draft.userId, issueId: draft.issueId, kind: draft.kind })),
     select: { id: true, userId: true },
   });
-  // Delivered at commit (NOTIFY is transactional) to every instance's realtime runtime.
-  for (const row of created) {
-    await tx.$executeRaw`SELECT pg_notify(${NOTIFICATION_CHANNEL}, ${JSON.stringify({ orgId, userId: row.userId, id: row.id })})`;
-  }
+  // Delivered at commit (NOTIFY is transactional) to every instance's realtime runtime; one
+  // statement however many were written (a workflow change can notify the watchers of many issues).
+  const payloads = created.map((row) => JSON.stringify({ orgId, userId: row.userId, id: row.id }));
+  await tx.$executeRaw`SELECT pg_notify(${NOTIFICATION_CHANNEL}, payload) FROM unnest(${payloads}::text[]) AS payload`;
 }
 
 /** The watchers of `issueIds` as drafts of `kind` (membership is checked when written). */
