@@ -74,6 +74,15 @@ test('a mention in a description or a comment notifies the member (MENTIONED); C
   expect(await kindsFor(org, 'MEMBER', issue.key)).toEqual(['MENTIONED']);
 });
 
+test('a refused change writes no notification', async () => {
+  const refused = await clientAs(api, org, 'OWNER').request(`mutation($input: CreateIssueInput!) { createIssue(input: $input) { key } }`, {
+    input: { projectKey: 'NOTE', title: 'refused', assigneeId: org.users.MEMBER.id, description: `<@${org.users.VIEWER.id}>`, sprintId: toGlobalId('Sprint', randomUUID()) },
+  });
+  expect(firstError(refused).code).toBe('NOT_FOUND');
+  expect(await sql.count('notifications n JOIN issues i ON i.id = n.issue_id', `i.title = 'refused'`)).toBe(0);
+  expect(await sql.count('issues', `title = 'refused'`)).toBe(0);
+});
+
 test('mentioning a non-member or a made-up id answers exactly like no mention', async () => {
   const owner = clientAs(api, org, 'OWNER');
   const issue = await createIssue(api.client, org, { projectKey: 'NOTE', title: 'oracle' });
