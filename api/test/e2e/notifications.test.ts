@@ -74,6 +74,17 @@ test('a mention in a description or a comment notifies the member (MENTIONED); C
   expect(await kindsFor(org, 'MEMBER', issue.key)).toEqual(['MENTIONED']);
 });
 
+test('bulk changes notify like single ones: assignees get ASSIGNED, watchers TRANSITIONED', async () => {
+  const owner = clientAs(api, org, 'OWNER');
+  const keys = [];
+  for (const title of ['bulk one', 'bulk two']) keys.push((await createIssue(api.client, org, { projectKey: 'NOTE', title })).key);
+  await clientAs(api, org, 'VIEWER').ok(`mutation($k: String!) { watchIssue(key: $k) { id } }`, { k: keys[1] });
+  await owner.ok(`mutation($keys: [String!]!, $input: UpdateIssueInput!) { updateIssues(keys: $keys, input: $input) { issues { key } } }`, { keys, input: { assigneeId: org.users.MEMBER.id } });
+  await owner.ok(`mutation($keys: [String!]!, $to: ID!) { transitionIssues(keys: $keys, toStateId: $to) { issues { key } } }`, { keys, to: doneStateId });
+  expect([await kindsFor(org, 'MEMBER', keys[0]!), await kindsFor(org, 'MEMBER', keys[1]!)]).toEqual([['ASSIGNED'], ['ASSIGNED']]);
+  expect([await kindsFor(org, 'VIEWER', keys[0]!), await kindsFor(org, 'VIEWER', keys[1]!)]).toEqual([[], ['TRANSITIONED']]);
+});
+
 test('a refused change writes no notification', async () => {
   const refused = await clientAs(api, org, 'OWNER').request(`mutation($input: CreateIssueInput!) { createIssue(input: $input) { key } }`, {
     input: { projectKey: 'NOTE', title: 'refused', assigneeId: org.users.MEMBER.id, description: `<@${org.users.VIEWER.id}>`, sprintId: toGlobalId('Sprint', randomUUID()) },
