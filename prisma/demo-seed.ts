@@ -137,6 +137,8 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
       // Walk some issues along the workflow so the board has every column filled.
       for (let step = 1; step <= random(4); step++) await transitionIssue(actor, db, key, workflow[step]!.id);
       if (random(3) === 0) await addComment(actor, db, key, `Looked into ${key}: reproducible, taking it.`);
+      // Every tenth issue asks the demo user something: their notifications list has mentions (and assignments).
+      if (n % 10 === 0 && actor.userId !== demoUserId) await addComment(actor, db, key, `<@${toGlobalId('User', demoUserId)}> could you take a look?`);
     }
     for (let n = 0; n < 5; n++) await linkIssues(owner, db, keys[n]!, keys[n + 10]!, n % 2 === 0 ? 'BLOCKS' : 'RELATES_TO');
     await seedAttachments(services, owner, db, keys.slice(0, 2));

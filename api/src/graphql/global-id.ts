@@ -21,7 +21,8 @@ export type NodeTypeName =
   | 'AuditEntry'
   | 'Membership'
   | 'Attachment'
-  | 'CustomField';
+  | 'CustomField'
+  | 'Notification';
 
 /** A row id as PostgreSQL prints a uuid. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

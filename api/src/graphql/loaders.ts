@@ -20,6 +20,15 @@ export function createLoaders(db: TenantDb) {
       (tx, keys) => tx.user.findMany({ where: { id: ids(keys) }, select: { id: true, email: true, name: true, createdAt: true } }),
       (u) => u.id,
     ),
+    /** Users who are members of this organization (mentions name only members); others read as none. */
+    member: rowLoader<string, PublicUser>(
+      db,
+      async (tx, keys) => {
+        const rows = await tx.membership.findMany({ where: { orgId: db.orgId, userId: ids(keys) }, select: { user: { select: { id: true, email: true, name: true, createdAt: true } } } });
+        return rows.map((row) => row.user);
+      },
+      (u) => u.id,
+    ),
     project: rowLoader<string, Project>(db, (tx, keys) => tx.project.findMany({ where: { id: ids(keys) } }), (p) => p.id),
     state: rowLoader<string, WorkflowState>(db, (tx, keys) => tx.workflowState.findMany({ where: { id: ids(keys) } }), (s) => s.id),
     sprint: rowLoader<string, Sprint>(db, (tx, keys) => tx.sprint.findMany({ where: { id: ids(keys) } }), (s) => s.id),

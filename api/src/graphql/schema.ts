@@ -14,6 +14,7 @@ import { IssueBulkResolver } from '../modules/issue/issue-bulk.resolver';
 import { CustomFieldResolver, CustomFieldsOfIssueResolver, CustomFieldsOfProjectResolver } from '../modules/custom-field/custom-field.resolver';
 import { LabelResolver } from '../modules/label/label.resolver';
 import { IssueLinkResolver } from '../modules/link/link.resolver';
+import { NotificationResolver } from '../modules/notification/notification.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
 import { InvitationResolver } from '../modules/organization/invitation.resolver';
 import { MembershipResolver } from '../modules/organization/membership.resolver';
@@ -48,6 +49,7 @@ export const RESOLVERS = [
   AttachmentResolver,
   IssueAttachmentsResolver,
   IssueEventResolver,
+  NotificationResolver,
   NodeResolver,
   RealtimeResolver,
   WebhookResolver,

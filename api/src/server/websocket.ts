@@ -152,6 +152,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       ...base,
       realtime: {
         hub: runtime.hub,
+        notifications: runtime.notifications,
         // Everything the socket's subscriptions hold goes at once, not when the close handshake ends.
         link: { bufferLimit: limits.sendBufferEvents, budget, onOverflow: () => budget.cutOff() },
         membership,

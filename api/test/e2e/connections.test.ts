@@ -32,12 +32,16 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) await owner.ok(`mutation($k: String!, $b: String!) { addComment(issueKey: $k, body: $b) { id } }`, { k: keys[0], b: `Comment ${i}` });
   for (let i = 0; i < 5; i++) await owner.ok(`mutation($k: String!, $t: String!) { updateIssue(key: $k, input: { title: $t }) { key } }`, { k: keys[0], t: `Title ${i}` });
   for (const role of ['VIEWER', 'MEMBER', 'ADMIN'] as const) await addQuickMember(api, org, role, `extra${role.toLowerCase()}`);
+  // Notifications of the OWNER: a member mentions them on five issues.
+  const mentioning = await addQuickMember(api, org, 'MEMBER', 'mentioning');
+  for (const key of keys.slice(0, 5)) await api.client.ok(`mutation($k: String!, $b: String!) { addComment(issueKey: $k, body: $b) { id } }`, { k: key, b: `<@${org.owner.id}>` }, { token: mentioning.token, orgId: org.id });
   const webhookId = (await owner.ok(`{ webhooks(projectKey: "CA") { id } }`)).webhooks[0].id;
 
   Object.assign(walks, {
     'Query.projects': { document: (p) => `{ projects(${p}) { ${NODE} } }`, path: ['projects'] },
     'Query.issues': { document: (p) => `{ issues(${p}) { ${NODE} } }`, path: ['issues'] },
     'Query.auditLog': { document: (p) => `{ auditLog(${p}) { ${NODE} } }`, path: ['auditLog'] },
+    'Query.notifications': { document: (p) => `{ notifications(${p}) { ${NODE} } }`, path: ['notifications'] },
     'Query.webhookDeliveries': { document: (p) => `{ webhookDeliveries(webhookId: "${webhookId}", ${p}) { ${NODE} } }`, path: ['webhookDeliveries'] },
     'Project.issues': { document: (p) => `{ project(key: "CA") { issues(${p}) { ${NODE} } } }`, path: ['project', 'issues'] },
     'Sprint.issues': { document: (p) => `{ node(id: "${sprint}") { ... on Sprint { issues(${p}) { ${NODE} } } } }`, path: ['node', 'issues'] },
@@ -74,7 +78,7 @@ test('every connection of the schema takes first/after and last/before, and the 
   expect(fields.map(({ name }) => name).sort()).toEqual(Object.keys(walks).sort());
 });
 
-test.each(['Query.projects', 'Query.issues', 'Query.auditLog', 'Query.webhookDeliveries', 'Project.issues', 'Sprint.issues', 'Issue.comments', 'Issue.history', 'Organization.members'])(
+test.each(['Query.projects', 'Query.issues', 'Query.auditLog', 'Query.notifications', 'Query.webhookDeliveries', 'Project.issues', 'Sprint.issues', 'Issue.comments', 'Issue.history', 'Organization.members'])(
   '%s: backward pages of 2 and forward pages of 2 visit exactly one full page, in order',
   async (name) => {
     const walk = walks[name]!;

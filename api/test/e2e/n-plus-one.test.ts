@@ -15,7 +15,7 @@ const NODE_FIELDS = `key title
   assignee { id name } reporter { id email } status { name category transitionsTo { name } }
   labels { name color } project { key name } parent { key title } children { key }
   sprint { name state } watchers { id } links { type outward issue { key status { name } } }
-  comments(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { body } } }
+  comments(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { body mentions { id name } } } }
   history(first: 2) { totalCount pageInfo { hasNextPage } edges { node { kind field } } }
   attachments { fileName size downloadUrl uploadedBy { id } }
   customFields { field { id name type options } value }`;
@@ -26,7 +26,8 @@ beforeAll(async () => {
   // Every relation on a page of 100 issues costs far over the default limit (each related
   // issue weighs its description, lists without a size count 10): not what this file is about.
   // Pages far over the cost limit, many times a minute: both limits are lifted for this count.
-  api = await startTestApi('nplusone', { GRAPHQL_MAX_COST: '1000000', RATE_LIMIT_CALLER_POINTS: '1000000000', RATE_LIMIT_ORGANIZATION_POINTS: '1000000000' });
+  // Comment mentions sit one level below the default depth limit.
+  api = await startTestApi('nplusone', { GRAPHQL_MAX_DEPTH: '12', GRAPHQL_MAX_COST: '1000000', RATE_LIMIT_CALLER_POINTS: '1000000000', RATE_LIMIT_ORGANIZATION_POINTS: '1000000000' });
   org = await createOrg(api.client, 'npo');
   owner = clientAs(api, org);
   await createProject(api.client, org, 'NPO');
@@ -57,6 +58,10 @@ beforeAll(async () => {
   await sql.query(`INSERT INTO comments (id, org_id, issue_id, author_id, body, created_at)
     SELECT gen_random_uuid(), i.org_id, i.id, i.reporter_id, 'Comment ' || c || ' on ' || i.number, timestamp '2026-01-01' + (c / 2) * interval '1 minute'
     FROM issues i, generate_series(1, 3) AS c WHERE c <= i.number % 4`);
+  // Every first comment mentions its issue's reporter and assignee (members) and a made-up user (ignored).
+  await sql.query(`CREATE FUNCTION pg_temp.user_gid(id uuid) RETURNS text LANGUAGE sql AS $$ SELECT translate(rtrim(encode(convert_to('User:' || id, 'utf8'), 'base64'), '='), '+/', '-_') $$`);
+  await sql.query(`UPDATE comments c SET body = c.body || ' <@' || pg_temp.user_gid(i.reporter_id) || '> <@' || pg_temp.user_gid(coalesce(i.assignee_id, i.reporter_id)) || '> <@' || pg_temp.user_gid(gen_random_uuid()) || '>'
+    FROM issues i WHERE i.id = c.issue_id AND c.body LIKE 'Comment 1 %'`);
   await sql.query(`INSERT INTO issue_events (org_id, project_id, issue_id, actor_id, kind, field)
     SELECT i.org_id, i.project_id, i.id, i.reporter_id, k.kind, k.field FROM issues i
     CROSS JOIN (VALUES ('CREATED', NULL), ('UPDATED', 'title')) AS k(kind, field) WHERE k.kind = 'CREATED' OR i.number % 2 = 0`);
@@ -90,6 +95,8 @@ async function statementsFor(first: number): Promise<{ count: number; kinds: Rec
   expect(nodes.some((n: any) => n.assignee !== null && n.sprint !== null && n.labels.length > 0)).toBe(true);
   expect(nodes.every((n: any) => n.watchers.length === 1 && n.links.length > 0)).toBe(true);
   expect(nodes.some((n: any) => n.comments.pageInfo.hasNextPage) && nodes.some((n: any) => n.comments.totalCount === 0)).toBe(true);
+  const firstComments = nodes.filter((n: any) => n.comments.totalCount > 0).map((n: any) => n.comments.edges[0].node);
+  expect(firstComments.length > 0 && firstComments.every((c: any) => c.mentions.length >= 1 && c.mentions.length <= 2)).toBe(true);
   expect(nodes.every((n: any) => n.history.totalCount > 0)).toBe(true);
   expect(nodes.some((n: any) => n.attachments.length === 2) && nodes.every((n: any) => n.attachments.length <= 2)).toBe(true);
   expect(nodes.every((n: any) => n.customFields.length === 2)).toBe(true);
@@ -100,7 +107,7 @@ async function statementsFor(first: number): Promise<{ count: number; kinds: Rec
 test('a page of 100 issues with every relation costs as many SQL statements as a page of 10', async () => {
   const ten = await statementsFor(10);
   const hundred = await statementsFor(100);
-  console.log(`SQL statements per page (issues with assignee, reporter, status, labels, project, parent, children, sprint, watchers, links, comments, history, attachments, custom fields): first=10 -> ${ten.count} ${JSON.stringify(ten.kinds)}; first=100 -> ${hundred.count} ${JSON.stringify(hundred.kinds)}`);
+  console.log(`SQL statements per page (issues with assignee, reporter, status, labels, project, parent, children, sprint, watchers, links, comments with mentions, history, attachments, custom fields): first=10 -> ${ten.count} ${JSON.stringify(ten.kinds)}; first=100 -> ${hundred.count} ${JSON.stringify(hundred.kinds)}`);
   expect(hundred.count).toBe(ten.count);
   expect(hundred.kinds).toEqual(ten.kinds);
   // And the count itself stays small: one batch per relation, not one per issue.

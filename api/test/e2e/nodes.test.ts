@@ -37,6 +37,7 @@ beforeAll(async () => {
     AuditEntry: r.auditEntryId,
     CustomField: r.customFieldId,
     Attachment: r.attachmentId,
+    Notification: r.notificationId,
   });
   const members = await owner.ok(`{ organization { members(first: 1) { edges { node { id } } } } }`);
   ids.Membership = members.organization.members.edges[0].node.id;
@@ -54,7 +55,7 @@ test('every object type with an id field implements Node, and the test has an id
   expect(withId.map((type) => type.name).sort()).toEqual(Object.keys(ids).sort());
 });
 
-test.each(['Organization', 'Project', 'WorkflowState', 'Label', 'Sprint', 'Issue', 'IssueLink', 'Comment', 'IssueEvent', 'User', 'ApiToken', 'Webhook', 'WebhookDelivery', 'Invitation', 'AuditEntry', 'Membership', 'Attachment', 'CustomField'])(
+test.each(['Organization', 'Project', 'WorkflowState', 'Label', 'Sprint', 'Issue', 'IssueLink', 'Comment', 'IssueEvent', 'User', 'ApiToken', 'Webhook', 'WebhookDelivery', 'Invitation', 'AuditEntry', 'Membership', 'Attachment', 'CustomField', 'Notification'])(
   'node(id:) fetches a %s of the organization, and another organization cannot',
   async (type) => {
     const id = ids[type]!;

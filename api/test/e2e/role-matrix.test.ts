@@ -89,6 +89,8 @@ const SPEC: readonly Row[] = [
   { mutation: 'unlinkIssues', scenario: 'a link', allowed: MEMBER_UP, variables: unlinkVariables },
   { mutation: 'watchIssue', scenario: 'an issue', allowed: ANYONE, variables: async (c) => ({ key: await c.newIssue() }) },
   { mutation: 'unwatchIssue', scenario: 'an issue', allowed: ANYONE, variables: async (c) => ({ key: await c.newIssue() }) },
+  // Notifications: every member reads and marks their own.
+  { mutation: 'markNotificationsRead', scenario: 'all of their own', allowed: ANYONE, variables: async () => ({ all: true }) },
   // Comments: members write; only the author edits; the author or an ADMIN deletes.
   { mutation: 'addComment', scenario: 'on an issue', allowed: MEMBER_UP, variables: async (c) => ({ issueKey: await c.newIssue(), body: 'Hello' }) },
   { mutation: 'updateComment', scenario: 'they wrote', allowed: MEMBER_UP, variables: async (c) => ({ id: await c.commentBy(c.actor, c.role), body: 'Edited' }) },
@@ -115,6 +117,7 @@ const QUERY_SPEC: readonly Row[] = [
   { mutation: 'issues', scenario: 'of the organization', allowed: ANYONE, variables: async () => ({}) },
   { mutation: 'node', scenario: 'an issue by id', allowed: ANYONE, variables: async () => ({ id: (await createIssue(api.client, org, { projectKey: PROJECT_KEY, title: 'By id' })).id }) },
   { mutation: 'auditLog', scenario: 'of the organization', allowed: ADMIN_UP, variables: async () => ({}) },
+  { mutation: 'notifications', scenario: 'their own', allowed: ANYONE, variables: async () => ({ unreadOnly: true }) },
   { mutation: 'invitations', scenario: 'pending in the organization', allowed: ADMIN_UP, variables: async () => ({}) },
   { mutation: 'webhooks', scenario: 'of a project', allowed: ADMIN_UP, variables: async (c) => ({ projectKey: await c.newProject() }) },
   { mutation: 'webhookDeliveries', scenario: 'of a webhook', allowed: ADMIN_UP, variables: async (c) => ({ webhookId: (await newWebhook(c)).webhookId }) },

@@ -86,6 +86,8 @@ test('the columns that name users are exactly the ones the membership trigger gu
     'issue_watchers.user_id',
     'issues.assignee_id',
     'issues.reporter_id',
+    'notifications.actor_id',
+    'notifications.user_id',
     'projects.lead_id',
     'webhooks.created_by_id',
   ]);

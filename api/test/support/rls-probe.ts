@@ -68,6 +68,7 @@ export async function seedOrg(owner: Client, label: string): Promise<SeededOrg> 
     [`INSERT INTO invitations (id, org_id, email, role, token_hash, invited_by_id, expires_at) VALUES ($1, $2, $3, 'MEMBER', $4, $5, now() + interval '7 days')`, [randomUUID(), o, `invitee-${o}@example.com`, `hash-${o}`, u]],
     [`INSERT INTO custom_fields (id, org_id, project_id, name, type, options) VALUES ($1, $2, $3, 'Team', 'USER', '{}')`, [cf, o, p]],
     [`INSERT INTO custom_field_values (org_id, issue_id, field_id, value, user_id) VALUES ($1, $2, $3, $4, $5)`, [o, i1, cf, `user ${u}`, u]],
+    [`INSERT INTO notifications (id, org_id, user_id, issue_id, actor_id, kind) VALUES ($1, $2, $3, $4, $3, 'ASSIGNED')`, [randomUUID(), o, u, i1]],
   ];
   for (const [text, values] of statements) await owner.query(text, values);
   return { orgId: o, userId: u };

@@ -43,6 +43,8 @@ export interface TenantRefs {
   /** A TEXT custom field of projectKey (issueKey holds a value of it) and a USER one. */
   readonly customFieldId: string;
   readonly userFieldId: string;
+  /** The OWNER's notification: the MEMBER mentioned them in a comment on issueKey. */
+  readonly notificationId: string;
 }
 
 export interface Tenant {
@@ -91,6 +93,8 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
     { key: issue.key, values: [{ fieldId: customField.createCustomField.id, value: `${tag} value` }, { fieldId: userField.createCustomField.id, value: org.users.MEMBER.id }] },
     owner,
   );
+  await client.ok(`mutation($k: String!, $b: String!) { addComment(issueKey: $k, body: $b) { id } }`, { k: issue.key, b: `${tag} ask <@${org.owner.id}>` }, { token: org.users.MEMBER.token, orgId: org.id });
+  const notification = await client.ok(`{ notifications(first: 1) { edges { node { id } } } }`, {}, owner);
   const history = await client.ok(`query($k: String!) { issue(key: $k) { history(first: 1) { edges { node { id } } } } }`, { k: issue.key }, owner);
   const invitation = await client.ok(
     `mutation($e: String!) { inviteMember(email: $e, role: MEMBER) { token invitation { id } } }`,
@@ -129,6 +133,7 @@ export async function buildTenant(client: GraphqlClient, label: string, projectK
     attachmentId: attachment.id,
     customFieldId: customField.createCustomField.id,
     userFieldId: userField.createCustomField.id,
+    notificationId: notification.notifications.edges[0].node.id,
   };
   const ids = [...Object.values(refs).filter(isGlobalId), ...project.workflow.map((state) => state.id), ...Object.values(org.users).map((user) => user.id)];
   const secrets = new Set<string>([tag, org.slug, projectKey, apiToken.createApiToken.token, webhook.createWebhook.secret, invitation.inviteMember.token, ...Object.values(org.users).flatMap((user) => [user.email, user.token])]);
@@ -179,6 +184,7 @@ export function randomRefs(): TenantRefs {
     attachmentId: id('Attachment'),
     customFieldId: id('CustomField'),
     userFieldId: id('CustomField'),
+    notificationId: id('Notification'),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Context } from '../../graphql/context';
 import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { UserObject } from '../user/user.type';
+import { mentionedUserIds } from '../notification/mentions';
 import * as comments from './comment.service';
 import { CommentObject } from './comment.type';
 
@@ -36,5 +37,13 @@ export class CommentResolver {
   @FieldResolver(() => UserObject)
   async author(@Root() comment: Comment, @Ctx() ctx: Context): Promise<PublicUser> {
     return (await (await ctx.tenant()).loaders.user.load(comment.authorId))!;
+  }
+
+  @FieldResolver(() => [UserObject], { description: 'The members the body mentions as <@User.id>, in order of first mention' })
+  async mentions(@Root() comment: Comment, @Ctx() ctx: Context): Promise<PublicUser[]> {
+    const ids = mentionedUserIds(comment.body);
+    if (ids.length === 0) return [];
+    const { loaders } = await ctx.tenant();
+    return (await loaders.member.loadMany(ids)).filter((user): user is PublicUser => user !== null && user !== undefined && !(user instanceof Error));
   }
 }

@@ -11,6 +11,7 @@ import { connectionOfPage, keysetCursorOf, type ConnectionShape, type FirstPageS
 import { keysetQuery } from '../../db/keyset';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';
+import { mentionDrafts } from '../notification/notification.service';
 import { recordEvents } from '../history/history.service';
 import { findIssueForWrite, lockProjectEvents } from '../issue/issue-lookup';
 
@@ -37,7 +38,7 @@ export async function addComment(actor: Actor, db: TenantDb, issueKey: string, r
     const comment = await tx.comment.create({ data: { orgId: actor.orgId, issueId: issue.id, authorId: actor.userId, body } });
     await recordEvents(tx, actor.orgId, actor.userId, [
       { issueId: issue.id, projectId: issue.projectId, kind: 'COMMENTED', to: { commentId: toGlobalId('Comment', comment.id) } },
-    ]);
+    ], mentionDrafts(issue.id, body));
     return comment;
   });
 }
@@ -53,7 +54,7 @@ export async function updateComment(actor: Actor, db: TenantDb, id: string, rawB
     const updated = await tx.comment.update({ where: { id }, data: { body, editedAt: new Date() } });
     await recordEvents(tx, actor.orgId, actor.userId, [
       { issueId: comment.issueId, projectId: comment.issue.projectId, kind: 'COMMENT_EDITED', to: { commentId: toGlobalId('Comment', id) } },
-    ]);
+    ], mentionDrafts(comment.issueId, body, comment.body));
     return updated;
   });
 }

@@ -9,6 +9,8 @@ import { connectionOfPage, sealedCursorOf, type ConnectionShape, type FirstPageS
 import { keysetQuery } from '../../db/keyset';
 import type { EventKind } from './event-kind';
 import { sealRowId } from '../../graphql/sealed-row-id';
+import { notificationsOfEvents } from '../notification/notification-events';
+import { writeNotifications, type NotificationDraft } from '../notification/notification.service';
 
 export interface EventDraft {
   readonly issueId: string;
@@ -23,7 +25,12 @@ function json(value: unknown): Prisma.InputJsonValue | typeof Prisma.JsonNull {
   return value === undefined || value === null ? Prisma.JsonNull : (value as Prisma.InputJsonValue);
 }
 
-export async function recordEvents(tx: Tx, orgId: string, actorId: string, drafts: readonly EventDraft[]): Promise<void> {
+/**
+ * Also writes the notifications the events make (assignments, new mentions in descriptions,
+ * comments and transitions for watchers), after `direct` ones the caller knows of (mentions in
+ * a comment, a new issue's assignee), in the same transaction.
+ */
+export async function recordEvents(tx: Tx, orgId: string, actorId: string, drafts: readonly EventDraft[], direct: readonly NotificationDraft[] = []): Promise<void> {
   if (drafts.length === 0) return;
   await tx.issueEvent.createMany({
     data: drafts.map((draft) => ({
@@ -37,6 +44,7 @@ export async function recordEvents(tx: Tx, orgId: string, actorId: string, draft
       to: json(draft.to),
     })),
   });
+  await writeNotifications(tx, orgId, actorId, [...direct, ...(await notificationsOfEvents(tx, orgId, drafts))]);
 }
 
 const eventCursor = (event: IssueEvent) => [sealRowId('IssueEvent', event.id)];

@@ -10,6 +10,7 @@ import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';
+import { mentionDrafts } from '../notification/notification.service';
 import { recordEvents, type EventDraft } from '../history/history.service';
 import { assertHierarchy } from './hierarchy';
 import { formatIssueKey } from './issue-key';
@@ -99,6 +100,9 @@ export async function createIssue(actor: Actor, db: TenantDb, command: CreateIss
     await writeFieldValues(tx, actor.orgId, issue, fields, command.customFields ?? [], 'customFields', true);
     await recordEvents(tx, actor.orgId, actor.userId, [
       { issueId: issue.id, projectId: project.id, kind: 'CREATED', to: { key: formatIssueKey(project.key, issue.number), title, type } },
+    ], [
+      ...(issue.assigneeId ? [{ userId: issue.assigneeId, issueId: issue.id, kind: 'ASSIGNED' as const }] : []),
+      ...mentionDrafts(issue.id, issue.description),
     ]);
     return issue;
   });

@@ -60,6 +60,9 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
       // The audit log is for those who manage members.
       if (!can(tenant.role, 'member:manage')) return null;
       return tagged('AuditEntry', await db.read((tx) => tx.auditEntry.findFirst({ where: { id: rowId, orgId } })));
+    case 'Notification':
+      // A notification is its recipient's alone, whatever their role.
+      return tagged('Notification', await db.read((tx) => tx.notification.findFirst({ where: { id: rowId, orgId, userId: tenant.userId, issue: { deletedAt: null } } })));
     case 'Invitation':
       // Invitations (an invitee's email) are for those who manage members.
       return tagged('Invitation', await findInvitation(tenant, db, rowId));

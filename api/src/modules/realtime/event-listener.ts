@@ -7,11 +7,15 @@ import type { Logger } from 'pino';
 
 export const LISTENER_APPLICATION_NAME = 'tracker-realtime-listener';
 export const EVENTS_CHANNEL = 'issue_events';
+/** Notifications written by any instance (notification.service.ts sends it). */
+export const NOTIFICATIONS_CHANNEL = 'app_notifications';
 
 export interface ListenerOptions {
   readonly url: string;
   readonly logger: Logger;
   onNotification(payload: string): void;
+  /** A payload on NOTIFICATIONS_CHANNEL; without it that channel is not listened to. */
+  onUserNotification?(payload: string): void;
   /** Called after every successful (re)connect, once LISTEN is in place. */
   onListening(): void;
   readonly minBackoffMs?: number;
@@ -72,10 +76,12 @@ export class EventListener {
     client.on('end', () => onLost());
     client.on('notification', (message) => {
       if (message.channel === EVENTS_CHANNEL && message.payload) this.options.onNotification(message.payload);
+      if (message.channel === NOTIFICATIONS_CHANNEL && message.payload) this.options.onUserNotification?.(message.payload);
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      if (this.options.onUserNotification) await client.query(`LISTEN ${NOTIFICATIONS_CHANNEL}`);
     } catch (error) {
       onLost(error as Error);
       return;

@@ -5,9 +5,11 @@ import type { Database } from '../../db/prisma-client';
 import type { TransactionLimits } from '../../db/tenant-db';
 import { EventHub } from './event-hub';
 import { EventListener } from './event-listener';
+import { NotificationHub } from './notification-hub';
 
 export interface RealtimeRuntime {
   readonly hub: EventHub;
+  readonly notifications: NotificationHub;
   readonly listener: EventListener;
   stop(): Promise<void>;
 }
@@ -21,19 +23,24 @@ export interface RealtimeRuntimeOptions {
 export async function startRealtimeRuntime(options: RealtimeRuntimeOptions): Promise<RealtimeRuntime> {
   const { database, logger } = options;
   const hub = new EventHub(database.prisma, options.limits, logger);
+  const notifications = new NotificationHub(logger);
   const listener = new EventListener({
     url: database.options.url,
     logger,
     onNotification: (payload) => hub.notify(payload),
+    // Live notifications lost while the listener reconnects are still in Query.notifications.
+    onUserNotification: (payload) => notifications.notify(payload),
     onListening: () => hub.wakeAll(),
     connectTimeoutMs: database.options.acquireTimeoutMs,
   });
   await listener.start();
   return {
     hub,
+    notifications,
     listener,
     async stop() {
       hub.closeAll();
+      notifications.closeAll();
       await listener.stop();
     },
   };

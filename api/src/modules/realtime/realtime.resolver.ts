@@ -7,9 +7,11 @@ import type { Context } from '../../graphql/context';
 import { IssueEventObject } from '../history/event.type';
 import type { EventHub, SubscriberLink } from './event-hub';
 import type { MembershipCheck } from './membership';
+import type { NotificationHub } from './notification-hub';
 
 export interface RealtimeScope {
   readonly hub: EventHub;
+  readonly notifications: NotificationHub;
   readonly link: SubscriberLink;
   /** The socket's membership, checked before every batch of events; undefined without x-org-id. */
   readonly membership: MembershipCheck | undefined;
