@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { completeAttachmentUpload, createAttachmentUpload } from '../api/src/modules/attachment/attachment.service';
 import { FilesystemStore } from '../api/src/modules/attachment/filesystem-store';
 import { addComment } from '../api/src/modules/comment/comment.service';
+import { createCustomField, setIssueFields } from '../api/src/modules/custom-field/custom-field.service';
 import { createLabel } from '../api/src/modules/label/label.service';
 import { linkIssues } from '../api/src/modules/link/link.service';
 import { acceptInvitation, inviteMember } from '../api/src/modules/organization/invitation.service';
@@ -142,10 +143,26 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
     }
     for (let n = 0; n < 5; n++) await linkIssues(owner, db, keys[n]!, keys[n + 10]!, n % 2 === 0 ? 'BLOCKS' : 'RELATES_TO');
     await seedAttachments(services, owner, db, keys.slice(0, 2));
+    if (index === 0) await seedCustomFields(owner, db, spec.key, keys.slice(0, 20));
   };
   await Promise.all(PROJECTS.map(seedProject));
   logger.info({ ms: Date.now() - started }, 'seeded the demo workspace');
   return demoAccess(services, demoUserId, org.id);
+}
+
+/** Custom fields on one project, with values on some of its issues (set as a client would). */
+async function seedCustomFields(owner: Actor, db: TenantDb, projectKey: string, issueKeys: readonly string[]): Promise<void> {
+  const customer = await createCustomField(owner, db, { projectKey, name: 'Customer', type: 'TEXT' });
+  const severity = await createCustomField(owner, db, { projectKey, name: 'Severity', type: 'SELECT', options: ['S1', 'S2', 'S3', 'S4'] });
+  const estimate = await createCustomField(owner, db, { projectKey, name: 'Estimate (days)', type: 'NUMBER' });
+  const customers = ['Globex', 'Initech', 'Umbrella', 'Hooli'];
+  for (const [n, key] of issueKeys.entries()) {
+    await setIssueFields(owner, db, key, [
+      { fieldId: customer.id, value: customers[n % customers.length] },
+      { fieldId: severity.id, value: `S${(n % 4) + 1}` },
+      { fieldId: estimate.id, value: (n % 5) + 1 },
+    ]);
+  }
 }
 
 /**

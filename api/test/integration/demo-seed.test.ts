@@ -48,6 +48,8 @@ async function counts(): Promise<Record<string, any>> {
       (SELECT count(*)::int FROM issue_events WHERE kind = 'CREATED') AS created_events,
       (SELECT count(*)::int FROM issue_events WHERE kind = 'TRANSITIONED') AS transitions,
       (SELECT count(*)::int FROM attachments WHERE completed_at IS NOT NULL) AS attachments,
+      (SELECT count(*)::int FROM custom_fields) AS custom_fields,
+      (SELECT count(*)::int FROM custom_field_values) AS custom_values,
       (SELECT count(*)::int FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.email = 'demo@example.com' AND n.kind = 'MENTIONED') AS demo_mentions,
       (SELECT count(*)::int FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.email = 'demo@example.com' AND n.kind = 'ASSIGNED') AS demo_assignments,
       (SELECT array_agg(object_key) FROM attachments) AS object_keys`);
@@ -70,6 +72,8 @@ test('seeds one organization with 8 people, 3 projects and 300 issues with histo
   expect(seeded.demo_assignments).toBeGreaterThan(3);
   // A few files, completed through the service and stored in the filesystem store.
   expect(seeded.attachments).toBe(6);
+  // Custom fields on one project, with values on 20 of its issues.
+  expect(seeded).toMatchObject({ custom_fields: 3, custom_values: 60 });
   expect((seeded.object_keys as string[]).every((key) => existsSync(join(attachmentsDir, ...key.split('/'))))).toBe(true);
 
   const token = /Authorization: Bearer (\S+)/.exec(first.output)?.[1];
