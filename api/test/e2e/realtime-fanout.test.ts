@@ -9,7 +9,7 @@ import { createIssue, createProject, type TestOrg } from '../support/fixtures';
 import { insertUser } from '../support/quick-members';
 import { quickOrg } from '../support/realtime-fixtures';
 import { startCluster, type Cluster, type Instance } from '../support/realtime-cluster';
-import { ISSUE_EVENTS, connectWs, connectionParams, eventsOf, type Closed } from '../support/realtime-client';
+import { ISSUE_EVENTS, connectWhenFree, connectWs, connectionParams, eventsOf, pings, type Closed } from '../support/realtime-client';
 
 let cluster: Cluster;
 let a: Instance;
@@ -64,11 +64,17 @@ test('a member of another tenant naming this project gets NOT_FOUND and never an
   const subscription = ws.subscribe(ISSUE_EVENTS, { projectKey: 'FAN' });
   await subscription.waitFor(1);
   expect(subscription.results[0]!.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-  await comment(issue.key, 'not for them');
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  expect(eventsOf(subscription)).toEqual([]);
   expect(subscription.isComplete).toBe(true);
-  await ws.close();
+  // A member's subscription on the same instance hears the comment, so it was delivered
+  // while the outsider's socket stayed open.
+  const history = await b.client.ok(`query($k: String!) { issue(key: $k) { history(first: 1) { edges { node { id } } } } }`, { k: issue.key }, { token: org.owner.token, orgId: org.id });
+  const control = await connectWs(a.wsUrl, connectionParams(org.users.VIEWER.token, org.id));
+  const heard = control.subscribe(ISSUE_EVENTS, { projectKey: 'FAN', after: history.issue.history.edges[0].node.id });
+  await comment(issue.key, 'not for them');
+  await heard.waitFor(1);
+  expect(eventsOf(subscription)).toEqual([]);
+  expect(subscription.results).toHaveLength(1);
+  await Promise.all([ws.close(), control.close()]);
 });
 
 test('a non-member is refused at connection_init with 4403 FORBIDDEN, a missing token with 4401', async () => {
@@ -89,12 +95,18 @@ test('the socket closes with 4401 when the access token expires, so the client r
 
 test('a socket opened with an API token stays open while the token is valid and closes with 4401 once it is revoked', async () => {
   const created = await b.client.ok(`mutation { createApiToken(name: "board") { token apiToken { id } } }`, {}, { token: org.users.MEMBER.token });
+  // A subscribe is not acknowledged, so the subscription starts from a known event and the
+  // issue created next is delivered whether it commits before or after the subscribe lands.
+  const anchor = await createIssue(b.client, org, { projectKey: 'FAN', title: 'anchor for the API token' });
+  const history = await b.client.ok(`query($k: String!) { issue(key: $k) { history(first: 1) { edges { node { id } } } } }`, { k: anchor.key }, { token: org.owner.token, orgId: org.id });
   const ws = await connectWs(a.wsUrl, connectionParams(created.createApiToken.token, org.id));
-  const subscription = ws.subscribe(ISSUE_EVENTS, { projectKey: 'FAN' });
+  const subscription = ws.subscribe(ISSUE_EVENTS, { projectKey: 'FAN', after: history.issue.history.edges[0].node.id });
   const issue = await createIssue(b.client, org, { projectKey: 'FAN', title: 'seen through an API token' });
   await subscription.waitFor(1);
-  // Several re-checks pass while the token is valid.
-  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  // Several re-checks (every second) pass while the token is valid; keepalive pings (also
+  // every second) mark the time passing.
+  await pings(ws, 3);
+  expect(ws.socket.readyState).toBe(WebSocket.OPEN);
   expect(eventsOf(subscription).map((event) => event.issue.key)).toEqual([issue.key]);
   await b.client.ok(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: created.createApiToken.apiToken.id }, { token: org.users.MEMBER.token });
   const closed: Closed = await ws.closed;
@@ -104,20 +116,20 @@ test('a socket opened with an API token stays open while the token is valid and 
 test('only subscriptions run over the socket, and subscriptions per connection and connections per user are capped', async () => {
   const ws = await connectWs(a.wsUrl, connectionParams(org.users.MEMBER.token, org.id));
   const query = ws.subscribe('query { viewer { id } }');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await query.ended();
   expect(query.error).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
   ws.subscribe(ISSUE_EVENTS, { projectKey: 'FAN' });
   ws.subscribe(ISSUE_EVENTS, { projectKey: 'FAN' });
   const third = ws.subscribe(ISSUE_EVENTS, { projectKey: 'FAN' });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await third.ended();
   expect(third.error).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) })]);
   const more = [await connectWs(a.wsUrl, connectionParams(org.users.MEMBER.token, org.id)), await connectWs(a.wsUrl, connectionParams(org.users.MEMBER.token, org.id))];
   await expect(connectWs(a.wsUrl, connectionParams(org.users.MEMBER.token, org.id))).rejects.toMatchObject({ code: 4429 });
   // The cap is per user: another member still gets in, and a freed slot is reusable.
   await (await connectWs(a.wsUrl, connectionParams(org.users.ADMIN.token, org.id))).close();
   await more[0]!.close();
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  await (await connectWs(a.wsUrl, connectionParams(org.users.MEMBER.token, org.id))).close();
+  // The server frees the slot when it sees the close, a moment after the client does.
+  await (await connectWhenFree(a.wsUrl, connectionParams(org.users.MEMBER.token, org.id), 4429)).close();
   await Promise.all([ws.close(), more[1]!.close()]);
 });
 
@@ -148,15 +160,17 @@ test("the README's graphql-ws client resumes after a dropped socket with no gap 
     },
   );
   const waitSeen = async (count: number) => {
-    for (let tries = 0; seen.length < count && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (seen.length < count) await new Promise((resolve) => setTimeout(resolve, 20));
   };
   for (let i = 0; i < 3; i++) await comment(issue.key, `readme ${i}`);
   await waitSeen(3);
   client.terminate();
   for (let i = 3; i < 6; i++) await comment(issue.key, `readme ${i}`);
   await waitSeen(6);
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const history2 = await b.client.ok(`query($k: String!) { issue(key: $k) { history(first: 6) { edges { node { id } } } } }`, { k: issue.key }, { token: org.owner.token, orgId: org.id });
+  // Events arrive in order, so once a seventh has arrived no duplicate of the first six can follow.
+  await comment(issue.key, 'readme 6');
+  await waitSeen(7);
+  const history2 = await b.client.ok(`query($k: String!) { issue(key: $k) { history(first: 7) { edges { node { id } } } } }`, { k: issue.key }, { token: org.owner.token, orgId: org.id });
   expect(seen).toEqual(history2.issue.history.edges.map((edge: { node: { id: string } }) => edge.node.id).reverse());
   expect(connects).toBe(2);
   await client.dispose();
@@ -164,10 +178,9 @@ test("the README's graphql-ws client resumes after a dropped socket with no gap 
 
 test('the server pings every REALTIME_KEEPALIVE_SECONDS, so an idle socket never meets the load balancer idle timeout', async () => {
   const ws = await connectWs(a.wsUrl, connectionParams(org.users.VIEWER.token, org.id));
-  let pings = 0;
-  ws.socket.on('ping', () => (pings += 1));
-  await new Promise((resolve) => setTimeout(resolve, 2_600));
-  expect(pings).toBeGreaterThanOrEqual(2);
+  // Resolves only if two pings arrive (the socket is idle: nothing else is sent).
+  await pings(ws, 2);
+  expect(ws.socket.readyState).toBe(WebSocket.OPEN);
   await ws.close();
 });
 

@@ -15,6 +15,8 @@ export interface WsSubscription {
   isComplete: boolean;
   /** Resolves once `count` results have arrived. */
   waitFor(count: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once the server has ended the subscription (`complete` or `error`). */
+  ended(timeoutMs?: number): Promise<void>;
   complete(): void;
 }
 
@@ -84,6 +86,17 @@ export function connectWs(url: string, params: Record<string, unknown>): Promise
               });
             }
           },
+          async ended(timeoutMs = 15_000) {
+            const deadline = Date.now() + timeoutMs;
+            while (!subscription.isComplete) {
+              const left = deadline - Date.now();
+              if (left <= 0) throw new Error(`subscription still open after ${timeoutMs} ms with ${subscription.results.length} results`);
+              await new Promise<void>((wake) => {
+                const timer = setTimeout(wake, Math.min(left, 250));
+                waiters.push(() => (clearTimeout(timer), wake()));
+              });
+            }
+          },
           complete() {
             socket.send(JSON.stringify({ id, type: 'complete' }));
           },
@@ -104,6 +117,32 @@ export function connectWs(url: string, params: Record<string, unknown>): Promise
       },
     };
   });
+}
+
+/** Resolves once the server has sent `count` WebSocket pings on this socket. */
+export function pings(client: WsClient, count: number): Promise<void> {
+  let seen = 0;
+  return new Promise((resolve) => {
+    const onPing = () => {
+      seen += 1;
+      if (seen < count) return;
+      client.socket.off('ping', onPing);
+      resolve();
+    };
+    client.socket.on('ping', onPing);
+  });
+}
+
+/** Connects, retrying while the server refuses with `retryCode` (a slot it frees asynchronously). */
+export async function connectWhenFree(url: string, params: Record<string, unknown>, retryCode: number, timeoutMs = 15_000): Promise<WsClient> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await connectWs(url, params);
+    } catch (error) {
+      if ((error as Partial<Closed>).code !== retryCode || Date.now() > deadline) throw error;
+    }
+  }
 }
 
 /** The issueEvents payloads of a subscription, as plain events. */
