@@ -2,15 +2,12 @@
 // the API signs with its instance role, so the bucket needs CORS for the API's origin but no
 // public access, and only the statement attachmentStatements() returns grants anything.
 import { Construct } from 'constructs';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketCorsConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-cors-configuration';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { PolicyStatement } from './instance-role';
+import { denyInsecureTransport, privateBucket } from './private-bucket';
 
 export interface AttachmentsBucketProps {
   /** At most 37 characters; AWS appends a unique suffix. */
@@ -39,19 +36,7 @@ export class AttachmentsBucket extends Construct {
       if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(origin)) throw new Error(`AttachmentsBucket: CORS origin "${origin}" must be an https origin without a path or wildcard`);
     }
 
-    const bucket = new S3Bucket(this, 'bucket', { bucketPrefix: props.bucketPrefix, forceDestroy: props.forceDestroy ?? false });
-    new S3BucketPublicAccessBlock(this, 'public-access', {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }],
-    });
+    const bucket = privateBucket(this, { bucketPrefix: props.bucketPrefix, forceDestroy: props.forceDestroy, encryption: { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true } });
     new S3BucketVersioningA(this, 'versioning', { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucket.id,
@@ -76,14 +61,7 @@ export class AttachmentsBucket extends Construct {
       bucket: bucket.id,
       policy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: [bucket.arn, `${bucket.arn}/*`],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        }],
+        Statement: [denyInsecureTransport(bucket.arn)],
       }),
     });
 
