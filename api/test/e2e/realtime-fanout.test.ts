@@ -5,10 +5,10 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { signAccessToken } from '../../src/auth/access-token';
 import { decodeGlobalId } from '../../src/graphql/global-id';
-import { createIssue, createProject, type TestOrg } from '../support/fixtures';
+import { createIssue, type TestOrg } from '../support/fixtures';
 import { insertUser } from '../support/quick-members';
-import { quickOrg } from '../support/realtime-fixtures';
-import { startCluster, type Cluster, type Instance } from '../support/realtime-cluster';
+import { twoTenantPair } from '../support/realtime-fixtures';
+import type { Cluster, Instance } from '../support/realtime-cluster';
 import { ISSUE_EVENTS, connectWhenFree, connectWs, connectionParams, eventsOf, pings, type Closed } from '../support/realtime-client';
 
 let cluster: Cluster;
@@ -18,12 +18,12 @@ let org: TestOrg;
 let other: TestOrg;
 
 beforeAll(async () => {
-  cluster = await startCluster('rtfanout', 2, { REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2', REALTIME_MAX_CONNECTIONS_PER_USER: '3', REALTIME_KEEPALIVE_SECONDS: '1', REALTIME_API_TOKEN_RECHECK_SECONDS: '1' });
-  [a, b] = cluster.instances as [Instance, Instance];
-  org = await quickOrg(b, 'fan');
-  other = await quickOrg(b, 'fanother');
-  await createProject(b.client, org, 'FAN');
-  await createProject(b.client, other, 'OTH');
+  ({ cluster, a, b, org, other } = await twoTenantPair('rtfanout', ['fan', 'fanother'], ['FAN', 'OTH'], {
+    REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2',
+    REALTIME_MAX_CONNECTIONS_PER_USER: '3',
+    REALTIME_KEEPALIVE_SECONDS: '1',
+    REALTIME_API_TOKEN_RECHECK_SECONDS: '1',
+  }));
 });
 
 afterAll(async () => {

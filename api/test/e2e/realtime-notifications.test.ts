@@ -1,10 +1,10 @@
 // Subscription.notificationAdded across two API instances: a notification written through one
 // instance reaches its recipient's socket on the other, and nobody else's; a removed member
 // gets none after removal.
-import { createIssue, createProject, type TestOrg } from '../support/fixtures';
+import { createIssue, type TestOrg } from '../support/fixtures';
 import { addQuickMember } from '../support/quick-members';
-import { quickOrg } from '../support/realtime-fixtures';
-import { startCluster, type Cluster, type Instance } from '../support/realtime-cluster';
+import { twoTenantPair } from '../support/realtime-fixtures';
+import type { Cluster, Instance } from '../support/realtime-cluster';
 import { connectWs, connectionParams } from '../support/realtime-client';
 import { ownerSql } from '../support/tracker-api';
 
@@ -17,12 +17,7 @@ let org: TestOrg;
 let other: TestOrg;
 
 beforeAll(async () => {
-  cluster = await startCluster('rtnotify', 2);
-  [a, b] = cluster.instances as [Instance, Instance];
-  org = await quickOrg(b, 'notif');
-  other = await quickOrg(b, 'notifother');
-  await createProject(b.client, org, 'NTF');
-  await createProject(b.client, other, 'NTO');
+  ({ cluster, a, b, org, other } = await twoTenantPair('rtnotify', ['notif', 'notifother'], ['NTF', 'NTO']));
 });
 
 afterAll(async () => {
