@@ -4,7 +4,7 @@
 // commit the first field's write while answering data: null. Now: one lock order per project
 // (the event lock first), any deadlock or serialization failure left answers a retryable
 // CONFLICT with the document rolled back whole, and every response matches the database.
-import { Client } from 'pg';
+import { ownerClient, untilAppWaitsOnLocks } from '../support/lock-waits';
 import { startTestApi, type TestApi } from '../support/test-server';
 import { createIssue, createOrg, createProject, type TestOrg } from '../support/fixtures';
 import { decodeGlobalId } from '../../src/graphql/global-id';
@@ -105,19 +105,8 @@ test('a real deadlock (two documents writing two projects in opposite orders) an
   const caller = { token: org.users.MEMBER.token, orgId: org.id };
   const two = (first: string, second: string, tag: string) =>
     `mutation { a: updateIssue(key: "${first}", input: { title: "${tag} a" }) { key } b: updateIssue(key: "${second}", input: { title: "${tag} b" }) { key } }`;
-  const holder = new Client({ connectionString: api.database.ownerUrl });
-  const observer = new Client({ connectionString: api.database.ownerUrl });
-  for (const client of [holder, observer]) client.on('error', () => undefined);
-  await Promise.all([holder.connect(), observer.connect()]);
-  const waiting = async (n: number) => {
-    for (;;) {
-      const { rows } = await observer.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'tracker_app' AND wait_event_type = 'Lock'`,
-      );
-      if (rows[0].n >= n) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  const [holder, observer] = await Promise.all([ownerClient(api.database.ownerUrl), ownerClient(api.database.ownerUrl)]);
+  const waiting = (n: number) => untilAppWaitsOnLocks(observer, n);
   try {
     // MUD's second issue is row-locked here: D2 takes MUD's event lock, then waits for the row.
     await holder.query('BEGIN');
@@ -156,19 +145,8 @@ test('removing an ADMIN whose write is in flight does not deadlock with it: the 
   const victim = await createOrg(api.client, 'reqtxl');
   const orgRow = decodeGlobalId(victim.id, 'id').rowId;
   const adminRow = decodeGlobalId(victim.users.ADMIN.id, 'id').rowId;
-  const holder = new Client({ connectionString: api.database.ownerUrl });
-  const observer = new Client({ connectionString: api.database.ownerUrl });
-  for (const client of [holder, observer]) client.on('error', () => undefined);
-  await Promise.all([holder.connect(), observer.connect()]);
-  const waiting = async (n: number) => {
-    for (;;) {
-      const { rows } = await observer.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'tracker_app' AND wait_event_type = 'Lock'`,
-      );
-      if (rows[0].n >= n) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  const [holder, observer] = await Promise.all([ownerClient(api.database.ownerUrl), ownerClient(api.database.ownerUrl)]);
+  const waiting = (n: number) => untilAppWaitsOnLocks(observer, n);
   try {
     // Both requests get past their pins and then wait here on projects (the ADMIN to insert
     // one, the removal to clear the member's leads).

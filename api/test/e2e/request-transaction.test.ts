@@ -4,6 +4,7 @@
 // locked in it, so a member removed while their write was in flight can't write.
 // The API runs with a pool of ONE connection: a request that needed two would wait for itself.
 import { Client } from 'pg';
+import { ownerClient, untilAppWaitsOnLocks } from '../support/lock-waits';
 import { startTestApi, type TestApi } from '../support/test-server';
 import { createOrg, createProject, type TestOrg } from '../support/fixtures';
 import { decodeGlobalId } from '../../src/graphql/global-id';
@@ -50,13 +51,8 @@ async function idleInTransaction(): Promise<number> {
 }
 
 /** Resolves once an API session waits on a lock. */
-async function apiWaitsOnLock(): Promise<void> {
-  await until(async () => {
-    const { rows } = await observer.query(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'tracker_app' AND wait_event_type = 'Lock'`,
-    );
-    return rows[0].n > 0 ? true : undefined;
-  });
+function apiWaitsOnLock(): Promise<void> {
+  return untilAppWaitsOnLocks(observer);
 }
 
 /** Counts the connections the API's pool hands out while `fn` runs. */
@@ -170,9 +166,7 @@ describe('the request transaction ends on every path', () => {
   });
 
   test('a client that closes its socket mid-request leaves no transaction open and nothing written', async () => {
-    const locker = new Client({ connectionString: api.database.ownerUrl });
-    locker.on('error', () => undefined);
-    await locker.connect();
+    const locker = await ownerClient(api.database.ownerUrl);
     const memberRow = decodeGlobalId(org.users.ADMIN.id, "id").rowId;
     try {
       // The request blocks in its first statement (the pin, which locks the ADMIN's membership).
@@ -204,9 +198,7 @@ describe('membership is checked and locked in the request transaction', () => {
     const victim = await createOrg(api.client, 'reqtxd');
     const orgRow = decodeGlobalId(victim.id, "id").rowId;
     const adminRow = decodeGlobalId(victim.users.ADMIN.id, "id").rowId;
-    const locker = new Client({ connectionString: api.database.ownerUrl });
-    locker.on('error', () => undefined);
-    await locker.connect();
+    const locker = await ownerClient(api.database.ownerUrl);
     try {
       await locker.query('BEGIN');
       await locker.query(`SELECT 1 FROM memberships WHERE org_id = $1 AND user_id = $2 FOR UPDATE`, [orgRow, adminRow]);
@@ -228,9 +220,7 @@ describe('membership is checked and locked in the request transaction', () => {
     const victim = await createOrg(api.client, 'reqtxv');
     const orgRow = decodeGlobalId(victim.id, "id").rowId;
     const adminRow = decodeGlobalId(victim.users.ADMIN.id, "id").rowId;
-    const locker = new Client({ connectionString: api.database.ownerUrl });
-    locker.on('error', () => undefined);
-    await locker.connect();
+    const locker = await ownerClient(api.database.ownerUrl);
     try {
       await locker.query('BEGIN');
       await locker.query(`UPDATE memberships SET role = 'VIEWER' WHERE org_id = $1 AND user_id = $2`, [orgRow, adminRow]);
