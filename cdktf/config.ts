@@ -284,7 +284,7 @@ export function validateConfig(config: EnvironmentConfig): EnvironmentConfig {
   checkInt(at('db.backupRetentionDays'), db.backupRetentionDays, isProd ? 7 : 0, 35);
   checkInt(at('connections.poolMax'), config.connections.poolMax, 1, 1000);
   checkInt(at('connections.workerConcurrency'), config.connections.workerConcurrency, 0, 100);
-  // Every instance at max_size with full pools must fit the database (RDS Proxy: see README).
+  // Every instance at max_size with full pools must fit the database (RDS Proxy: see docs/operating/deploy-aws.md).
   const limit = maxConnectionsOf(db.instanceClass);
   const budget = connectionBudget(config);
   check(at('db.instanceClass'), db.instanceClass, limit !== undefined, `has no max_connections estimate in cdktf/config.ts; add its size to DB_CLASS_MEMORY_GIB`);

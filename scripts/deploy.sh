@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deploys one environment to AWS (see the README, "Deploying to AWS"):
+# Deploys one environment to AWS (see docs/operating/deploy-aws.md):
 #   1. first time only: create the infrastructure with no instances (no image exists yet)
 #   2. first time only: generate the API secrets (JWT_SECRET, DATABASE_PASSWORD)
 #   3. build the image and push it to ECR (skipped if the tag is already there)

@@ -1,7 +1,7 @@
 // ElastiCache (Valkey, Redis-compatible) for state the API instances share: the rate limits
 // (REDIS_URL). Private subnets, reachable only from the app's security group, TLS in transit
 // and encrypted at rest. No AUTH token: the token would sit in Terraform state, and the
-// security group already admits only the API instances (see README, Deploying to AWS).
+// security group already admits only the API instances (see docs/operating/deploy-aws.md).
 import { Construct } from 'constructs';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';

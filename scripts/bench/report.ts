@@ -1,4 +1,4 @@
-// The printed table (Markdown, so the README section can reuse it) and the targets list.
+// The printed table (Markdown, so docs/operating/performance.md can reuse it) and the targets list.
 import { fmt, type SummaryRow, type Target } from './summary';
 
 export function resultsTable(rows: readonly SummaryRow[], workloads: readonly string[], systems: readonly string[]): string {

@@ -1,4 +1,4 @@
-// Who may do what. Services ask `requireRole(actor, action)`; the README's role matrix is
+// Who may do what. Services ask `requireRole(actor, action)`; the role matrix of docs/using/roles.md is
 // this table written out.
 import type { Role } from '../generated/prisma/enums';
 import { forbidden } from '../errors/app-error';

@@ -1,5 +1,5 @@
 // The one registry of error codes a client can see in extensions.code, with the HTTP status
-// and the meaning documented in the README's error table (a test keeps the two in step).
+// and the meaning documented in the error table of docs/using/errors.md (a test keeps the two in step).
 
 export const ERROR_CODES = {
   UNAUTHENTICATED: { httpStatus: 401, meaning: 'No token, or the token is malformed, expired, revoked or wrongly signed.' },

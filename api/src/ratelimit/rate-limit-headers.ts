@@ -2,7 +2,7 @@
 // Structured Field lists naming each policy charged:
 //   RateLimit-Policy: "caller";q=100000;w=60, "organization";q=500000;w=60
 //   RateLimit: "caller";r=99990;t=42, "organization";r=499990;t=42
-// Quota units are cost points, not requests (the README says so). Retry-After goes with a 429.
+// Quota units are cost points, not requests (docs/using/limits.md says so). Retry-After goes with a 429.
 import type { Charge } from './rate-limiter';
 
 export function secondsUntilReset(resetMs: number): number {

@@ -1,6 +1,6 @@
 // Every code a realtime socket can be closed with, in one place: ours and the ones graphql-ws
 // itself uses for protocol errors. A client reacts to the code, so each has one meaning; the
-// README's realtime table lists them all (api/test/unit/readme.test.ts keeps it in step).
+// realtime table of docs/using/realtime.md lists them all (api/test/unit/docs-tables.test.ts keeps it in step).
 import { CloseCode as ProtocolCode } from 'graphql-ws';
 
 export const CLOSE_CODES = {

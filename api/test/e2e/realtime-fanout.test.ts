@@ -133,10 +133,10 @@ test('only subscriptions run over the socket, and subscriptions per connection a
   await Promise.all([ws.close(), more[1]!.close()]);
 });
 
-test("the README's graphql-ws client resumes after a dropped socket with no gap and no duplicate", async () => {
+test("the graphql-ws client of docs/using/realtime.md resumes after a dropped socket with no gap and no duplicate", async () => {
   const issue = await createIssue(b.client, org, { projectKey: 'FAN', title: 'readme client' });
   const history = await b.client.ok(`query($k: String!) { issue(key: $k) { history(first: 1) { edges { node { id } } } } }`, { k: issue.key }, { token: org.owner.token, orgId: org.id });
-  // As in docs/README-realtime.md: variables.after follows every event, so a reconnect resumes.
+  // As in docs/using/realtime.md: variables.after follows every event, so a reconnect resumes.
   const variables: { projectKey: string; after: string | null } = { projectKey: 'FAN', after: history.issue.history.edges[0].node.id };
   const client = createClient({
     url: a.wsUrl,

@@ -1,5 +1,5 @@
-// Who may call which operation, over HTTP. The tables below are the spec (the README's role
-// matrix is these tables): each row runs once per role with a fresh member of that role; an
+// Who may call which operation, over HTTP. The tables below are the spec (the role matrix in
+// docs/using/roles.md is these tables, row for row; a test below holds the two equal): each row runs once per role with a fresh member of that role; an
 // allowed call must succeed, a refused one must be FORBIDDEN and (for a mutation) write
 // nothing. An operation of the schema without a row (or a NO_TENANT entry) fails a test.
 import { startTestApi, type TestApi } from '../support/test-server';
@@ -8,6 +8,7 @@ import { documentFor, findOperation, rootOperations } from '../support/operation
 import { snapshotTables } from '../support/db-snapshot';
 import { addQuickMember, insertUser, setRole } from '../support/quick-members';
 import { COMPLETE_UPLOAD, createUpload, putBytes } from '../support/attachment-upload';
+import { markedTable, plain } from '../support/markdown-tables';
 
 const ROLES: readonly RoleName[] = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'];
 const ANYONE = ROLES;
@@ -242,6 +243,14 @@ test('the spec has a row for every mutation of the schema, and only for those', 
   const specified = new Set([...SPEC.map((row) => row.mutation), ...NO_TENANT]);
   expect(mutations.filter((name) => !specified.has(name))).toEqual([]);
   expect([...specified].filter((name) => !mutations.includes(name))).toEqual([]);
+});
+
+test('the role matrix in docs/using/roles.md is this spec, row for row (mutations, then queries)', () => {
+  const table = markedTable('docs/using/roles.md', 'role-matrix');
+  expect(table.header).toEqual(['operation', 'case', ...ROLES]);
+  const documented = table.rows.map(([operation, scenario, ...marks]) => [plain(operation!), scenario, ...marks]);
+  const specified = [...SPEC, ...QUERY_SPEC].map((row) => [row.mutation, row.scenario, ...ROLES.map((role) => (row.allowed.includes(role) ? '✓' : '–'))]);
+  expect(documented).toEqual(specified);
 });
 
 test('the read spec has a row for every organization query of the schema, and only for those', () => {

@@ -1,4 +1,4 @@
-// A webhook receiver on loopback that does what the README tells receivers to do: verify the
+// A webhook receiver on loopback that does what docs/using/webhooks.md tells receivers to do: verify the
 // signature (and its timestamp) with the webhook's secret, and record every request. It can
 // be taken down and brought back on the same port to play an outage.
 import http from 'node:http';

@@ -1,4 +1,4 @@
-// The cost model's prices, as the README's "What the cost budget buys" table states them.
+// The cost model's prices, as the "What the cost budget buys" table of docs/using/limits.md states them.
 import { parse } from 'graphql';
 import { documentCost } from '../../src/graphql/plugins/cost';
 import { LONG_TEXT_FIELDS } from '../../src/graphql/long-text';

@@ -1,26 +1,34 @@
-// The README is part of the product: its tables must list every error code and every
-// configuration variable, and CI must run the test command it gives.
-import { readFileSync } from 'node:fs';
+// The README is the front door: short, its two commands true (CI must run the test command it
+// gives), and every relative link in it and in docs/ pointing at a file that exists.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ALL_ERROR_CODES, ERROR_CODES } from '../../src/errors/error-code';
 import { PROJECT_ROOT } from '../../src/project-root';
-import { CLOSE_CODES } from '../../src/server/close-codes';
 
 const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
 
-test.each(ALL_ERROR_CODES)('the error table lists %s with its HTTP status', (code) => {
-  expect(readme).toMatch(new RegExp(`\\| \`${code}\` \\| ${ERROR_CODES[code].httpStatus} \\|`));
-});
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return markdownFiles(full);
+    return name.endsWith('.md') ? [full] : [];
+  });
+}
 
-test('the configuration table lists every variable config.ts reads', () => {
-  const source = readFileSync(path.join(PROJECT_ROOT, 'api/src/config.ts'), 'utf8');
-  const variables = new Set([...source.matchAll(/env\.([A-Z_]+)|\(env, '([A-Z_]+)'/g)].map((m) => m[1] ?? m[2]));
-  expect(variables.size).toBeGreaterThan(20);
-  for (const variable of variables) expect(readme).toContain(`| \`${variable}\` |`);
+/** Relative link targets of a Markdown text, outside code blocks and code spans. */
+function relativeLinks(markdown: string): string[] {
+  const prose = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+  return [...prose.matchAll(/!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)]
+    .map((m) => m[1]!)
+    .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#'));
+}
+
+test('the README stays short: at most 250 lines', () => {
+  expect(readme.split('\n').length).toBeLessThanOrEqual(250);
 });
 
 test('CI runs the Quick start test command', () => {
-  const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Using the API'));
+  const start = readme.indexOf('## Quick start');
+  const quickStart = readme.slice(start, readme.indexOf('\n## ', start + 1));
   const commands = [...quickStart.matchAll(/```sh\n(.+)\n```/g)].map((m) => m[1]);
   expect(commands).toEqual(['npm ci && npm start', 'npm ci && npm test']);
   const ci = readFileSync(path.join(PROJECT_ROOT, '.ci/run'), 'utf8');
@@ -28,10 +36,30 @@ test('CI runs the Quick start test command', () => {
   expect(ci).toMatch(/^npm test$/m);
 });
 
-test("the realtime section's close-code table lists exactly the codes of the close-code registry", () => {
-  const realtime = readme.slice(readme.indexOf('## Realtime'), readme.indexOf('### How it works'));
-  const listed = [...realtime.matchAll(/^\| `(\d{4})` \|/gm)].map((m) => Number(m[1]));
-  const registered = [...new Set(Object.values(CLOSE_CODES))];
-  expect([...listed].sort()).toEqual([...registered].sort());
-  expect(new Set(listed).size).toBe(listed.length);
+const documents = [path.join(PROJECT_ROOT, 'README.md'), ...markdownFiles(path.join(PROJECT_ROOT, 'docs'))];
+
+test('the docs folder has the four audiences', () => {
+  for (const folder of ['using', 'operating', 'architecture', 'contributing']) {
+    expect(markdownFiles(path.join(PROJECT_ROOT, 'docs', folder)).length).toBeGreaterThan(0);
+  }
+  expect(existsSync(path.join(PROJECT_ROOT, 'docs/contributing/CONVENTIONS.md'))).toBe(true);
+});
+
+test.each(documents.map((file) => [path.relative(PROJECT_ROOT, file), file]))('every relative link in %s points at an existing file', (_name, file) => {
+  const broken = relativeLinks(readFileSync(file, 'utf8'))
+    .map((target) => target.split('#')[0]!)
+    .filter((target) => target !== '' && !existsSync(path.resolve(path.dirname(file), decodeURI(target))));
+  expect(broken).toEqual([]);
+});
+
+test('the link check sees a broken link', () => {
+  expect(relativeLinks('see [x](missing.md#a), [y](https://example.com), `[z](nope.md)`')).toEqual(['missing.md#a']);
+});
+
+test('every docs page is reachable from the README or another page', () => {
+  const linked = new Set(
+    documents.flatMap((file) => relativeLinks(readFileSync(file, 'utf8')).map((target) => path.resolve(path.dirname(file), target.split('#')[0]!))),
+  );
+  const orphans = documents.slice(1).filter((file) => !linked.has(file)).map((file) => path.relative(PROJECT_ROOT, file));
+  expect(orphans).toEqual([]);
 });

@@ -5,7 +5,7 @@ import type { Role } from '../../src/generated/prisma/enums';
 
 const ROLES: Role[] = ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'];
 
-/** Which roles may take each action (the README's role matrix, by action). */
+/** Which roles may take each action (the role matrix of docs/using/roles.md, by action). */
 const EXPECTED: Record<Action, Role[]> = {
   read: ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'],
   subscribe: ['VIEWER', 'MEMBER', 'ADMIN', 'OWNER'],

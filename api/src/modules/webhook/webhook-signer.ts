@@ -6,7 +6,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'Tracker-Signature';
 export const EVENT_ID_HEADER = 'Tracker-Event-Id';
 export const DELIVERY_ID_HEADER = 'Tracker-Delivery-Id';
-/** How old a signature a receiver should accept, in seconds (the README's example uses it). */
+/** How old a signature a receiver should accept, in seconds (the example in docs/using/webhooks.md uses it). */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export function newWebhookSecret(): string {
