@@ -16,7 +16,7 @@ import { idempotencyPlugin } from './plugins/idempotency';
 import { inputTextPlugin } from './plugins/input-text';
 import { limitProtections } from './plugins/limits';
 import { observabilityPlugin } from '../observability/operation-plugin';
-import { requestTransactionPlugin } from './plugins/request-transaction';
+import { requestTransactionPlugin } from './plugins/transaction-end';
 import { mediaTypeStatusPlugin } from './plugins/media-type-status';
 import { rateLimitPlugin } from '../ratelimit/rate-limit-plugin';
 import type { RateLimiter } from '../ratelimit/rate-limiter';
