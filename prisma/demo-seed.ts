@@ -15,7 +15,8 @@ import { createCustomField, setIssueFields } from '../api/src/modules/custom-fie
 import { createLabel } from '../api/src/modules/label/label.service';
 import { linkIssues } from '../api/src/modules/link/link.service';
 import { acceptInvitation, inviteMember } from '../api/src/modules/organization/invitation.service';
-import { createOrganization, type Actor } from '../api/src/modules/organization/organization.service';
+import { createOrganization } from '../api/src/modules/organization/organization.service';
+import type { Actor } from '../api/src/modules/organization/actor';
 import { createProject } from '../api/src/modules/project/project.service';
 import { createSprint, startSprint } from '../api/src/modules/sprint/sprint.service';
 import { createIssue } from '../api/src/modules/issue/issue.service';

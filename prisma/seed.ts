@@ -4,7 +4,7 @@
 import { loadConfig } from '../api/src/config';
 import { createAppServices } from '../api/src/app-services';
 import { openDatabase } from '../api/src/db/prisma-client';
-import { createLogger } from '../api/src/logger';
+import { createLogger } from '../api/src/observability/logger';
 import { seedDemoIfEmpty } from './demo-seed';
 
 async function main(): Promise<void> {

@@ -10,6 +10,7 @@ import { SessionService } from './auth/session.service';
 import { useSealingSecret } from './graphql/sealed-row-id';
 import type { ObjectStore } from './modules/attachment/object-store';
 import { createObjectStore } from './modules/attachment/object-store-choice';
+import { auditApiTokenChange } from './modules/audit/token-audit';
 
 export interface AppServices {
   readonly config: Config;
@@ -31,7 +32,7 @@ export function createAppServices(config: Config, database: Database, logger: Lo
     audience: config.jwtAudience,
     ttlSeconds: config.accessTokenTtlSeconds,
   };
-  const apiTokens = new ApiTokenService(database.prisma);
+  const apiTokens = new ApiTokenService(database.prisma, auditApiTokenChange);
   // Sealed event and delivery ids must read the same on every instance: keyed by the shared secret.
   useSealingSecret(tokens.secret);
   return {

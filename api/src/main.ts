@@ -1,7 +1,7 @@
 // Process entry: read config, start the server, shut down gracefully on SIGTERM/SIGINT.
 import { ConfigError, loadConfig } from './config';
 import { EmbeddedPostgresError } from './db/embedded-postgres';
-import { createLogger } from './logger';
+import { createLogger } from './observability/logger';
 import { startServer } from './server/start';
 
 async function main(): Promise<void> {

@@ -6,8 +6,7 @@ import { translateDatabaseError } from '../db/database-errors';
 import { generateApiToken, isWellFormedApiToken } from './api-token-format';
 import type { Caller } from './caller';
 import { digest } from './secret-digest';
-import { toGlobalId } from '../graphql/global-id';
-import { recordAuditInMemberOrgs } from '../modules/audit/audit.service';
+import type { Tx } from '../db/tx';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const API_TOKEN_DEFAULT_DAYS = 90;
@@ -20,8 +19,25 @@ export const API_TOKEN_MAX_LIVE = 100;
 /** The list is not paginated: the newest this many unrevoked tokens. */
 const MAX_LISTED = 200;
 
+/** A token made or revoked, for the audit trail. */
+export interface ApiTokenChange {
+  readonly action: 'token.created' | 'token.revoked';
+  /** The token's row id. */
+  readonly tokenId: string;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * Records a change in the audit trail inside the change's own transaction, so both commit or
+ * neither does. The audit module supplies it (auth sits below the modules and cannot call them).
+ */
+export type ApiTokenAudit = (tx: Tx, userId: string, change: ApiTokenChange) => Promise<void>;
+
 export class ApiTokenService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly audit: ApiTokenAudit,
+  ) {}
 
   /**
    * Only a log-in session (an access token from signUp, logIn or refreshSession) mints API
@@ -43,8 +59,7 @@ export class ApiTokenService {
         const live = await tx.apiToken.count({ where: { userId: caller.userId, revokedAt: null, expiresAt: { gt: new Date(now) } } });
         if (live >= API_TOKEN_MAX_LIVE) throw badInput('name', `At most ${API_TOKEN_MAX_LIVE} live API tokens per user; revoke some first`);
         const apiToken = await tx.apiToken.create({ data: { userId: caller.userId, name, tokenHash: digest(token), expiresAt } });
-        // The token acts in each of the user's organizations: each one's admins see it made.
-        await recordAuditInMemberOrgs(tx, caller.userId, { action: 'token.created', targetId: toGlobalId('ApiToken', apiToken.id), data: { name, expiresAt: expiresAt.toISOString() } });
+        await this.audit(tx, caller.userId, { action: 'token.created', tokenId: apiToken.id, data: { name, expiresAt: expiresAt.toISOString() } });
         return { token, apiToken };
       });
     } catch (error) {
@@ -65,7 +80,7 @@ export class ApiTokenService {
         const token = await tx.apiToken.findFirst({ where: { id, userId, revokedAt: null }, select: { name: true } });
         const result = await tx.apiToken.updateMany({ where: { id, userId, revokedAt: null }, data: { revokedAt: new Date() } });
         if (result.count === 0 || !token) throw notFound('API token');
-        await recordAuditInMemberOrgs(tx, userId, { action: 'token.revoked', targetId: toGlobalId('ApiToken', id), data: { name: token.name } });
+        await this.audit(tx, userId, { action: 'token.revoked', tokenId: id, data: { name: token.name } });
         return true;
       })
       .catch((error: unknown) => Promise.reject(translateDatabaseError(error)));

@@ -2,13 +2,17 @@
 import { AppError } from '../errors/app-error';
 import { verifyAccessToken, type AccessTokenSettings } from './access-token';
 import { looksLikeApiToken } from './api-token-format';
-import type { ApiTokenService } from './api-token.service';
 
 export interface Caller {
   readonly userId: string;
   readonly via: 'access-token' | 'api-token';
   /** Seconds since the epoch; undefined for an API token without expiry. */
   readonly expiresAt?: number;
+}
+
+/** What resolving a caller needs of the API tokens (ApiTokenService is one). */
+export interface ApiTokenAuthenticator {
+  authenticate(token: string): Promise<{ userId: string; expiresAt: Date | null }>;
 }
 
 /** Verified access tokens are remembered until they expire (bounded), sparing the HMAC per request. */
@@ -19,7 +23,7 @@ export class CallerResolver {
 
   constructor(
     private readonly tokens: AccessTokenSettings,
-    private readonly apiTokens: ApiTokenService,
+    private readonly apiTokens: ApiTokenAuthenticator,
   ) {}
 
   private async verify(token: string): Promise<Caller> {

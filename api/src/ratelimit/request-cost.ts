@@ -2,7 +2,7 @@
 // and reports as extensions.cost), rounded up; a mutation at least a fixed minimum, since its
 // price is in the writes, not the selection. A document that never became an operation (parse
 // or validation error) costs 1.
-import { recordOf } from '../graphql/plugins/request-record';
+import { recordOf } from '../observability/request-record';
 
 /** The one place that reads the cost plugin's number. */
 export function queryCostOf(context: object): number | undefined {

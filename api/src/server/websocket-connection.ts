@@ -7,7 +7,8 @@ import type { AppServices } from '../app-services';
 import type { Caller } from '../auth/caller';
 import { AppError } from '../errors/app-error';
 import { isDatabaseUnavailable } from '../errors/database-unavailable';
-import { createContextInner, type Context } from '../graphql/context';
+import type { Context } from '../graphql/context';
+import { createContextInner } from '../graphql-server/create-context';
 import { MembershipCheck, isMembershipLost } from '../modules/realtime/membership';
 import { CLOSE_CODES } from './close-codes';
 

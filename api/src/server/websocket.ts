@@ -13,7 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../app-services';
 import { AppError } from '../errors/app-error';
 import { mapError } from '../errors/error-mapper';
-import { limitProtections } from '../graphql/plugins/limits';
+import { limitProtections } from '../graphql-server/plugins/limits';
 import { startRealtimeRuntime, type RealtimeRuntime } from '../modules/realtime/realtime-runtime';
 import type { RealtimeContext } from '../modules/realtime/realtime.resolver';
 import { subscribeWithFreshContexts } from '../modules/realtime/subscription-execution';

@@ -8,7 +8,7 @@ import { startTestApi, type TestApi } from '../support/test-server';
 import { createOrg, PASSWORD, signUp, type TestOrg } from '../support/fixtures';
 import { errorCode } from '../support/graphql-client';
 import { withOwner } from '../support/db-snapshot';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { buildAppSchema } from '../../src/graphql-server/schema';
 import { decodeGlobalId } from '../../src/graphql/global-id';
 
 let api: TestApi;

@@ -1,7 +1,7 @@
 // Every connection of the schema pages both ways (Relay's first/after and last/before), and
 // walking it backward in small pages visits exactly what one forward page shows, in order.
 import { getNamedType, isObjectType, type GraphQLField } from 'graphql';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { buildAppSchema } from '../../src/graphql-server/schema';
 import { startTestApi, type TestApi } from '../support/test-server';
 import { createIssue, createOrg, createProject, type TestOrg } from '../support/fixtures';
 import { addQuickMember } from '../support/quick-members';

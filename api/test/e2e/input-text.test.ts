@@ -12,7 +12,7 @@ import {
   type GraphQLArgument,
   type GraphQLInputType,
 } from 'graphql';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { buildAppSchema } from '../../src/graphql-server/schema';
 import { snapshotTables } from '../support/db-snapshot';
 import { createIssue, createProject, signUp, uniqueSuffix, type TestUser } from '../support/fixtures';
 import { startTestApi, type TestApi } from '../support/test-server';

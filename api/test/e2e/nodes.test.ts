@@ -1,7 +1,7 @@
 // Relay's object identification: every type with an id is a Node, and node(id:) fetches each
 // one inside the caller's organization (and nothing of another).
 import { isObjectType } from 'graphql';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { buildAppSchema } from '../../src/graphql-server/schema';
 import { startTestApi, type TestApi } from '../support/test-server';
 import { buildTenant, type Tenant } from '../support/tenant-world';
 import { clientAs, type RoleClient } from '../support/tracker-api';

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/observability/logger';
 import { startServer, type RunningServer } from '../../src/server/start';
 import { PASSWORD, signUp, uniqueSuffix, type TestUser } from '../support/fixtures';
 import { GraphqlClient } from '../support/graphql-client';

@@ -1,7 +1,7 @@
 // History reads newest first and pages; node(id) finds each Node type in the caller's
 // organization only.
 import type { Tenant } from '../../src/graphql/context';
-import { createLoaders } from '../../src/graphql/loaders';
+import { createLoaders } from '../../src/graphql/request-loaders';
 import { listHistory } from '../../src/modules/history/history.service';
 import { addComment } from '../../src/modules/comment/comment.service';
 import { deleteIssue, updateIssue } from '../../src/modules/issue/issue.service';

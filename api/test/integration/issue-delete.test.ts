@@ -1,6 +1,6 @@
 // Soft deletes: a deleted issue disappears everywhere, its number is never handed out again,
 // subtasks go with it and an epic's children stay, detached.
-import { createLoaders } from '../../src/graphql/loaders';
+import { createLoaders } from '../../src/graphql/request-loaders';
 import { deleteIssue } from '../../src/modules/issue/issue.service';
 import { findIssueByKey } from '../../src/modules/issue/issue-lookup';
 import { listIssues } from '../../src/modules/issue/issue-list';
@@ -8,6 +8,8 @@ import { linkIssues } from '../../src/modules/link/link.service';
 import { addComment } from '../../src/modules/comment/comment.service';
 import { keyOf, makeIssue, makeProject, openServiceWorld, refusalOf, type ProjectWithStates, type ServiceWorld } from '../support/service-world';
 import { pageRequest } from '../../src/graphql/pagination';
+import { issueLoaders } from '../../src/modules/issue/issue.loaders';
+import { linkLoaders } from '../../src/modules/link/link.loaders';
 
 let world: ServiceWorld;
 let project: ProjectWithStates;
@@ -32,9 +34,9 @@ test('a deleted issue is gone from lookups, lists, children, parents and links',
   expect(list.edges.map((e) => e.node.id)).not.toContain(story.id);
   expect(await list.totalCount).toBe(list.edges.length);
   const loaders = createLoaders(world.org.db());
-  expect(await loaders.childrenByIssue.load(epic.id)).toEqual([]);
-  expect(await loaders.issue.load(story.id)).toBeNull();
-  expect(await loaders.linksByIssue.load(other.id)).toEqual([]);
+  expect(await loaders(issueLoaders).childrenByIssue.load(epic.id)).toEqual([]);
+  expect(await loaders(issueLoaders).issue.load(story.id)).toBeNull();
+  expect(await loaders(linkLoaders).linksByIssue.load(other.id)).toEqual([]);
   const [row] = await world.sql(`SELECT deleted_at IS NOT NULL AS deleted, version FROM issues WHERE id = $1`, [story.id]);
   expect(row).toEqual({ deleted: true, version: 2 });
 });

@@ -11,7 +11,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { buildAppSchema } from '../../src/graphql-server/schema';
 
 export type OperationKind = 'query' | 'mutation' | 'subscription';
 

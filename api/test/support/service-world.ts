@@ -7,7 +7,7 @@ import type { Issue, Project, WorkflowState } from '../../src/generated/prisma/c
 import type { Role } from '../../src/generated/prisma/enums';
 import { openDatabase, type Database } from '../../src/db/prisma-client';
 import { TenantDb, UserDb } from '../../src/db/tenant-db';
-import type { Actor } from '../../src/modules/organization/organization.service';
+import type { Actor } from '../../src/modules/organization/actor';
 import { createOrganization } from '../../src/modules/organization/organization.service';
 import { createProject } from '../../src/modules/project/project.service';
 import { createIssue, type CreateIssueCommand } from '../../src/modules/issue/issue.service';

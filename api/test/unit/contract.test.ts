@@ -2,9 +2,9 @@
 import { buildSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildAppSchema } from '../../src/graphql/schema';
-import { CONTRACT_FILES, VENDORED_CONTRACT_DIR, classifyContractProblems, compareWithContract, loadContract } from '../../src/graphql/contract-check';
-import { PENDING_CONTRACT_ITEMS } from '../../src/graphql/contract-pending';
+import { buildAppSchema } from '../../src/graphql-server/schema';
+import { CONTRACT_FILES, VENDORED_CONTRACT_DIR, classifyContractProblems, compareWithContract, loadContract } from '../../src/graphql-server/contract-check';
+import { PENDING_CONTRACT_ITEMS } from '../../src/graphql-server/contract-pending';
 import { PROJECT_ROOT } from '../../src/project-root';
 
 const schema = buildAppSchema();

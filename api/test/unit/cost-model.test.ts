@@ -1,8 +1,8 @@
 // The cost model's prices, as the "What the cost budget buys" table of docs/using/limits.md states them.
 import { parse } from 'graphql';
-import { documentCost } from '../../src/graphql/plugins/cost';
-import { LONG_TEXT_FIELDS } from '../../src/graphql/long-text';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { documentCost } from '../../src/graphql-server/plugins/cost';
+import { LONG_TEXT_FIELDS } from '../../src/graphql-server/long-text';
+import { buildAppSchema } from '../../src/graphql-server/schema';
 
 const schema = buildAppSchema();
 const cost = (query: string, variables?: Record<string, unknown>) => documentCost(schema, parse(query), undefined, variables);

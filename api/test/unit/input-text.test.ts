@@ -1,6 +1,6 @@
 // Text PostgreSQL cannot store, found anywhere in an operation's arguments and variables.
 import { parse } from 'graphql';
-import { findUnstorableText } from '../../src/graphql/plugins/input-text';
+import { findUnstorableText } from '../../src/graphql-server/plugins/input-text';
 
 const deep = (depth: number, leaf: unknown) => {
   let value: unknown = leaf;

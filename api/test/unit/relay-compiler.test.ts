@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isObjectType } from 'graphql';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { buildAppSchema } from '../../src/graphql-server/schema';
 import { PROJECT_ROOT } from '../../src/project-root';
 
 const compiler = path.join(PROJECT_ROOT, 'node_modules/relay-compiler/cli.js');

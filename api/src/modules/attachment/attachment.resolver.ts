@@ -2,12 +2,14 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { Attachment, Issue } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
-import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { IssueObject } from '../issue/issue.type';
 import { UserObject } from '../user/user.type';
 import * as attachments from './attachment.service';
 import { AttachmentObject, AttachmentUploadObject } from './attachment.type';
+import { attachmentLoaders } from './attachment.loaders';
+import { issueLoaders } from '../issue/issue.loaders';
+import { userLoaders, type PublicUser } from '../user/user.loaders';
 
 function depsOf(ctx: Context): attachments.AttachmentDeps {
   return { store: ctx.services.objectStore, settings: ctx.services.config.attachments };
@@ -47,12 +49,12 @@ export class AttachmentResolver {
 
   @FieldResolver(() => IssueObject)
   async issue(@Root() attachment: Attachment, @Ctx() ctx: Context): Promise<Issue> {
-    return (await (await ctx.tenant()).loaders.issue.load(attachment.issueId))!;
+    return (await (await ctx.tenant()).loaders(issueLoaders).issue.load(attachment.issueId))!;
   }
 
   @FieldResolver(() => UserObject)
   async uploadedBy(@Root() attachment: Attachment, @Ctx() ctx: Context): Promise<PublicUser> {
-    return (await (await ctx.tenant()).loaders.user.load(attachment.uploaderId))!;
+    return (await (await ctx.tenant()).loaders(userLoaders).user.load(attachment.uploaderId))!;
   }
 
   @FieldResolver(() => String, { description: 'A short-lived signed URL.' })
@@ -65,6 +67,6 @@ export class AttachmentResolver {
 export class IssueAttachmentsResolver {
   @FieldResolver(() => [AttachmentObject], { description: 'Completed uploads, oldest first.' })
   async attachments(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Attachment[]> {
-    return (await ctx.tenant()).loaders.attachmentsByIssue.load(issue.id);
+    return (await ctx.tenant()).loaders(attachmentLoaders).attachmentsByIssue.load(issue.id);
   }
 }

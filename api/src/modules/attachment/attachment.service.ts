@@ -7,8 +7,8 @@ import { AppError, badInput, forbidden, notFound } from '../../errors/app-error'
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { can, requireRole } from '../../auth/roles';
-import type { Actor } from '../organization/organization.service';
-import { assertWritable } from '../project/project.service';
+import type { Actor } from '../organization/actor';
+import { assertWritable } from '../project/project-writable';
 import { lockIssueByKey } from '../issue/issue-lookup';
 import { objectKeyOf, type ObjectStore, type PresignedUpload } from './object-store';
 import { enqueueObjectDeletes, scheduleUploadExpiry } from './attachment-jobs';

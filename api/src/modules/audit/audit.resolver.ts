@@ -4,13 +4,13 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from '
 import type { AuditEntry } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
-import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import type { ConnectionShape } from '../../graphql/pagination';
 import { DateTimeScalar } from '../../graphql/scalars';
 import { UserObject } from '../user/user.type';
 import { listAuditLog } from './audit.service';
 import { AuditEntryConnection, AuditEntryObject } from './audit.type';
+import { userLoaders, type PublicUser } from '../user/user.loaders';
 
 @Resolver(() => AuditEntryObject)
 export class AuditEntryResolver {
@@ -35,6 +35,6 @@ export class AuditEntryResolver {
 
   @FieldResolver(() => UserObject, { nullable: true, description: 'Null for the system' })
   async actor(@Root() entry: AuditEntry, @Ctx() ctx: Context): Promise<PublicUser | null> {
-    return entry.actorId ? (await (await ctx.tenant()).loaders.user.load(entry.actorId)) ?? null : null;
+    return entry.actorId ? (await (await ctx.tenant()).loaders(userLoaders).user.load(entry.actorId)) ?? null : null;
   }
 }

@@ -8,7 +8,7 @@ import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
-import type { Actor } from '../organization/organization.service';
+import type { Actor } from '../organization/actor';
 import type { AuditAction } from './audit-action';
 
 export interface AuditRecord {

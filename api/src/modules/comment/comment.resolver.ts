@@ -2,12 +2,12 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { Comment } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
-import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { UserObject } from '../user/user.type';
 import { mentionedUserIds } from '../notification/mentions';
 import * as comments from './comment.service';
 import { CommentObject } from './comment.type';
+import { userLoaders, type PublicUser } from '../user/user.loaders';
 
 @Resolver(() => CommentObject)
 export class CommentResolver {
@@ -36,7 +36,7 @@ export class CommentResolver {
 
   @FieldResolver(() => UserObject)
   async author(@Root() comment: Comment, @Ctx() ctx: Context): Promise<PublicUser> {
-    return (await (await ctx.tenant()).loaders.user.load(comment.authorId))!;
+    return (await (await ctx.tenant()).loaders(userLoaders).user.load(comment.authorId))!;
   }
 
   @FieldResolver(() => [UserObject], { description: 'The members the body mentions as <@User.id>, in order of first mention' })
@@ -44,6 +44,6 @@ export class CommentResolver {
     const ids = mentionedUserIds(comment.body);
     if (ids.length === 0) return [];
     const { loaders } = await ctx.tenant();
-    return (await loaders.member.loadMany(ids)).filter((user): user is PublicUser => user !== null && user !== undefined && !(user instanceof Error));
+    return (await loaders(userLoaders).member.loadMany(ids)).filter((user): user is PublicUser => user !== null && user !== undefined && !(user instanceof Error));
   }
 }

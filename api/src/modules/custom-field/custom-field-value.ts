@@ -6,7 +6,7 @@ import { badInput, notFound } from '../../errors/app-error';
 import type { Tx } from '../../db/tx';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { assertMember } from '../organization/membership-check';
-import type { EventDraft } from '../history/history.service';
+import type { EventDraft } from '../history/event-draft';
 
 /** A project has at most this many fields; a call sets at most as many values. */
 export const MAX_FIELDS_PER_PROJECT = 50;

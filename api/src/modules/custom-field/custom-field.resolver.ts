@@ -10,6 +10,7 @@ import { CustomFieldObject, CustomFieldType, CustomFieldValueInput, CustomFieldV
 import { decodeFieldValues } from './custom-field-ids';
 import { outputValue } from './custom-field-value';
 import * as fields from './custom-field.service';
+import { customFieldLoaders } from './custom-field.loaders';
 
 const fieldId = (id: string) => fromGlobalId('CustomField', id, 'id');
 
@@ -71,7 +72,7 @@ export class CustomFieldResolver {
 export class CustomFieldsOfProjectResolver {
   @FieldResolver(() => [CustomFieldObject], { description: 'In creation order' })
   async customFields(@Root() project: Project, @Ctx() ctx: Context): Promise<CustomField[]> {
-    return (await ctx.tenant()).loaders.customFieldsByProject.load(project.id);
+    return (await ctx.tenant()).loaders(customFieldLoaders).customFieldsByProject.load(project.id);
   }
 }
 
@@ -80,7 +81,7 @@ export class CustomFieldsOfIssueResolver {
   @FieldResolver(() => [CustomFieldValueObject], { description: "Every field of the issue's project, in creation order; value null when unset" })
   async customFields(@Root() issue: Issue, @Ctx() ctx: Context): Promise<{ field: CustomField; value: unknown }[]> {
     const { loaders } = await ctx.tenant();
-    const [projectFields, values] = await Promise.all([loaders.customFieldsByProject.load(issue.projectId), loaders.customValuesByIssue.load(issue.id)]);
+    const [projectFields, values] = await Promise.all([loaders(customFieldLoaders).customFieldsByProject.load(issue.projectId), loaders(customFieldLoaders).customValuesByIssue.load(issue.id)]);
     const byField = new Map(values.map((value) => [value.fieldId, value.value]));
     return projectFields.map((field) => ({ field, value: outputValue(field, byField.get(field.id)) }));
   }

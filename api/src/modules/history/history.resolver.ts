@@ -2,11 +2,12 @@
 import { Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import type { Issue, IssueEvent } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
-import type { PublicUser } from '../../graphql/loaders';
 import { toGlobalId } from '../../graphql/global-id';
 import { IssueObject } from '../issue/issue.type';
 import { UserObject } from '../user/user.type';
 import { IssueEventObject } from './event.type';
+import { issueLoaders } from '../issue/issue.loaders';
+import { userLoaders, type PublicUser } from '../user/user.loaders';
 
 @Resolver(() => IssueEventObject)
 export class IssueEventResolver {
@@ -19,11 +20,11 @@ export class IssueEventResolver {
   async issue(@Root() event: IssueEvent, @Ctx() ctx: Context): Promise<Issue | null> {
     // Events of a deleted issue still name it: read it including deleted rows.
     const tenant = await ctx.tenant();
-    return (await tenant.loaders.issue.load(event.issueId)) ?? tenant.db.read((tx) => tx.issue.findUnique({ where: { id: event.issueId } }));
+    return (await tenant.loaders(issueLoaders).issue.load(event.issueId)) ?? tenant.db.read((tx) => tx.issue.findUnique({ where: { id: event.issueId } }));
   }
 
   @FieldResolver(() => UserObject)
   async actor(@Root() event: IssueEvent, @Ctx() ctx: Context): Promise<PublicUser> {
-    return (await (await ctx.tenant()).loaders.user.load(event.actorId))!;
+    return (await (await ctx.tenant()).loaders(userLoaders).user.load(event.actorId))!;
   }
 }

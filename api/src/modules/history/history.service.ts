@@ -7,19 +7,10 @@ import { countRowsPerParent, firstRowsPerParent } from '../../db/first-rows';
 import type { Tx } from '../../db/tx';
 import { connectionOfPage, sealedCursorOf, type ConnectionShape, type FirstPageSource, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
-import type { EventKind } from './event-kind';
+import type { EventDraft } from './event-draft';
 import { sealRowId } from '../../graphql/sealed-row-id';
 import { notificationsOfEvents } from '../notification/notification-events';
 import { writeNotifications, type NotificationDraft } from '../notification/notification.service';
-
-export interface EventDraft {
-  readonly issueId: string;
-  readonly projectId: string;
-  readonly kind: EventKind;
-  readonly field?: string;
-  readonly from?: unknown;
-  readonly to?: unknown;
-}
 
 function json(value: unknown): Prisma.InputJsonValue | typeof Prisma.JsonNull {
   return value === undefined || value === null ? Prisma.JsonNull : (value as Prisma.InputJsonValue);

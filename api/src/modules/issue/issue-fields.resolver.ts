@@ -2,7 +2,6 @@
 import { Args, Ctx, FieldResolver, ID, Info, Resolver, Root } from 'type-graphql';
 import type { Comment, Issue, IssueEvent, Label, Project, Sprint, WorkflowState } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
-import type { PublicUser } from '../../graphql/loaders';
 import { toGlobalId } from '../../graphql/global-id';
 import type { ConnectionShape } from '../../graphql/pagination';
 import { CommentConnection } from '../comment/comment.type';
@@ -20,6 +19,15 @@ import { formatIssueKey } from './issue-key';
 import { IssueObject } from './issue.type';
 import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
 import type { GraphQLResolveInfo } from 'graphql';
+import { commentLoaders } from '../comment/comment.loaders';
+import { historyLoaders } from '../history/history.loaders';
+import { issueLoaders } from './issue.loaders';
+import { labelLoaders } from '../label/label.loaders';
+import { linkLoaders } from '../link/link.loaders';
+import { projectLoaders } from '../project/project.loaders';
+import { sprintLoaders } from '../sprint/sprint.loaders';
+import { userLoaders, type PublicUser } from '../user/user.loaders';
+import { workflowLoaders } from '../workflow/workflow.loaders';
 
 @Resolver(() => IssueObject)
 export class IssueFieldsResolver {
@@ -30,61 +38,61 @@ export class IssueFieldsResolver {
 
   @FieldResolver(() => String, { description: '"<project key>-<number>", e.g. "WEB-42"' })
   async key(@Root() issue: Issue, @Ctx() ctx: Context): Promise<string> {
-    const project = await (await ctx.tenant()).loaders.project.load(issue.projectId);
+    const project = await (await ctx.tenant()).loaders(projectLoaders).project.load(issue.projectId);
     return formatIssueKey(project!.key, issue.number);
   }
 
   @FieldResolver(() => ProjectObject)
   async project(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Project> {
-    return (await (await ctx.tenant()).loaders.project.load(issue.projectId))!;
+    return (await (await ctx.tenant()).loaders(projectLoaders).project.load(issue.projectId))!;
   }
 
   @FieldResolver(() => WorkflowStateObject)
   async status(@Root() issue: Issue, @Ctx() ctx: Context): Promise<WorkflowState> {
-    return (await (await ctx.tenant()).loaders.state.load(issue.statusId))!;
+    return (await (await ctx.tenant()).loaders(workflowLoaders).state.load(issue.statusId))!;
   }
 
   @FieldResolver(() => UserObject, { nullable: true })
   async assignee(@Root() issue: Issue, @Ctx() ctx: Context): Promise<PublicUser | null> {
-    return issue.assigneeId ? (await ctx.tenant()).loaders.user.load(issue.assigneeId) : null;
+    return issue.assigneeId ? (await ctx.tenant()).loaders(userLoaders).user.load(issue.assigneeId) : null;
   }
 
   @FieldResolver(() => UserObject)
   async reporter(@Root() issue: Issue, @Ctx() ctx: Context): Promise<PublicUser> {
-    return (await (await ctx.tenant()).loaders.user.load(issue.reporterId))!;
+    return (await (await ctx.tenant()).loaders(userLoaders).user.load(issue.reporterId))!;
   }
 
   @FieldResolver(() => [LabelObject])
   async labels(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Label[]> {
-    return (await ctx.tenant()).loaders.labelsByIssue.load(issue.id);
+    return (await ctx.tenant()).loaders(labelLoaders).labelsByIssue.load(issue.id);
   }
 
   @FieldResolver(() => IssueObject, { nullable: true })
   async parent(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Issue | null> {
-    return issue.parentId ? (await ctx.tenant()).loaders.issue.load(issue.parentId) : null;
+    return issue.parentId ? (await ctx.tenant()).loaders(issueLoaders).issue.load(issue.parentId) : null;
   }
 
   @FieldResolver(() => [IssueObject])
   async children(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Issue[]> {
-    return (await ctx.tenant()).loaders.childrenByIssue.load(issue.id);
+    return (await ctx.tenant()).loaders(issueLoaders).childrenByIssue.load(issue.id);
   }
 
   @FieldResolver(() => SprintObject, { nullable: true })
   async sprint(@Root() issue: Issue, @Ctx() ctx: Context): Promise<Sprint | null> {
-    return issue.sprintId ? (await ctx.tenant()).loaders.sprint.load(issue.sprintId) : null;
+    return issue.sprintId ? (await ctx.tenant()).loaders(sprintLoaders).sprint.load(issue.sprintId) : null;
   }
 
   @FieldResolver(() => [IssueLinkObject])
   async links(@Root() issue: Issue, @Ctx() ctx: Context): Promise<LinkView[]> {
-    const links = await (await ctx.tenant()).loaders.linksByIssue.load(issue.id);
+    const links = await (await ctx.tenant()).loaders(linkLoaders).linksByIssue.load(issue.id);
     return links.map((link) => viewFrom(link, issue.id));
   }
 
   @FieldResolver(() => [UserObject])
   async watchers(@Root() issue: Issue, @Ctx() ctx: Context): Promise<PublicUser[]> {
     const { loaders } = await ctx.tenant();
-    const watchers = await loaders.watcherIdsByIssue.load(issue.id);
-    const users = await loaders.user.loadMany(watchers.map((w) => w.userId));
+    const watchers = await loaders(issueLoaders).watcherIdsByIssue.load(issue.id);
+    const users = await loaders(userLoaders).user.loadMany(watchers.map((w) => w.userId));
     return users.filter((user): user is PublicUser => user !== null && !(user instanceof Error));
   }
 
@@ -96,7 +104,7 @@ export class IssueFieldsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Comment>> {
     const { db, loaders } = await ctx.tenant();
-    return listComments(db, issue.id, pageOf(page, info), loaders.comments);
+    return listComments(db, issue.id, pageOf(page, info), loaders(commentLoaders).comments);
   }
 
   @FieldResolver(() => IssueEventConnection)
@@ -107,6 +115,6 @@ export class IssueFieldsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<IssueEvent>> {
     const { db, loaders } = await ctx.tenant();
-    return listHistory(db, issue.id, pageOf(page, info), loaders.history);
+    return listHistory(db, issue.id, pageOf(page, info), loaders(historyLoaders).history);
   }
 }

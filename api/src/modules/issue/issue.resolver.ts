@@ -17,6 +17,7 @@ import { isAppNotFound } from '../../graphql/global-id';
 import { pageOf } from '../../graphql/connection-args';
 import type { GraphQLResolveInfo } from 'graphql';
 import { decodeFieldValues } from '../custom-field/custom-field-ids';
+import { projectLoaders } from '../project/project.loaders';
 
 const optionalId = (type: 'User' | 'Sprint', id: string | null | undefined, field: string) => (id ? fromGlobalId(type, id, field) : id);
 
@@ -40,7 +41,7 @@ export class IssueResolver {
     // shared transaction never sees an error and the rest of the document still runs.
     const issue = await tenant.db.read((tx) => findIssueByKey(tx, tenant.orgId, key).catch((error: unknown) => (isAppNotFound(error) ? null : Promise.reject(error))));
     // The project came with the issue; `key` and `project` need not fetch it again.
-    if (issue) tenant.loaders.project.prime(issue.projectId, issue.project);
+    if (issue) tenant.loaders(projectLoaders).project.prime(issue.projectId, issue.project);
     return issue;
   }
 

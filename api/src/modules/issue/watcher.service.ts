@@ -4,8 +4,8 @@
 import type { Issue } from '../../generated/prisma/client';
 import type { TenantDb } from '../../db/tenant-db';
 import { requireRole } from '../../auth/roles';
-import { assertWritable } from '../project/project.service';
-import type { Actor } from '../organization/organization.service';
+import { assertWritable } from '../project/project-writable';
+import type { Actor } from '../organization/actor';
 import { findIssueForWrite } from './issue-lookup';
 
 export async function watchIssue(actor: Actor, db: TenantDb, key: string): Promise<Issue> {

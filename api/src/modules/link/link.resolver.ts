@@ -7,6 +7,7 @@ import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { IssueObject } from '../issue/issue.type';
 import * as links from './link.service';
 import { IssueLinkObject } from './link.type';
+import { issueLoaders } from '../issue/issue.loaders';
 
 @Resolver(() => IssueLinkObject)
 export class IssueLinkResolver {
@@ -34,6 +35,6 @@ export class IssueLinkResolver {
 
   @FieldResolver(() => IssueObject)
   async issue(@Root() link: links.LinkView, @Ctx() ctx: Context): Promise<Issue> {
-    return (await (await ctx.tenant()).loaders.issue.load(link.otherIssueId))!;
+    return (await (await ctx.tenant()).loaders(issueLoaders).issue.load(link.otherIssueId))!;
   }
 }

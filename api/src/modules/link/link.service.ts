@@ -7,8 +7,8 @@ import { isRetryableConflict } from '../../db/database-errors';
 import type { TenantDb } from '../../db/tenant-db';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import type { Actor } from '../organization/organization.service';
-import { assertWritable } from '../project/project.service';
+import type { Actor } from '../organization/actor';
+import { assertWritable } from '../project/project-writable';
 import { recordEvents } from '../history/history.service';
 import { findIssueByKey, lockEventsOf } from '../issue/issue-lookup';
 

@@ -3,6 +3,7 @@ import { can } from '../../auth/roles';
 import type { Tenant } from '../../graphql/context';
 import { findVisibleAttachment } from '../attachment/attachment.service';
 import { findInvitation } from '../organization/invitation.service';
+import { issueLoaders } from '../issue/issue.loaders';
 
 type Found = (object & { __typename: string }) | null;
 
@@ -14,7 +15,7 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
   const { db, orgId } = tenant;
   switch (type) {
     case 'Issue':
-      return tagged('Issue', await tenant.loaders.issue.load(rowId));
+      return tagged('Issue', await tenant.loaders(issueLoaders).issue.load(rowId));
     case 'Project':
       return tagged('Project', await db.read((tx) => tx.project.findFirst({ where: { id: rowId, orgId } })));
     case 'Sprint':

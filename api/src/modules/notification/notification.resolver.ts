@@ -4,7 +4,6 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver
 import type { Issue, Notification } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
-import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { IssueObject } from '../issue/issue.type';
 import { UserObject } from '../user/user.type';
@@ -12,6 +11,8 @@ import { findOwnNotification, listNotifications, markNotificationsRead, MARK_REA
 import type { RealtimeContext } from '../realtime/realtime.resolver';
 import { NotificationConnection, NotificationObject } from './notification.type';
 import { AppError, badInput, notFound } from '../../errors/app-error';
+import { issueLoaders } from '../issue/issue.loaders';
+import { userLoaders, type PublicUser } from '../user/user.loaders';
 
 @Resolver(() => NotificationObject)
 export class NotificationResolver {
@@ -61,11 +62,11 @@ export class NotificationResolver {
 
   @FieldResolver(() => IssueObject)
   async issue(@Root() notification: Notification, @Ctx() ctx: Context): Promise<Issue> {
-    return (await (await ctx.tenant()).loaders.issue.load(notification.issueId))!;
+    return (await (await ctx.tenant()).loaders(issueLoaders).issue.load(notification.issueId))!;
   }
 
   @FieldResolver(() => UserObject)
   async actor(@Root() notification: Notification, @Ctx() ctx: Context): Promise<PublicUser> {
-    return (await (await ctx.tenant()).loaders.user.load(notification.actorId))!;
+    return (await (await ctx.tenant()).loaders(userLoaders).user.load(notification.actorId))!;
   }
 }

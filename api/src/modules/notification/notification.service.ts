@@ -9,7 +9,7 @@ import { requireRole } from '../../auth/roles';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
 import { badInput } from '../../errors/app-error';
-import type { Actor } from '../organization/organization.service';
+import type { Actor } from '../organization/actor';
 import { mentionedUserIds } from './mentions';
 
 export type NotificationKind = 'ASSIGNED' | 'MENTIONED' | 'COMMENTED' | 'TRANSITIONED';

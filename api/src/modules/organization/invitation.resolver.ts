@@ -4,12 +4,12 @@ import type { Invitation } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
 import { Role } from '../../graphql/enums';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
-import type { PublicUser } from '../../graphql/loaders';
 import * as invitations from './invitation.service';
 import type { MembershipWithUser } from './organization.service';
 import { CreatedInvitation, InvitationObject } from './invitation.type';
 import { MembershipObject } from './organization.type';
 import { UserObject } from '../user/user.type';
+import { userLoaders, type PublicUser } from '../user/user.loaders';
 
 @Resolver(() => InvitationObject)
 export class InvitationResolver {
@@ -43,6 +43,6 @@ export class InvitationResolver {
 
   @FieldResolver(() => UserObject)
   async invitedBy(@Root() invitation: Invitation, @Ctx() ctx: Context): Promise<PublicUser> {
-    return (await (await ctx.tenant()).loaders.user.load(invitation.invitedById))!;
+    return (await (await ctx.tenant()).loaders(userLoaders).user.load(invitation.invitedById))!;
   }
 }

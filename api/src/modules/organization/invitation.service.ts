@@ -10,7 +10,8 @@ import { normalizeEmail } from '../../auth/email';
 import { digest, randomSecret } from '../../auth/secret-digest';
 import { toGlobalId } from '../../graphql/global-id';
 import { recordAudit } from '../audit/audit.service';
-import { lockOrganization, type Actor, type MembershipWithUser } from './organization.service';
+import type { Actor } from './actor';
+import { lockOrganization, type MembershipWithUser } from './organization.service';
 
 /** Pending invitations an organization may hold at once (the list is not paginated). */
 export const MAX_PENDING_INVITATIONS = 500;

@@ -13,12 +13,7 @@ import { keysetQuery } from '../../db/keyset';
 import { releaseDepartingMember } from './member-departure';
 import { recordAudit } from '../audit/audit.service';
 import { toGlobalId } from '../../graphql/global-id';
-
-export interface Actor {
-  readonly orgId: string;
-  readonly userId: string;
-  readonly role: Role;
-}
+import type { Actor } from './actor';
 
 export type MembershipWithUser = Membership & { user: User };
 export type OrganizationForViewer = Organization & { viewerRole: Role };

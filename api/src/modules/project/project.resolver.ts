@@ -2,7 +2,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Issue, Label, Project, Sprint, WorkflowState } from '../../generated/prisma/client';
 import type { Context } from '../../graphql/context';
-import type { PublicUser } from '../../graphql/loaders';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import type { ConnectionShape } from '../../graphql/pagination';
 import { IssueListArgs } from '../issue/issue.input';
@@ -18,6 +17,12 @@ import * as projects from './project.service';
 import { ProjectConnection, ProjectObject } from './project.type';
 import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
 import type { GraphQLResolveInfo } from 'graphql';
+import { issueLoaders } from '../issue/issue.loaders';
+import { labelLoaders } from '../label/label.loaders';
+import { projectLoaders } from './project.loaders';
+import { sprintLoaders } from '../sprint/sprint.loaders';
+import { userLoaders, type PublicUser } from '../user/user.loaders';
+import { workflowLoaders } from '../workflow/workflow.loaders';
 
 const leadIdOf = (leadId: string | null | undefined) => (leadId ? fromGlobalId('User', leadId, 'leadId') : leadId);
 
@@ -38,7 +43,7 @@ export class ProjectResolver {
     const tenant = await ctx.tenant();
     const project = await projects.getProject(tenant.db, key);
     // Issues on this project resolve their key through the project loader: no second fetch.
-    if (project) tenant.loaders.project.prime(project.id, project);
+    if (project) tenant.loaders(projectLoaders).project.prime(project.id, project);
     return project;
   }
 
@@ -79,22 +84,22 @@ export class ProjectResolver {
 
   @FieldResolver(() => UserObject, { nullable: true })
   async lead(@Root() project: Project, @Ctx() ctx: Context): Promise<PublicUser | null> {
-    return project.leadId ? (await ctx.tenant()).loaders.user.load(project.leadId) : null;
+    return project.leadId ? (await ctx.tenant()).loaders(userLoaders).user.load(project.leadId) : null;
   }
 
   @FieldResolver(() => [WorkflowStateObject], { description: 'Ordered by position' })
   async workflow(@Root() project: Project, @Ctx() ctx: Context): Promise<WorkflowState[]> {
-    return (await ctx.tenant()).loaders.statesByProject.load(project.id);
+    return (await ctx.tenant()).loaders(workflowLoaders).statesByProject.load(project.id);
   }
 
   @FieldResolver(() => [LabelObject])
   async labels(@Root() project: Project, @Ctx() ctx: Context): Promise<Label[]> {
-    return (await ctx.tenant()).loaders.labelsByProject.load(project.id);
+    return (await ctx.tenant()).loaders(labelLoaders).labelsByProject.load(project.id);
   }
 
   @FieldResolver(() => [SprintObject])
   async sprints(@Root() project: Project, @Ctx() ctx: Context): Promise<Sprint[]> {
-    return (await ctx.tenant()).loaders.sprintsByProject.load(project.id);
+    return (await ctx.tenant()).loaders(sprintLoaders).sprintsByProject.load(project.id);
   }
 
   @FieldResolver(() => IssueConnection)
@@ -105,6 +110,6 @@ export class ProjectResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Issue>> {
     const { db, loaders } = await ctx.tenant();
-    return listIssues(db, { projectId: project.id }, decodeIssueFilter(args.filter), args.orderBy, pageOf(args, info), loaders.issuePages);
+    return listIssues(db, { projectId: project.id }, decodeIssueFilter(args.filter), args.orderBy, pageOf(args, info), loaders(issueLoaders).issuePages);
   }
 }

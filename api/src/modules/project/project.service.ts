@@ -9,13 +9,14 @@ import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { connectionOfPage, decodeCursor, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
-import type { Actor } from '../organization/organization.service';
+import type { Actor } from '../organization/actor';
 import { assertMember } from '../organization/membership-check';
 import { DEFAULT_STATES, defaultTransitions } from './default-workflow';
 import { assertProjectKey } from './project-key';
 import { recordAudit } from '../audit/audit.service';
 import { toGlobalId } from '../../graphql/global-id';
 import { lockProject } from '../issue/issue-lookup';
+import { assertWritable } from './project-writable';
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 10_000;
@@ -35,10 +36,6 @@ export async function findProjectByKey(tx: Tx, orgId: string, key: string): Prom
   const project = await tx.project.findUnique({ where: { orgId_key: { orgId, key } } });
   if (!project) throw notFound('Project');
   return project;
-}
-
-export function assertWritable(project: Project): void {
-  if (project.archivedAt) throw new AppError('BAD_USER_INPUT', `Project ${project.key} is archived and read-only`, { field: 'projectKey' });
 }
 
 export async function createProject(

@@ -5,7 +5,7 @@ import type { PrismaClient } from '../../generated/prisma/client';
 import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
 import { AppError } from '../../errors/app-error';
 import type { Tenant } from '../../graphql/context';
-import { createLoaders } from '../../graphql/loaders';
+import { createLoaders } from '../../graphql/request-loaders';
 
 /** Who a socket acts as: fixed at connection_init; what they may do is looked up each time. */
 export interface MemberScope {

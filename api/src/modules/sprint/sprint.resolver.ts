@@ -11,6 +11,7 @@ import * as sprints from './sprint.service';
 import { SprintObject } from './sprint.type';
 import { ConnectionArgs, pageOf } from '../../graphql/connection-args';
 import type { GraphQLResolveInfo } from 'graphql';
+import { issueLoaders } from '../issue/issue.loaders';
 
 @Resolver(() => SprintObject)
 export class SprintResolver {
@@ -62,6 +63,6 @@ export class SprintResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Issue>> {
     const { db, loaders } = await ctx.tenant();
-    return listIssues(db, { projectId: sprint.projectId, sprintId: sprint.id }, null, null, pageOf(page, info), loaders.issuePages);
+    return listIssues(db, { projectId: sprint.projectId, sprintId: sprint.id }, null, null, pageOf(page, info), loaders(issueLoaders).issuePages);
   }
 }

@@ -6,6 +6,7 @@ import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { CreateWorkflowStateInput, UpdateWorkflowStateInput } from './workflow.input';
 import * as workflow from './workflow.service';
 import { WorkflowStateObject } from './workflow.type';
+import { workflowLoaders } from './workflow.loaders';
 
 const stateId = (id: string, field: string) => fromGlobalId('WorkflowState', id, field);
 
@@ -18,7 +19,7 @@ export class WorkflowStateResolver {
 
   @FieldResolver(() => [WorkflowStateObject], { description: 'The states an issue in this state may move to' })
   async transitionsTo(@Root() state: WorkflowState, @Ctx() ctx: Context): Promise<WorkflowState[]> {
-    return (await ctx.tenant()).loaders.transitionTargets.load(state.id);
+    return (await ctx.tenant()).loaders(workflowLoaders).transitionTargets.load(state.id);
   }
 
   @Mutation(() => WorkflowStateObject, { description: 'ADMIN or OWNER. The new state has no transitions until setWorkflowTransitions gives it some.' })

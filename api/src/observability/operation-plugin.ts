@@ -1,8 +1,8 @@
 // Notes each GraphQL operation's name, type, outcome and error codes in the request record (for
 // the one log line per request) and counts them in the metrics.
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Metrics } from '../../server/metrics';
-import type { Context } from '../context';
+import type { Metrics } from './metrics';
+import type { Context } from '../graphql/context';
 import { recordOf } from './request-record';
 
 export function observabilityPlugin(metrics: Metrics | undefined): ApolloServerPlugin<Context> {

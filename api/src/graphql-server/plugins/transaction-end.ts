@@ -15,7 +15,7 @@ import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { AppError } from '../../errors/app-error';
 import { LOCK_CONFLICT_RETRY_AFTER_SECONDS } from '../../db/database-errors';
-import type { Context } from '../context';
+import type { Context } from '../../graphql/context';
 
 
 /** True when the document's response would not show every write that is about to commit. */

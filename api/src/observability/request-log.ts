@@ -3,7 +3,7 @@
 // query strings, documents and variables, which is where tokens and passwords travel.
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { Metrics } from '../../server/metrics';
+import type { Metrics } from './metrics';
 import type { RequestRecord } from './request-record';
 
 /** Load balancer and scraper traffic: logged only at debug unless it fails. */

@@ -6,8 +6,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import { AppError } from '../../errors/app-error';
 import { httpStatusOf } from '../../errors/error-mapper';
-import type { Context } from '../context';
-import { jsonBytes } from '../json-size';
+import type { Context } from '../../graphql/context';
+import { jsonBytes } from '../../graphql/json-size';
 import { currentReservation } from '../response-budget';
 
 export function responseSizePlugin(): ApolloServerPlugin<Context> {

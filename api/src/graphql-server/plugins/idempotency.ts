@@ -15,7 +15,7 @@ import { AppError } from '../../errors/app-error';
 import type { ErrorCode } from '../../errors/error-code';
 import { claimKey, storeResponse, type KeyScope, type StoredResponse } from '../../modules/idempotency/idempotency-store';
 import { isValidIdempotencyKey, KEYLESS_MUTATIONS, MAX_FINGERPRINT_DEPTH, nestsDeeperThan, requestFingerprint, topLevelFields, VariablesTooDeep } from '../../modules/idempotency/request-identity';
-import type { Context, Tenant } from '../context';
+import type { Context, Tenant } from '../../graphql/context';
 
 /** Errors that mean "this did not complete": never stored, the whole request is rolled back. */
 const RETRYABLE: ReadonlySet<string> = new Set(['SERVICE_UNAVAILABLE', 'INTERNAL_SERVER_ERROR', 'RATE_LIMITED']);

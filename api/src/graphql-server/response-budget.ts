@@ -5,7 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors/app-error';
-import { jsonBytes } from './json-size';
+import { jsonBytes } from '../graphql/json-size';
 
 /** The instance-wide pool of response bytes. */
 export class ResponseBytePool {

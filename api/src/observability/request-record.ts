@@ -2,7 +2,7 @@
 // the metrics: who it acted as, which operation, its cost and outcome. The record hangs off
 // the GraphQL context under a symbol: Apollo hands plugins a shallow copy of the context, which
 // keeps own symbol properties but not the object's identity.
-import type { Context } from '../context';
+import type { Context } from '../graphql/context';
 
 export interface RequestRecord {
   userId?: string;

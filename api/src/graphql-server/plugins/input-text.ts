@@ -4,7 +4,7 @@
 // so no resolver or service meets one (they used to fail as INTERNAL_SERVER_ERROR).
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, visit, type DocumentNode } from 'graphql';
-import type { Context } from '../context';
+import type { Context } from '../../graphql/context';
 
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

@@ -7,11 +7,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { AppError } from '../../errors/app-error';
-import type { Context } from '../context';
+import type { Context } from '../../graphql/context';
 import { CostInFlight } from '../cost-in-flight';
 import { operationCost, type Variables } from '../cost-model';
 import { currentReservation } from '../response-budget';
-import { recordOf } from './request-record';
+import { recordOf } from '../../observability/request-record';
 
 /**
  * The cost of a request's document (its named operation, or its only one) with these

@@ -20,7 +20,7 @@ import {
   isInterfaceType,
   getArgumentValues,
 } from 'graphql';
-import { MAX_PAGE_SIZE } from './pagination';
+import { MAX_PAGE_SIZE } from '../graphql/pagination';
 import { rowTextWeight } from './long-text';
 
 /** A list without a size argument (labels, workflow, children, ...) is priced at this many items. */

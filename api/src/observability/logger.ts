@@ -1,7 +1,7 @@
 // JSON logs to stdout (pretty only on a developer's terminal). Secrets never get here:
 // headers and variables are not logged, and these paths are redacted as a second line of defence.
 import pino, { type Logger } from 'pino';
-import type { Config } from './config';
+import type { Config } from '../config';
 
 const SECRET_KEYS = ['password', 'token', 'accessToken', 'refreshToken', 'authorization', 'cookie', 'variables', 'jwtSecret', 'databaseUrl', 'migrationDatabaseUrl'];
 /** Each key at the top level, one level down, and under `headers` (a request or its config). */

@@ -5,7 +5,7 @@
 // Apollo answers 400 to both; this puts application/json back to 200.
 import type { ApolloServerPlugin } from '@apollo/server';
 import Negotiator from 'negotiator';
-import type { Context } from '../context';
+import type { Context } from '../../graphql/context';
 
 /** Codes of the errors that stop a request before execution, as graphql-js and Apollo raise them. */
 const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE']);

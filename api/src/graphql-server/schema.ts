@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type PubSub } from 'type-graphql';
-import { DateTimeScalar } from './scalars';
+import { DateTimeScalar } from '../graphql/scalars';
 import { AttachmentResolver, IssueAttachmentsResolver } from '../modules/attachment/attachment.resolver';
 import { AuditEntryResolver } from '../modules/audit/audit.resolver';
 import { AuthResolver } from '../modules/auth/auth.resolver';
