@@ -1,6 +1,7 @@
 // The per-request DataLoaders, one per relation a field can follow. Created with the tenant,
 // so every batch runs under the tenant's row-level security.
-import type { CustomField, CustomFieldValue, Issue, IssueLink, Label, Project, Sprint, User, WorkflowState } from '../generated/prisma/client';
+import type { CustomField, CustomFieldValue, Issue, IssueLink, Label, Project, Sprint, WorkflowState } from '../generated/prisma/client';
+import { PUBLIC_USER_COLUMNS, type PublicUser } from '../auth/public-user';
 import type { TenantDb } from '../db/tenant-db';
 import { completedAttachmentsOf } from '../modules/attachment/attachment.service';
 import { commentCountsOf, firstCommentsOf } from '../modules/comment/comment.service';
@@ -8,8 +9,7 @@ import { eventCountsOf, newestEventsOf } from '../modules/history/history.servic
 import { IssuePageBatch } from '../modules/issue/issue-page-batch';
 import { countLoader, firstPageLoader, firstPageSource, groupLoader, rowLoader } from './batch-loader';
 
-/** What the API ever shows of a user. */
-export type PublicUser = Pick<User, 'id' | 'email' | 'name' | 'createdAt'>;
+export type { PublicUser };
 
 export function createLoaders(db: TenantDb) {
   const ids = <K>(keys: readonly K[]) => ({ in: [...keys] });
@@ -17,14 +17,14 @@ export function createLoaders(db: TenantDb) {
     /** Public columns only: a password hash has no business in a request's memory. */
     user: rowLoader<string, PublicUser>(
       db,
-      (tx, keys) => tx.user.findMany({ where: { id: ids(keys) }, select: { id: true, email: true, name: true, createdAt: true } }),
+      (tx, keys) => tx.user.findMany({ where: { id: ids(keys) }, select: PUBLIC_USER_COLUMNS }),
       (u) => u.id,
     ),
     /** Users who are members of this organization (mentions name only members); others read as none. */
     member: rowLoader<string, PublicUser>(
       db,
       async (tx, keys) => {
-        const rows = await tx.membership.findMany({ where: { orgId: db.orgId, userId: ids(keys) }, select: { user: { select: { id: true, email: true, name: true, createdAt: true } } } });
+        const rows = await tx.membership.findMany({ where: { orgId: db.orgId, userId: ids(keys) }, select: { user: { select: PUBLIC_USER_COLUMNS } } });
         return rows.map((row) => row.user);
       },
       (u) => u.id,
