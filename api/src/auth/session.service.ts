@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client';
 import { PUBLIC_USER_COLUMNS, type PublicUser } from './public-user';
 import { AppError, badInput } from '../errors/app-error';
-import { isUniqueViolation, translateDatabaseError } from '../db/database-errors';
+import { isUniqueViolation, translateDatabaseError } from '../errors/database-errors';
 import { signAccessToken, type AccessTokenSettings } from './access-token';
 import { normalizeEmail } from './email';
 import { assertPasswordAcceptable, decoyPasswordHash, hashPassword, verifyPassword } from './password';

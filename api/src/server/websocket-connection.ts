@@ -6,7 +6,7 @@ import type { WebSocket } from 'ws';
 import type { AppServices } from '../app-services';
 import type { Caller } from '../auth/caller';
 import { AppError } from '../errors/app-error';
-import { isDatabaseUnavailable } from '../errors/database-unavailable';
+import { isDatabaseUnavailable } from '../errors/database-errors';
 import { createContextInner, type Context } from '../graphql/context';
 import { MembershipCheck, isMembershipLost } from '../modules/realtime/membership';
 import { CLOSE_CODES } from './close-codes';
@@ -58,6 +58,8 @@ export function closeFor(error: unknown): [code: number, reason: string] {
         return [CLOSE_CODES.FORBIDDEN, reason];
       case 'BAD_USER_INPUT':
         return [CLOSE_CODES.BAD_REQUEST, reason];
+      case 'SERVICE_UNAVAILABLE':
+        return [CLOSE_CODES.TRY_AGAIN_LATER, reason];
       default:
         break;
     }

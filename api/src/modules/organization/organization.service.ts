@@ -8,7 +8,7 @@ import { AppError, badInput, notFound } from '../../errors/app-error';
 import type { TenantDb, UserDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
-import { isRetryableConflict } from '../../db/database-errors';
+import { isRetryableConflict } from '../../errors/database-errors';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
 import { releaseDepartingMember } from './member-departure';
