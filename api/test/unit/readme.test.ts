@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ALL_ERROR_CODES, ERROR_CODES } from '../../src/errors/error-code';
 import { PROJECT_ROOT } from '../../src/project-root';
-import { CLOSE_CODES } from '../../src/server/close-codes';
 
 const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
 
@@ -26,12 +25,4 @@ test('CI runs the Quick start test command', () => {
   const ci = readFileSync(path.join(PROJECT_ROOT, '.ci/run'), 'utf8');
   expect(ci).toMatch(/^npm ci\b/m);
   expect(ci).toMatch(/^npm test$/m);
-});
-
-test("the realtime section's close-code table lists exactly the codes of the close-code registry", () => {
-  const realtime = readme.slice(readme.indexOf('## Realtime'), readme.indexOf('### How it works'));
-  const listed = [...realtime.matchAll(/^\| `(\d{4})` \|/gm)].map((m) => Number(m[1]));
-  const registered = [...new Set(Object.values(CLOSE_CODES))];
-  expect([...listed].sort()).toEqual([...registered].sort());
-  expect(new Set(listed).size).toBe(listed.length);
 });
