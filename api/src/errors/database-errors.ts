@@ -30,10 +30,13 @@ export interface DatabaseErrorClass {
   readonly constraint?: ConstraintKind;
 }
 
+/** too_many_connections: also what our own pool answers when its wait queue is full. */
+export const SQLSTATE_TOO_MANY_CONNECTIONS = '53300';
+
 /** Socket errors of the connection to the database. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 /** admin/crash shutdown, cannot connect now, too many connections, connection exceptions (08). */
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', SQLSTATE_TOO_MANY_CONNECTIONS, '08000', '08003', '08006', '08001', '08004']);
 /** query_canceled: the statement timeout. */
 const TIMEOUT_SQLSTATES = new Set(['57014']);
 /** deadlock_detected, serialization_failure. */
