@@ -1,8 +1,8 @@
 // The one registry of error codes a client can see in extensions.code. Each code carries, once:
 // - httpStatus: the status when the error is the request's only outcome (field errors inside a
 //   partly successful GraphQL response keep 200, as GraphQL over HTTP expects);
-// - retryable: the request had no effect and the same request may succeed later, so an
-//   Idempotency-Key is not spent on it and a client may send it again unchanged;
+// - retryable: the same request may succeed when sent again later; a response carrying such a
+//   code is never stored under an Idempotency-Key (the request is rolled back whole);
 // - meaning: the sentence the README's error table gives (a test keeps the two in step).
 // Everything else (statuses of hand-built responses, Retry-After, idempotency) derives from it.
 
@@ -41,7 +41,7 @@ export function httpStatusOf(code: ErrorCode): number {
   return ERROR_CODES[code].httpStatus;
 }
 
-/** Whether a response carrying this code (an unknown one counts as INTERNAL_SERVER_ERROR) had no effect. */
+/** Whether the same request may succeed later (an unknown code counts as INTERNAL_SERVER_ERROR). */
 export function isRetryable(code: unknown): boolean {
   return ERROR_CODES[isErrorCode(code) ? code : 'INTERNAL_SERVER_ERROR'].retryable;
 }

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ALL_ERROR_CODES, ERROR_CODES, isRetryable, requestErrorStatus } from '../../src/errors/error-code';
 import { PROJECT_ROOT } from '../../src/project-root';
+import { markedTable } from '../support/doc-tables';
 
 const SRC = path.join(PROJECT_ROOT, 'api/src');
 
@@ -49,4 +50,12 @@ test('no HTTP status of an error code is written as a number outside errors/', (
 
 test('no SQLSTATE, Prisma error code or driver error detail is read outside errors/', () => {
   expect(linesMatching(/'(\d{2}[0-9A-Z]\d{2}|\d{2}P\d{2}|P[12]\d{3}|TN403|ECONNREFUSED|ECONNRESET)'|originalCode|driverAdapterError/, 'errors')).toEqual([]);
+});
+
+test('the documented error table (after <!-- error-codes -->) lists every code once, with its status and retryability', () => {
+  const { rows } = markedTable('error-codes');
+  const documented = rows.map(([code, status, retryable]) => ({ code: code?.replace(/`/g, ''), status: Number(status), retryable }));
+  const registered = ALL_ERROR_CODES.map((code) => ({ code, status: ERROR_CODES[code].httpStatus, retryable: ERROR_CODES[code].retryable ? 'yes' : 'no' }));
+  const byCode = (a: { code?: string }, b: { code?: string }) => String(a.code).localeCompare(String(b.code));
+  expect(documented.sort(byCode)).toEqual(registered.sort(byCode));
 });
