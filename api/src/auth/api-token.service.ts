@@ -2,7 +2,7 @@
 // unless asked otherwise, at most 366), minted only from a log-in session, listed to their owner.
 import type { ApiToken, PrismaClient } from '../generated/prisma/client';
 import { AppError, badInput, forbidden, notFound } from '../errors/app-error';
-import { translateDatabaseError } from '../db/database-errors';
+import { translateDatabaseError } from '../errors/database-errors';
 import { generateApiToken, isWellFormedApiToken } from './api-token-format';
 import type { Caller } from './caller';
 import { digest } from './secret-digest';

@@ -2,9 +2,10 @@
 // and refresh-token rotation where replaying a rotated token revokes the whole family (theft
 // detection).
 import { randomUUID } from 'node:crypto';
-import type { PrismaClient, User } from '../generated/prisma/client';
+import type { PrismaClient } from '../generated/prisma/client';
+import { PUBLIC_USER_COLUMNS, type PublicUser } from './public-user';
 import { AppError, badInput } from '../errors/app-error';
-import { isUniqueViolation, translateDatabaseError } from '../db/database-errors';
+import { isUniqueViolation, translateDatabaseError } from '../errors/database-errors';
 import { signAccessToken, type AccessTokenSettings } from './access-token';
 import { normalizeEmail } from './email';
 import { assertPasswordAcceptable, decoyPasswordHash, hashPassword, verifyPassword } from './password';
@@ -23,7 +24,7 @@ export interface SessionPolicy {
 export interface Session {
   readonly accessToken: string;
   readonly refreshToken: string;
-  readonly user: User;
+  readonly user: PublicUser;
 }
 
 /** Failed log-ins count against an account for this long (then housekeeping removes them). */
@@ -45,7 +46,7 @@ export class SessionService {
     assertPasswordAcceptable(input.password);
     const passwordHash = await hashPassword(input.password);
     try {
-      const user = await this.prisma.user.create({ data: { email, name, passwordHash } });
+      const user = await this.prisma.user.create({ data: { email, name, passwordHash }, select: PUBLIC_USER_COLUMNS });
       return await this.startSession(user);
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'An account with this email already exists', { field: 'email' });
@@ -71,10 +72,12 @@ export class SessionService {
         await this.prisma.loginFailure.delete({ where: { id: attempt.id } });
         throw new AppError('RATE_LIMITED', refusal);
       }
-      const user = await this.prisma.user.findUnique({ where: { email } });
-      const matches = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
-      if (!user || !matches) throw new AppError('UNAUTHENTICATED', INVALID_LOGIN);
+      const found = await this.prisma.user.findUnique({ where: { email }, select: { ...PUBLIC_USER_COLUMNS, passwordHash: true } });
+      const matches = await verifyPassword(found?.passwordHash ?? (await decoyPasswordHash()), password);
+      if (!found || !matches) throw new AppError('UNAUTHENTICATED', INVALID_LOGIN);
       await this.prisma.loginFailure.delete({ where: { id: attempt.id } });
+      // The hash was for the check only; the session shows the public columns.
+      const { passwordHash: _hash, ...user } = found;
       return await this.startSession(user);
     } catch (error) {
       throw translateDatabaseError(error);
@@ -96,7 +99,7 @@ export class SessionService {
 
   async refresh(refreshToken: string): Promise<Session> {
     try {
-      const found = await this.prisma.refreshToken.findUnique({ where: { tokenHash: digest(refreshToken) }, include: { user: true } });
+      const found = await this.prisma.refreshToken.findUnique({ where: { tokenHash: digest(refreshToken) }, include: { user: { select: PUBLIC_USER_COLUMNS } } });
       if (!found || found.revokedAt || found.expiresAt <= new Date()) throw new AppError('UNAUTHENTICATED', INVALID_REFRESH);
       const secret = randomSecret();
       const rotated = await this.prisma.$transaction(async (tx) => {
@@ -122,7 +125,7 @@ export class SessionService {
     await this.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
   }
 
-  private async startSession(user: User): Promise<Session> {
+  private async startSession(user: PublicUser): Promise<Session> {
     const secret = randomSecret();
     const expiresAt = new Date(Date.now() + this.policy.sessionLifetimeDays * 24 * 60 * 60 * 1000);
     await this.prisma.refreshToken.create({ data: { userId: user.id, familyId: randomUUID(), tokenHash: digest(secret), expiresAt } });

@@ -5,10 +5,11 @@
 // an error the API reports as SERVICE_UNAVAILABLE: the client learns in microseconds, not after
 // DB_ACQUIRE_TIMEOUT_MS, and memory stays flat.
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { SQLSTATE_TOO_MANY_CONNECTIONS } from '../errors/database-errors';
 
 /** SQLSTATE 53300 (too_many_connections): recognized as "database unavailable" everywhere. */
 export class PoolQueueFullError extends Error {
-  readonly code = '53300';
+  readonly code = SQLSTATE_TOO_MANY_CONNECTIONS;
   readonly severity = 'ERROR';
 
   constructor(readonly waiting: number) {

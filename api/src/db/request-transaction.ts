@@ -9,7 +9,7 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
 import { AppError } from '../errors/app-error';
-import { translateDatabaseError } from './database-errors';
+import { translateDatabaseError } from '../errors/database-errors';
 import type { TransactionLimits } from './transaction-limits';
 import type { Tx } from './tx';
 

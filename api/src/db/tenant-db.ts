@@ -6,7 +6,7 @@
 // transaction of its own.
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
-import { translateDatabaseError } from './database-errors';
+import { translateDatabaseError } from '../errors/database-errors';
 import { RequestTransaction } from './request-transaction';
 import { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from './transaction-limits';
 import type { Tx } from './tx';

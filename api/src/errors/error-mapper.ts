@@ -3,8 +3,9 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { AppError } from './app-error';
-import { ERROR_CODES, type ErrorCode } from './error-code';
-import { isDatabaseUnavailable } from './database-unavailable';
+import type { ErrorCode } from './error-code';
+import { isDatabaseUnavailable } from './database-errors';
+import { appErrorEntry, errorEntry } from './error-body';
 
 /** Codes graphql-js, Apollo and type-graphql emit, folded into our registry. */
 const FOREIGN_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -32,12 +33,11 @@ function unwrap(error: unknown): unknown {
 export function mapError(formatted: GraphQLFormattedError, error: unknown, requestId: string | undefined): MappedError {
   const original = unwrap(error);
   if (original instanceof AppError) {
-    return { formatted: { ...formatted, message: original.message, extensions: stripHttp(original.extensions) } };
+    return { formatted: { ...formatted, ...appErrorEntry(original) } };
   }
   if (isDatabaseUnavailable(original)) {
-    const code: ErrorCode = 'SERVICE_UNAVAILABLE';
     return {
-      formatted: { message: 'The database is unavailable; retry later', path: formatted.path, extensions: { code, requestId } },
+      formatted: { ...errorEntry('SERVICE_UNAVAILABLE', 'The database is unavailable; retry later', { requestId }), path: formatted.path },
       unexpected: original,
     };
   }
@@ -47,28 +47,17 @@ export function mapError(formatted: GraphQLFormattedError, error: unknown, reque
   if (foreign && (original === undefined || original instanceof GraphQLError)) {
     return { formatted: { ...formatted, extensions: { ...stripStack(formatted.extensions), code: foreign } } };
   }
-  const code: ErrorCode = 'INTERNAL_SERVER_ERROR';
   return {
     formatted: {
-      message: `Internal server error (request ${requestId ?? 'unknown'})`,
+      ...errorEntry('INTERNAL_SERVER_ERROR', `Internal server error (request ${requestId ?? 'unknown'})`, { requestId }),
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code, requestId },
     },
     unexpected: original ?? error,
   };
 }
 
-function stripHttp(extensions: Record<string, unknown>): Record<string, unknown> {
-  const { http: _http, ...rest } = extensions;
-  return rest;
-}
-
 function stripStack(extensions: GraphQLFormattedError['extensions']): Record<string, unknown> {
   const { stacktrace: _stack, exception: _exception, ...rest } = (extensions ?? {}) as Record<string, unknown>;
   return rest;
-}
-
-export function httpStatusOf(code: ErrorCode): number {
-  return ERROR_CODES[code].httpStatus;
 }

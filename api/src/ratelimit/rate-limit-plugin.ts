@@ -3,7 +3,8 @@
 // before the Idempotency-Key plugin, so a refused request claims no key and writes nothing.
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
 import type { Logger } from 'pino';
-import type { ErrorCode } from '../errors/error-code';
+import { errorBody } from '../errors/error-body';
+import { httpStatusOf } from '../errors/error-code';
 import type { Context } from '../graphql/context';
 import { rateLimitHeaders, secondsUntilReset } from './rate-limit-headers';
 import { rateLimitSlotOf, type RateLimitSlot } from './rate-limit-slot';
@@ -27,20 +28,10 @@ async function subjectOf(context: Context, slot: RateLimitSlot, withOrganization
 function refusal(charge: Charge): GraphQLResponse {
   const retryAfterSeconds = secondsUntilReset(charge.binding.resetMs);
   const { policy } = charge.binding;
-  const code: ErrorCode = 'RATE_LIMITED';
+  const message = `Rate limit exceeded: this request costs ${charge.cost} points and the ${policy.name} budget of ${policy.points} points per ${policy.windowSeconds} s has ${charge.binding.remaining} left; retry in ${retryAfterSeconds} s`;
   return {
-    http: { status: 429, headers: new HeaderMap() },
-    body: {
-      kind: 'single',
-      singleResult: {
-        errors: [
-          {
-            message: `Rate limit exceeded: this request costs ${charge.cost} points and the ${policy.name} budget of ${policy.points} points per ${policy.windowSeconds} s has ${charge.binding.remaining} left; retry in ${retryAfterSeconds} s`,
-            extensions: { code, policy: policy.name, retryAfterSeconds },
-          },
-        ],
-      },
-    },
+    http: { status: httpStatusOf('RATE_LIMITED'), headers: new HeaderMap() },
+    body: { kind: 'single', singleResult: errorBody('RATE_LIMITED', message, { policy: policy.name, retryAfterSeconds }) },
   };
 }
 
@@ -71,9 +62,9 @@ export function rateLimitPlugin(limiter: RateLimiter, mutationMinimumCost: numbe
           // A document that never became an operation (parse or validation error) pays 1 point.
           const made = slot.charge ?? (await charge(context, slot, undefined));
           if (!made) return;
-          if (made.isExceeded && response.http.status !== 429 && response.body.kind === 'single') {
+          if (made.isExceeded && response.http.status !== httpStatusOf('RATE_LIMITED') && response.body.kind === 'single') {
             const refused = refusal(made);
-            response.http.status = 429;
+            response.http.status = httpStatusOf('RATE_LIMITED');
             response.body = refused.body;
           }
           for (const [name, value] of Object.entries(rateLimitHeaders(made))) response.http.headers.set(name.toLowerCase(), value);

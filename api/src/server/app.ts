@@ -16,6 +16,8 @@ import { metricsHandler, type Metrics } from '../observability/metrics';
 import { requestIdFrom, runWithRequestId } from '../observability/request-scope';
 import { corsHandler } from './cors';
 import { retryAfterOnUnavailable } from './retry-after';
+import { errorBody } from '../errors/error-body';
+import { requestErrorStatus, RETRY_AFTER_SECONDS } from '../errors/error-code';
 import { withRateLimitSlot, type RateLimitSlot } from '../ratelimit/rate-limit-slot';
 
 export interface HttpAppOptions {
@@ -41,7 +43,8 @@ function malformedBody(error: unknown, _req: Request, res: Response, next: NextF
   const e = error as { type?: string; status?: number };
   if (e?.type === 'entity.parse.failed' || e?.type === 'entity.too.large') {
     const message = e.type === 'entity.too.large' ? 'Request body is too large' : 'Malformed JSON body';
-    res.status(e.status ?? 400).json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+    // The body parser's own status where it has one (413 for a body over the limit).
+    res.status(e.status ?? requestErrorStatus('BAD_USER_INPUT')).json(errorBody('BAD_USER_INPUT', message));
     return;
   }
   next(error);
@@ -59,9 +62,6 @@ function getIsReadOnly(req: Request, _res: Response, next: NextFunction): void {
   if (req.method === 'GET' && !req.headers['apollo-require-preflight']) req.headers['apollo-require-preflight'] = 'GET is read-only';
   next();
 }
-
-/** Seconds a client told SERVICE_UNAVAILABLE should wait before trying again. */
-const RETRY_UNAVAILABLE_AFTER_SECONDS = 1;
 
 export function createHttpApp(options: HttpAppOptions): Express {
   const { services, apollo, lifecycle } = options;
@@ -81,7 +81,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     runWithRequestId(requestId, next);
   });
   app.use(requestLog(services.logger, options.metrics));
-  app.use(retryAfterOnUnavailable(RETRY_UNAVAILABLE_AFTER_SECONDS));
+  app.use(retryAfterOnUnavailable(RETRY_AFTER_SECONDS));
   app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs, services.logger));
   if (options.metrics && options.serveMetrics) app.get('/metrics', metricsHandler(options.metrics));
   // The filesystem object store's signed upload and download URLs (S3 serves its own).

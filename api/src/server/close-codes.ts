@@ -2,6 +2,7 @@
 // itself uses for protocol errors. A client reacts to the code, so each has one meaning; the
 // realtime table of docs/using/realtime.md lists them all (api/test/unit/docs-tables.test.ts keeps it in step).
 import { CloseCode as ProtocolCode } from 'graphql-ws';
+import type { ErrorCode } from '../errors/error-code';
 
 export const CLOSE_CODES = {
   /** The instance is shutting down: reconnect (elsewhere) with `after`. */
@@ -29,3 +30,11 @@ export const CLOSE_CODES = {
 } as const;
 
 export type CloseCodeName = keyof typeof CLOSE_CODES;
+
+/** A refusal that closes a socket closes it with the code for its error code; others are INTERNAL_ERROR. */
+export const CLOSE_CODE_FOR_ERROR: Readonly<Partial<Record<ErrorCode, number>>> = {
+  UNAUTHENTICATED: CLOSE_CODES.UNAUTHORIZED,
+  FORBIDDEN: CLOSE_CODES.FORBIDDEN,
+  BAD_USER_INPUT: CLOSE_CODES.BAD_REQUEST,
+  SERVICE_UNAVAILABLE: CLOSE_CODES.TRY_AGAIN_LATER,
+};

@@ -5,9 +5,13 @@ import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { httpStatusOf } from '../errors/error-code';
 
 /** What /ready says while the database is away; the driver's error (addresses, ports) goes to the log only. */
 export const DATABASE_UNAVAILABLE = 'database unavailable';
+
+/** Draining and a database away are both "this instance cannot serve now". */
+const UNAVAILABLE = httpStatusOf('SERVICE_UNAVAILABLE');
 
 export class Lifecycle {
   private drainingSince: number | undefined;
@@ -41,18 +45,18 @@ async function databaseReachable(pool: Pool, timeoutMs: number): Promise<string 
 export function healthRouter(lifecycle: Lifecycle, pool: Pool, readyTimeoutMs: number, logger: Logger): Router {
   const router = express.Router();
   router.get('/health', (_req: Request, res: Response) => {
-    if (lifecycle.isDraining) res.status(503).json({ status: 'draining' });
+    if (lifecycle.isDraining) res.status(UNAVAILABLE).json({ status: 'draining' });
     else res.json({ status: 'ok' });
   });
   router.get('/ready', async (_req: Request, res: Response) => {
     if (lifecycle.isDraining) {
-      res.status(503).json({ status: 'draining', reason: 'shutting down' });
+      res.status(UNAVAILABLE).json({ status: 'draining', reason: 'shutting down' });
       return;
     }
     const problem = await databaseReachable(pool, readyTimeoutMs);
     if (problem) {
       logger.warn({ detail: problem }, 'not ready: the database is unreachable');
-      res.status(503).json({ status: 'unavailable', reason: DATABASE_UNAVAILABLE });
+      res.status(UNAVAILABLE).json({ status: 'unavailable', reason: DATABASE_UNAVAILABLE });
     }
     else res.json({ status: 'ready' });
   });

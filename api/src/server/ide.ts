@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DemoAccess } from '../../../prisma/demo-seed';
 import { PROJECT_ROOT } from '../project-root';
+import { httpStatusOf } from '../errors/error-code';
 
 export const IDE_ASSETS_PATH = '/graphql/ide';
 
@@ -118,7 +119,7 @@ export function ideHandler(options: IdeOptions = {}): RequestHandler {
     // The page may carry a token: never let a cache keep it.
     res.setHeader('Cache-Control', 'no-store');
     if (!existsSync(path.join(assetsDir, 'main.js'))) {
-      res.status(503).type('text/plain').send('The GraphQL IDE is not built: run `npm run build:ide` and reload.\n');
+      res.status(httpStatusOf('SERVICE_UNAVAILABLE')).type('text/plain').send('The GraphQL IDE is not built: run `npm run build:ide` and reload.\n');
       return;
     }
     res.type('html').send(isLoopback(req.socket.remoteAddress) ? withDemo : withoutDemo);

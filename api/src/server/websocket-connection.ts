@@ -6,11 +6,11 @@ import type { WebSocket } from 'ws';
 import type { AppServices } from '../app-services';
 import type { Caller } from '../auth/caller';
 import { AppError } from '../errors/app-error';
-import { isDatabaseUnavailable } from '../errors/database-unavailable';
+import { isDatabaseUnavailable } from '../errors/database-errors';
 import type { Context } from '../graphql/context';
 import { createContextInner } from '../graphql-server/create-context';
 import { MembershipCheck, isMembershipLost } from '../modules/realtime/membership';
-import { CLOSE_CODES } from './close-codes';
+import { CLOSE_CODE_FOR_ERROR, CLOSE_CODES } from './close-codes';
 
 export interface Connection {
   /** Set once connection_init is accepted. */
@@ -51,17 +51,8 @@ export class ConnectionRegistry {
 /** The same outcome HTTP would give, as a close code a graphql-ws client understands. */
 export function closeFor(error: unknown): [code: number, reason: string] {
   if (error instanceof AppError) {
-    const reason = `${error.code}: ${error.message}`.slice(0, 120);
-    switch (error.code) {
-      case 'UNAUTHENTICATED':
-        return [CLOSE_CODES.UNAUTHORIZED, reason];
-      case 'FORBIDDEN':
-        return [CLOSE_CODES.FORBIDDEN, reason];
-      case 'BAD_USER_INPUT':
-        return [CLOSE_CODES.BAD_REQUEST, reason];
-      default:
-        break;
-    }
+    const code = CLOSE_CODE_FOR_ERROR[error.code];
+    if (code !== undefined) return [code, refusalReason(error)];
   }
   // "Try again later": graphql-ws clients retry it.
   if (isDatabaseUnavailable(error)) return [CLOSE_CODES.TRY_AGAIN_LATER, 'SERVICE_UNAVAILABLE: the database is unavailable; retry later'];
@@ -88,8 +79,8 @@ function bindToCredentials(socket: WebSocket, caller: Caller, recheck: () => Pro
   return timer;
 }
 
-/** The reason a socket closes with when its membership is found gone. */
-export function forbiddenReason(error: AppError): string {
+/** The reason a socket closes with for a refusal (e.g. its membership found gone): code and message. */
+function refusalReason(error: AppError): string {
   return `${error.code}: ${error.message}`.slice(0, 120);
 }
 
@@ -101,7 +92,7 @@ export function forbiddenReason(error: AppError): string {
 function bindToMembership(socket: WebSocket, membership: MembershipCheck, recheckMs: number): NodeJS.Timeout {
   const timer = setInterval(() => {
     membership.current().catch((error: unknown) => {
-      if (isMembershipLost(error)) socket.close(CLOSE_CODES.FORBIDDEN, forbiddenReason(error as AppError));
+      if (isMembershipLost(error)) socket.close(CLOSE_CODES.FORBIDDEN, refusalReason(error as AppError));
     });
   }, recheckMs);
   timer.unref();

@@ -5,7 +5,7 @@
 // events and on a timer. It is bounded every way a long-lived socket can grow: a
 // per-user connection cap, a per-connection subscription cap, a per-subscriber send buffer,
 // and pings below the load balancer's 60 s idle timeout.
-import type http from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../app-services';
 import { AppError } from '../errors/app-error';
 import { mapError } from '../errors/error-mapper';
+import { httpStatusOf } from '../errors/error-code';
 import { limitProtections } from '../graphql-server/plugins/limits';
 import { startRealtimeRuntime, type RealtimeRuntime } from '../modules/realtime/realtime-runtime';
 import type { RealtimeContext } from '../modules/realtime/realtime.resolver';
@@ -43,18 +44,18 @@ export interface RealtimeServer {
 }
 
 export interface RealtimeServerOptions {
-  readonly httpServer: http.Server;
+  readonly httpServer: Server;
   readonly schema: GraphQLSchema;
   readonly services: AppServices;
   readonly lifecycle?: Lifecycle;
 }
 
-type Extra = { readonly socket: WebSocket; readonly request: http.IncomingMessage; readonly connection: Connection; readonly budget: SocketBudget };
+type Extra = { readonly socket: WebSocket; readonly request: IncomingMessage; readonly connection: Connection; readonly budget: SocketBudget };
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
-function rejectUpgrade(socket: Duplex, status: string): void {
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function rejectUpgrade(socket: Duplex, status: number): void {
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 function validationError(message: string): GraphQLError {
@@ -180,7 +181,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols });
-  wss.on('connection', (socket: WebSocket, request: http.IncomingMessage) => {
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const connection: Connection = { subscriptions: new Set(), timers: [] };
     // Cut off by the instance's budget (it held the most) or its own: the same 4008.
     const budget = instanceBudget.open(limits.socketBufferBytes, () => closeSlowConsumer(socket));
@@ -222,13 +223,13 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     });
   });
 
-  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== '/graphql' && path !== '/graphql/') {
-      if (httpServer.listenerCount('upgrade') === 1) rejectUpgrade(socket, '404 Not Found');
+      if (httpServer.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404);
       return;
     }
-    if (lifecycle?.isDraining) return rejectUpgrade(socket, '503 Service Unavailable');
+    if (lifecycle?.isDraining) return rejectUpgrade(socket, httpStatusOf('SERVICE_UNAVAILABLE'));
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
   httpServer.on('upgrade', onUpgrade);

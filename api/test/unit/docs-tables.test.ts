@@ -62,9 +62,10 @@ describe('the error table (docs/using/errors.md)', () => {
   const table = markedTable('docs/using/errors.md', 'error-codes');
   const listed = table.rows.map((row) => plain(row[0]!));
 
-  test.each(ALL_ERROR_CODES)('lists %s with its HTTP status', (code) => {
+  test.each(ALL_ERROR_CODES)('lists %s with its HTTP status and retryability', (code) => {
     const row = table.rows.find((r) => plain(r[0]!) === code);
     expect(row?.[1]).toBe(String(ERROR_CODES[code].httpStatus));
+    expect(row?.[2]).toBe(ERROR_CODES[code].retryable ? 'yes' : 'no');
   });
 
   test('lists no code the registry lacks, and none twice', () => {

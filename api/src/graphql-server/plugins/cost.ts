@@ -7,6 +7,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { AppError } from '../../errors/app-error';
+import { RETRY_AFTER_SECONDS } from '../../errors/error-code';
 import type { Context } from '../../graphql/context';
 import { CostInFlight } from '../cost-in-flight';
 import { operationCost, type Variables } from '../cost-model';
@@ -50,7 +51,7 @@ export function costPlugin(maxCost: number, inFlight: CostInFlight): ApolloServe
         },
         async willSendResponse({ response }) {
           release?.();
-          if (busy) response.http.headers.set('retry-after', '1');
+          if (busy) response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
           if (cost === undefined || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, cost };

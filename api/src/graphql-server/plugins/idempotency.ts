@@ -7,31 +7,26 @@
 //      at once. A process killed at any point before the commit leaves nothing behind (the
 //      connection drops, PostgreSQL rolls back and frees the lock), so the retry executes
 //      afresh; after the commit the retry finds the stored response and replays it.
-// A response carrying a retryable error (SERVICE_UNAVAILABLE, INTERNAL_SERVER_ERROR) is rolled
-// back whole instead, so "retry with the same key" always means "it did not happen".
+// A response carrying a retryable error (ERROR_CODES' retryable: SERVICE_UNAVAILABLE,
+// INTERNAL_SERVER_ERROR, RATE_LIMITED) is rolled back whole instead, so "retry with the same key" always means "it did not happen".
 import type { ApolloServerPlugin, GraphQLRequestContext, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { AppError } from '../../errors/app-error';
-import type { ErrorCode } from '../../errors/error-code';
+import { appErrorEntry, errorBody, type ErrorExtensions } from '../../errors/error-body';
+import { httpStatusOf, isRetryable, requestErrorStatus, RETRY_AFTER_SECONDS, type ErrorCode } from '../../errors/error-code';
 import { claimKey, storeResponse, type KeyScope, type StoredResponse } from '../../modules/idempotency/idempotency-store';
 import { isValidIdempotencyKey, KEYLESS_MUTATIONS, MAX_FINGERPRINT_DEPTH, nestsDeeperThan, requestFingerprint, topLevelFields, VariablesTooDeep } from '../../modules/idempotency/request-identity';
 import type { Context, Tenant } from '../../graphql/context';
 
-/** Errors that mean "this did not complete": never stored, the whole request is rolled back. */
-const RETRYABLE: ReadonlySet<string> = new Set(['SERVICE_UNAVAILABLE', 'INTERNAL_SERVER_ERROR', 'RATE_LIMITED']);
-const RETRY_AFTER_SECONDS = 1;
-
-function refusal(code: ErrorCode, message: string, status: number, extra: Record<string, unknown> = {}): GraphQLResponse {
+function refusal(code: ErrorCode, message: string, extra: ErrorExtensions = {}, status = httpStatusOf(code)): GraphQLResponse {
   const headers = new HeaderMap();
-  if (code === 'CONFLICT' || code === 'SERVICE_UNAVAILABLE') headers.set('retry-after', String(RETRY_AFTER_SECONDS));
-  return {
-    http: { status, headers },
-    body: { kind: 'single', singleResult: { errors: [{ message, extensions: { code, ...extra } }] } },
-  };
+  // A key still in flight is worth retrying (its CONFLICT says when), as is anything retryable.
+  if (code === 'CONFLICT' || isRetryable(code)) headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+  return { http: { status, headers }, body: { kind: 'single', singleResult: errorBody(code, message, extra) } };
 }
 
 function tooDeep(): GraphQLResponse {
-  return refusal('BAD_USER_INPUT', `Variables may nest at most ${MAX_FINGERPRINT_DEPTH} levels deep`, 400, { field: 'variables' });
+  return refusal('BAD_USER_INPUT', `Variables may nest at most ${MAX_FINGERPRINT_DEPTH} levels deep`, { field: 'variables' }, requestErrorStatus('BAD_USER_INPUT'));
 }
 
 function replay(stored: StoredResponse): GraphQLResponse {
@@ -58,11 +53,11 @@ export function idempotencyPlugin(): ApolloServerPlugin<Context> {
           const key = contextValue.idempotencyKey;
           if (key === undefined || operation.operation !== 'mutation') return null;
           if (!isValidIdempotencyKey(key)) {
-            return refusal('BAD_USER_INPUT', 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces (a UUID is a good choice)', 200, { field: 'Idempotency-Key' });
+            return refusal('BAD_USER_INPUT', 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces (a UUID is a good choice)', { field: 'Idempotency-Key' });
           }
           const keyless = topLevelFields(document, operation).filter((name) => KEYLESS_MUTATIONS.has(name));
           if (keyless.length > 0) {
-            return refusal('BAD_USER_INPUT', `Idempotency-Key is not supported on ${keyless.join(', ')}: only organization-scoped mutations (sent with x-org-id) can be made idempotent`, 200, { field: 'Idempotency-Key' });
+            return refusal('BAD_USER_INPUT', `Idempotency-Key is not supported on ${keyless.join(', ')}: only organization-scoped mutations (sent with x-org-id) can be made idempotent`, { field: 'Idempotency-Key' });
           }
           // Before the request transaction opens: a refusal here holds no connection.
           if (nestsDeeperThan(requestContext.request.variables, MAX_FINGERPRINT_DEPTH)) return tooDeep();
@@ -90,15 +85,15 @@ export function idempotencyPlugin(): ApolloServerPlugin<Context> {
           } catch (error) {
             await contextValue.finish(false).catch(() => undefined);
             const e = unavailable(error);
-            return refusal(e.code, e.message, 503);
+            return refusal(e.code, e.message);
           }
           switch (claim.kind) {
             case 'busy':
-              return refusal('CONFLICT', `A request with this Idempotency-Key is still in progress; retry in ${RETRY_AFTER_SECONDS} s to get its result`, 200, {
+              return refusal('CONFLICT', `A request with this Idempotency-Key is still in progress; retry in ${RETRY_AFTER_SECONDS} s to get its result`, {
                 retryAfterSeconds: RETRY_AFTER_SECONDS,
               });
             case 'mismatch':
-              return refusal('BAD_USER_INPUT', 'This Idempotency-Key was already used with a different request (operation or variables differ); send a new key for a new request', 200, {
+              return refusal('BAD_USER_INPUT', 'This Idempotency-Key was already used with a different request (operation or variables differ); send a new key for a new request', {
                 field: 'Idempotency-Key',
               });
             case 'replay':
@@ -119,9 +114,9 @@ export function idempotencyPlugin(): ApolloServerPlugin<Context> {
               const body = response.body;
               if (!body || body.kind !== 'single') return;
               const result = body.singleResult;
-              const codes = (result.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+              const codes = (result.errors ?? []).map((e) => e.extensions?.code);
               let failure: AppError | undefined;
-              if (error || codes.some((code) => RETRYABLE.has(code))) {
+              if (error || codes.some(isRetryable)) {
                 failure = new AppError('SERVICE_UNAVAILABLE', 'The request failed and nothing was applied; retry with the same Idempotency-Key');
               } else {
                 const stored: StoredResponse = { status: response.http.status ?? 200, body: { data: result.data ?? null, ...(result.errors ? { errors: result.errors } : {}) } };
@@ -137,9 +132,9 @@ export function idempotencyPlugin(): ApolloServerPlugin<Context> {
               // Nothing committed, so no part of the result may look applied.
               body.singleResult = {
                 data: null,
-                errors: [...(result.errors ?? []), { message: failure.message, extensions: { code: failure.code, requestId: request.contextValue.requestId } }],
+                errors: [...(result.errors ?? []), appErrorEntry(failure, { requestId: request.contextValue.requestId })],
               };
-              response.http.status = 503;
+              response.http.status = httpStatusOf(failure.code);
               response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
             },
           };

@@ -5,6 +5,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, visit, type DocumentNode } from 'graphql';
 import type { Context } from '../../graphql/context';
+import { requestErrorStatus } from '../../errors/error-code';
 
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -84,7 +85,7 @@ export function inputTextPlugin(): ApolloServerPlugin<Context> {
           const field = findUnstorableText(document, request.variables);
           if (field === undefined) return;
           throw new GraphQLError(`${field} must not contain NUL characters or unpaired UTF-16 surrogates`, {
-            extensions: { code: 'BAD_USER_INPUT', field, http: { status: 400 } },
+            extensions: { code: 'BAD_USER_INPUT', field, http: { status: requestErrorStatus('BAD_USER_INPUT') } },
           });
         },
       };

@@ -3,9 +3,9 @@
 // error and no data, never a truncated body. Long texts were charged as they resolved
 // (long-text.ts); here the whole result is measured and the reservation grown to its size.
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
 import { AppError } from '../../errors/app-error';
-import { httpStatusOf } from '../../errors/error-mapper';
+import { appErrorEntry } from '../../errors/error-body';
+import { httpStatusOf, RETRY_AFTER_SECONDS } from '../../errors/error-code';
 import type { Context } from '../../graphql/context';
 import { jsonBytes } from '../../graphql/json-size';
 import { currentReservation } from '../response-budget';
@@ -27,13 +27,9 @@ export function responseSizePlugin(): ApolloServerPlugin<Context> {
           }
           const refusal = reservation.refusal;
           if (!refusal) return;
-          const error: GraphQLFormattedError = {
-            message: refusal.message,
-            extensions: { ...refusal.details, code: refusal.code, requestId: contextValue.requestId },
-          };
-          response.body.singleResult = { errors: [error] };
+          response.body.singleResult = { errors: [appErrorEntry(refusal, { requestId: contextValue.requestId })] };
           response.http.status = httpStatusOf(refusal.code);
-          if (refusal.code === 'SERVICE_UNAVAILABLE') response.http.headers.set('retry-after', '1');
+          if (refusal.code === 'SERVICE_UNAVAILABLE') response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
         },
       };
     },

@@ -12,9 +12,9 @@
 //   rolls back here, and the HTTP layer rolls back when the client's socket closes first
 //   (server/app.ts), so no path leaves a pooled connection idle in transaction.
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
-import { GraphQLError } from 'graphql';
 import { AppError } from '../../errors/app-error';
-import { LOCK_CONFLICT_RETRY_AFTER_SECONDS } from '../../db/database-errors';
+import { appErrorEntry } from '../../errors/error-body';
+import { httpStatusOf, RETRY_AFTER_SECONDS } from '../../errors/error-code';
 import type { Context } from '../../graphql/context';
 
 
@@ -33,7 +33,7 @@ async function endRequest({ contextValue, response, operation }: GraphQLRequestC
     if (conflict || (contextValue.hasWritten() && hidesAWrite(single.data, single.errors))) {
       await contextValue.finish(false).catch(() => undefined);
       single.data = null;
-      if (conflict) response.http.headers.set('retry-after', String(LOCK_CONFLICT_RETRY_AFTER_SECONDS));
+      if (conflict) response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
       return;
     }
   }
@@ -41,13 +41,9 @@ async function endRequest({ contextValue, response, operation }: GraphQLRequestC
     await contextValue.finish(true);
   } catch (error) {
     if (body?.kind !== 'single') throw error;
-    const code = error instanceof AppError ? error.code : 'INTERNAL_SERVER_ERROR';
-    const message = error instanceof AppError ? error.message : 'The changes could not be committed';
-    body.singleResult = {
-      data: null,
-      errors: [new GraphQLError(message, { extensions: { code, requestId: contextValue.requestId } })],
-    };
-    response.http.status = code === 'SERVICE_UNAVAILABLE' ? 503 : code === 'CONFLICT' ? 200 : 500;
+    const failure = error instanceof AppError ? error : new AppError('INTERNAL_SERVER_ERROR', 'The changes could not be committed');
+    body.singleResult = { data: null, errors: [appErrorEntry(failure, { requestId: contextValue.requestId })] };
+    response.http.status = httpStatusOf(failure.code);
   }
 }
 

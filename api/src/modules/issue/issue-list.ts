@@ -8,6 +8,7 @@ import type { TenantDb } from '../../db/tenant-db';
 import { connectionOfPage, decodeCursor, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { parseIssueKey } from './issue-key';
 import { AppError, badInput } from '../../errors/app-error';
+import { classifyDatabaseError } from '../../errors/database-errors';
 import type { IssuePageBatch, IssueRowWithSort } from './issue-page-batch';
 
 export interface IssueListFilter {
@@ -73,8 +74,7 @@ function readCursor(page: PageRequest, order: string): [string, string] | null {
 
 /** SQLSTATE class 22 (data exception): a forged sort key that does not cast to its type. */
 function isDataException(error: unknown): boolean {
-  const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null)?.meta?.driverAdapterError?.cause;
-  return typeof cause?.originalCode === 'string' && cause.originalCode.startsWith('22');
+  return classifyDatabaseError(error).kind === 'invalid-data';
 }
 
 function conditions(orgId: string, scope: IssueListScope, filter: IssueListFilter, parentId: string | null | typeof EMPTY): Prisma.Sql[] {

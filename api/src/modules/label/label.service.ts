@@ -1,7 +1,7 @@
 // Labels belong to a project; names are unique within it, colors are #RRGGBB.
 import type { Label } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import { isRetryableConflict } from '../../db/database-errors';
+import { isRetryableConflict } from '../../errors/database-errors';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';

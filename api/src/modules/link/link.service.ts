@@ -3,7 +3,7 @@
 import type { IssueLink } from '../../generated/prisma/client';
 import type { IssueLinkType } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import { isRetryableConflict } from '../../db/database-errors';
+import { isRetryableConflict } from '../../errors/database-errors';
 import type { TenantDb } from '../../db/tenant-db';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';

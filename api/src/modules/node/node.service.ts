@@ -4,6 +4,7 @@ import type { Tenant } from '../../graphql/context';
 import { findVisibleAttachment } from '../attachment/attachment.service';
 import { findInvitation } from '../organization/invitation.service';
 import { issueLoaders } from '../issue/issue.loaders';
+import { PUBLIC_USER_COLUMNS } from '../../auth/public-user';
 
 type Found = (object & { __typename: string }) | null;
 
@@ -31,7 +32,7 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
       })) : null;
     case 'User': {
       // Users are visible to fellow members only.
-      const member = await db.read((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: rowId } }, include: { user: true } }));
+      const member = await db.read((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: rowId } }, include: { user: { select: PUBLIC_USER_COLUMNS } } }));
       return tagged('User', member?.user ?? null);
     }
     case 'CustomField':
@@ -55,7 +56,7 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
     case 'Membership': {
       const [memberOrg, userId] = rowId.split(':');
       if (memberOrg !== orgId) return null;
-      return tagged('Membership', await db.read((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: userId! } }, include: { user: true } })));
+      return tagged('Membership', await db.read((tx) => tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: userId! } }, include: { user: { select: PUBLIC_USER_COLUMNS } } })));
     }
     case 'AuditEntry':
       // The audit log is for those who manage members.

@@ -12,6 +12,7 @@ import { toGlobalId } from '../../graphql/global-id';
 import { recordAudit } from '../audit/audit.service';
 import type { Actor } from './actor';
 import { lockOrganization, type MembershipWithUser } from './organization.service';
+import { PUBLIC_USER_COLUMNS } from '../../auth/public-user';
 
 /** Pending invitations an organization may hold at once (the list is not paginated). */
 export const MAX_PENDING_INVITATIONS = 500;
@@ -74,7 +75,7 @@ export async function acceptInvitation(viewer: UserDb, token: string): Promise<M
     await lockOrganization(tx, orgId);
     const existing = await tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: viewer.userId } }, select: { role: true } });
     if (existing) throw new AppError('CONFLICT', 'You are already a member of this organization', { field: 'token' });
-    const membership = await tx.membership.create({ data: { orgId, userId: viewer.userId, role: invitation.role }, include: { user: true } });
+    const membership = await tx.membership.create({ data: { orgId, userId: viewer.userId, role: invitation.role }, include: { user: { select: PUBLIC_USER_COLUMNS } } });
     // After the membership: the entry's actor must be a member when it is written.
     await recordAudit(tx, { orgId, userId: viewer.userId }, { action: 'member.joined', targetId: toGlobalId('Invitation', invitation.id), data: { role: invitation.role } });
     return membership;

@@ -1,13 +1,14 @@
 // Organizations and their members. Role rules: OWNER and ADMIN manage members; only an OWNER
 // grants, changes or removes OWNER; the last OWNER can neither leave nor be demoted. Members
 // join by invitation only (invitation.service.ts).
-import type { Membership, Organization, User } from '../../generated/prisma/client';
+import type { Membership, Organization } from '../../generated/prisma/client';
+import { PUBLIC_USER_COLUMNS, type PublicUser } from '../../auth/public-user';
 import type { Role } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
 import type { TenantDb, UserDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
-import { isRetryableConflict } from '../../db/database-errors';
+import { isRetryableConflict } from '../../errors/database-errors';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
 import { releaseDepartingMember } from './member-departure';
@@ -15,7 +16,7 @@ import { recordAudit } from '../audit/audit.service';
 import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from './actor';
 
-export type MembershipWithUser = Membership & { user: User };
+export type MembershipWithUser = Membership & { user: PublicUser };
 export type OrganizationForViewer = Organization & { viewerRole: Role };
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -55,12 +56,12 @@ export async function listMembers(db: TenantDb, page: PageRequest): Promise<Conn
   const cursor = keysetCursorOf(page, ['timestamp', 'uuid']);
   const where = { orgId: db.orgId };
   const keyset = keysetQuery(['joinedAt', 'userId'], 'asc', page, cursor && [new Date(cursor[0]!), cursor[1]]);
-  const rows = await db.read((tx) => tx.membership.findMany({ where: { AND: [where, keyset.where ?? {}] }, include: { user: true }, orderBy: keyset.orderBy, take: keyset.take }));
+  const rows = await db.read((tx) => tx.membership.findMany({ where: { AND: [where, keyset.where ?? {}] }, include: { user: { select: PUBLIC_USER_COLUMNS } }, orderBy: keyset.orderBy, take: keyset.take }));
   return connectionOfPage(rows, page, (m) => [m.joinedAt.toISOString(), m.userId], () => db.read((tx) => tx.membership.count({ where })));
 }
 
 async function findMembership(tx: Tx, orgId: string, userId: string): Promise<MembershipWithUser> {
-  const membership = await tx.membership.findUnique({ where: { orgId_userId: { orgId, userId } }, include: { user: true } });
+  const membership = await tx.membership.findUnique({ where: { orgId_userId: { orgId, userId } }, include: { user: { select: PUBLIC_USER_COLUMNS } } });
   if (!membership) throw notFound('Member');
   return membership;
 }
@@ -89,7 +90,7 @@ export async function updateMemberRole(actor: Actor, db: TenantDb, userId: strin
     if (membership.role === 'OWNER' && role !== 'OWNER' && (await ownerCount(tx, actor.orgId)) === 1) {
       throw new AppError('BAD_USER_INPUT', 'The last OWNER cannot be demoted; make someone else OWNER first', { field: 'role' });
     }
-    const updated = await tx.membership.update({ where: { orgId_userId: { orgId: actor.orgId, userId } }, data: { role }, include: { user: true } });
+    const updated = await tx.membership.update({ where: { orgId_userId: { orgId: actor.orgId, userId } }, data: { role }, include: { user: { select: PUBLIC_USER_COLUMNS } } });
     if (membership.role !== role) await recordAudit(tx, actor, { action: 'member.role_changed', targetId: toGlobalId('User', userId), data: { from: membership.role, to: role } });
     return updated;
   });

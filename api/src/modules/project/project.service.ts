@@ -3,7 +3,7 @@
 import { dropAttachmentsOf } from '../attachment/attachment.service';
 import type { Project } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import { isRetryableConflict } from '../../db/database-errors';
+import { isRetryableConflict } from '../../errors/database-errors';
 import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
