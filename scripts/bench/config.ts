@@ -15,6 +15,8 @@ export interface DataProfile {
 
 export interface BenchConfig {
   readonly quick: boolean;
+  /** Stop after the counting pass (statements and round trips per request; no timed runs). */
+  readonly countOnly: boolean;
   readonly profile: DataProfile;
   /** Seconds per saturated (closed-loop) run and per fixed-rate run. */
   readonly durationSec: number;
@@ -55,6 +57,7 @@ export function parseArgs(argv: readonly string[], root: string): BenchConfig {
   const quick = has('--quick');
   return {
     quick,
+    countOnly: has('--count-only'),
     profile: quick ? QUICK : FULL,
     durationSec: Number(value('--duration') ?? (quick ? 1.5 : 4)),
     warmupSec: quick ? 0.5 : 2,

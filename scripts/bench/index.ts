@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--no-build | --build] [--no-cluster] [--reps N] [--duration S] [--keep-db]
+// npm run bench [-- --quick | --large] [--no-build | --build] [--no-cluster] [--reps N] [--duration S] [--keep-db] [--count-only]
 // Prepares the data (cached), counts SQL statements per request through a proxy, checks that
 // B0 answers like the API, runs the timed workloads interleaved, then prints the table and
 // writes bench/results.json and bench/results.svg. Exit 1 only if a system failed or any
@@ -15,7 +15,7 @@ import { countingPass } from './counting-pass';
 import { dropDatabase, prepareDatabase } from './data/prepare';
 import { renderChart } from './chart';
 import { loadAverage, pinSelf } from './metrics';
-import { resultsTable, targetsTable } from './report';
+import { countsTable, resultsTable, targetsTable } from './report';
 import { summarise, targets, type Run } from './summary';
 import { launch, node24, type RunningSystem } from './systems/launch';
 import { PEER_SQL } from './systems/peer-sql';
@@ -68,6 +68,15 @@ async function main(): Promise<number> {
   const { correctness } = counting;
   log(`B0 vs API answers: ${correctness.compared - correctness.mismatches}/${correctness.compared} identical`);
   if (correctness.mismatches > 0) failures.push(`B0 and the API answered differently: ${JSON.stringify(correctness.firstMismatch).slice(0, 600)}`);
+  if (cfg.countOnly) {
+    // Statement and round-trip counts do not depend on machine load: a quick check of a change
+    // to the data path without the timed runs (nothing is written to bench/).
+    await owner.end();
+    if (!process.argv.includes('--keep-db')) await dropDatabase(cfg, db.name);
+    console.log(`\n${countsTable(counting.counts)}`);
+    for (const failure of failures) console.error(`FAILED: ${failure}`);
+    return failures.length > 0 ? 1 : 0;
+  }
 
   // The load generator and PostgreSQL share CPU 1; servers get CPU 0 (see specs.ts).
   const pinned = pinSelf('1');
