@@ -3,6 +3,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
 import { BoundedPool } from './bounded-pool';
+import { foldPinsIntoBegin } from './pinned-begin';
 import { PrismaClient } from '../generated/prisma/client';
 
 export interface DatabaseOptions {
@@ -37,6 +38,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   // An idle client's socket error (database restart, network cut) must not crash the process;
   // the pool drops that client and the next checkout opens a fresh one.
   pool.on('error', () => undefined);
+  foldPinsIntoBegin(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closing: Promise<void> | undefined;
   return {
