@@ -73,10 +73,15 @@ export function parseArgs(argv: readonly string[], root: string): BenchConfig {
   };
   const quick = has('--quick');
   if (quick && has('--large')) throw new Error('--quick and --large exclude each other');
+  const base = quick ? QUICK : has('--large') ? LARGE : FULL;
+  // --orgs N: the profile's shape with fewer (or more) organizations, e.g. to try --large on a
+  // small machine (its big project keeps its size).
+  const orgs = value('--orgs');
+  if (orgs !== undefined && !(Number.isInteger(Number(orgs)) && Number(orgs) >= 2)) throw new Error(`--orgs takes an integer of at least 2, not ${orgs}`);
   return {
     quick,
     countOnly: has('--count-only'),
-    profile: quick ? QUICK : has('--large') ? LARGE : FULL,
+    profile: orgs === undefined ? base : { ...base, orgs: Number(orgs) },
     durationSec: Number(value('--duration') ?? (quick ? 1.5 : 4)),
     warmupSec: quick ? 0.5 : 2,
     repetitions: Number(value('--reps') ?? (quick ? 1 : 3)),

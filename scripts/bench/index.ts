@@ -1,4 +1,4 @@
-// npm run bench [-- --quick | --large] [--no-build | --build] [--no-cluster] [--reps N] [--duration S] [--keep-db] [--count-only]
+// npm run bench [-- --quick | --large] [--no-build | --build] [--no-cluster] [--reps N] [--duration S] [--keep-db] [--count-only] [--orgs N]
 // Prepares the data (cached), counts SQL statements per request through a proxy, checks that
 // B0 answers like the API, runs the timed workloads interleaved, then prints the table and
 // writes bench/results.json and bench/results.svg. Exit 1 only if a system failed or any
