@@ -125,6 +125,8 @@ export interface Config {
   readonly dbStatementTimeoutMs: number;
   /** Requests that may queue for a pooled connection; past it they fail at once (503). */
   readonly dbPoolMaxWaiting: number;
+  /** Parameterized reads as named prepared statements (off behind a transaction-mode pooler). */
+  readonly dbPreparedStatements: boolean;
   /** undefined: generate one per process (development only). */
   readonly jwtSecret: string | undefined;
   readonly jwtIssuer: string;
@@ -328,6 +330,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 1, 600_000),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000, 1, 3_600_000),
     dbPoolMaxWaiting: int(env, 'DB_POOL_MAX_WAITING', 50, 0, 100_000),
+    dbPreparedStatements: bool(env, 'DB_PREPARED_STATEMENTS', true),
     jwtSecret,
     jwtIssuer: env.JWT_ISSUER || 'tracker-api',
     jwtAudience: env.JWT_AUDIENCE || 'tracker-clients',

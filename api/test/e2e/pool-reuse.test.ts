@@ -81,5 +81,18 @@ test(`${REQUESTS} interleaved requests of two tenants over a pool of 2 connectio
     const pings = calls[index]!.filter((call) => call.query.includes('addComment') && call.expect === 'ok').length;
     expect(data.issue.comments.totalCount).toBe(2 + (REQUESTS / 2 / calls[index]!.length) * pings);
   }
+  // Between requests, no pooled connection carries a tenant or a caller: the pin (folded into
+  // BEGIN) is local to the transaction, refused or not.
+  const pool = api.server.services.database.pool;
+  const clients = await Promise.all([pool.connect(), pool.connect()]);
+  try {
+    for (const client of clients) {
+      const { rows } = await client.query(`SELECT current_setting('app.org_id', true) AS org, current_setting('app.user_id', true) AS usr, now() = statement_timestamp() AS idle`);
+      // idle: no transaction left open (inside one, now() would be older than the statement).
+      expect({ org: rows[0].org ?? '', usr: rows[0].usr ?? '', idle: rows[0].idle }).toEqual({ org: '', usr: '', idle: true });
+    }
+  } finally {
+    for (const client of clients) client.release();
+  }
   console.log(`pool-reuse: ${REQUESTS} requests in ${seconds.toFixed(1)} s (${Math.round(REQUESTS / seconds)} req/s) over DB_POOL_MAX=2`);
 });

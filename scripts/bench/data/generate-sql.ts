@@ -3,7 +3,7 @@
 // label and an index, never from random() or now(). Runs as the owner, so row-level
 // security does not apply; foreign-key triggers are skipped (session_replication_role) because
 // the rows are consistent by construction, which cuts generation time roughly in half.
-import type { DataProfile } from '../config';
+import { issueCount, type DataProfile } from '../config';
 
 /** Bump when the generated rows change, so cached databases are regenerated. */
 export const GENERATOR_VERSION = 3;
@@ -53,7 +53,11 @@ export function uid(kind: keyof typeof KIND, n: number): string {
 export function generationSql(p: DataProfile): string[] {
   const usersTotal = p.orgs * p.usersPerOrg;
   const projectsTotal = p.orgs * p.projectsPerOrg;
-  const issuesTotal = projectsTotal * p.issuesPerProject;
+  const issuesTotal = issueCount(p);
+  // Issue i's project and number: the big project (project 0) takes the first `big` issues.
+  const big = p.bigProjectIssues ?? p.issuesPerProject;
+  const projectOf = `CASE WHEN i < ${big} THEN 0 ELSE 1 + (i - ${big}) / ${p.issuesPerProject} END`;
+  const numberOf = `CASE WHEN i < ${big} THEN i + 1 ELSE (i - ${big}) % ${p.issuesPerProject} + 1 END`;
   const keys = `ARRAY[${PROJECT_KEYS.slice(0, p.projectsPerOrg).map((k) => `'${k}'`).join(',')}]`;
   const words = `ARRAY[${WORDS.map((w) => `'${w}'`).join(',')}]`;
   const states = STATES.map(([name, cat], pos) => `(${pos}, '${name}', '${cat}')`).join(', ');
@@ -104,7 +108,8 @@ export function generationSql(p: DataProfile): string[] {
        FROM generate_series(0, ${usersTotal - 1}) u WHERE u % 3 = 0`,
     `INSERT INTO projects (id, org_id, key, name, description, lead_id, issue_seq, created_at, updated_at)
        SELECT ${id('project', 'pr')}, ${orgOf('pr')}, (${keys})[1 + pr % ${p.projectsPerOrg}], 'Project ' || pr,
-              'Generated for the benchmark', ${id('user', `pr / ${p.projectsPerOrg}`)}, ${p.issuesPerProject},
+              'Generated for the benchmark', ${id('user', `pr / ${p.projectsPerOrg}`)},
+              CASE WHEN pr = 0 THEN ${big} ELSE ${p.issuesPerProject} END,
               timestamptz '2025-03-01', timestamptz '2025-03-01'
        FROM generate_series(0, ${projectsTotal - 1}) pr`,
     `INSERT INTO workflow_states (id, org_id, project_id, name, category, position)
@@ -125,9 +130,10 @@ export function generationSql(p: DataProfile): string[] {
     // One hash per issue; its bit ranges drive every choice. Status: 40% To Do, 25% In
     // Progress, 10% In Review, 25% Done.
     `CREATE TEMP TABLE gen_issue AS
-       SELECT i, pr, pr / ${p.projectsPerOrg} AS o, i % ${p.issuesPerProject} + 1 AS number, r,
+       SELECT i, pr, pr / ${p.projectsPerOrg} AS o, number, r,
               CASE WHEN r % 100 < 40 THEN 0 WHEN r % 100 < 65 THEN 1 WHEN r % 100 < 75 THEN 2 ELSE 3 END AS pos
-       FROM (SELECT i, i / ${p.issuesPerProject} AS pr, pg_temp.h('issue' || i) AS r FROM generate_series(0, ${issuesTotal - 1}) i) g`,
+       FROM (SELECT i, ${projectOf} AS pr, ${numberOf} AS number, pg_temp.h('issue' || i) AS r
+             FROM generate_series(0, ${issuesTotal - 1}) i) g`,
     // Ranks are fixed-width and end in a letter, so they sort by number and satisfy rank.ts.
     `INSERT INTO issues (id, org_id, project_id, number, type, title, description, status_id, priority, assignee_id,
                          reporter_id, story_points, sprint_id, rank, version, created_at, updated_at)

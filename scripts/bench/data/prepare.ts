@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import argon2 from 'argon2';
 import { Client } from 'pg';
-import { dbUrl, type BenchConfig } from '../config';
+import { dbUrl, issueCount, type BenchConfig } from '../config';
 import { GENERATOR_VERSION, generationSql } from './generate-sql';
 
 const run = promisify(execFile);
@@ -89,7 +89,7 @@ export async function prepareDatabase(cfg: BenchConfig, log: (m: string) => void
     let generated = false;
     let started = Date.now();
     if (!(await isComplete(admin, template))) {
-      log(`generating ${template} (${cfg.profile.orgs * cfg.profile.projectsPerOrg * cfg.profile.issuesPerProject} issues)`);
+      log(`generating ${template} (${issueCount(cfg.profile)} issues)`);
       await generate(cfg, admin, template, log);
       generated = true;
       // Older templates of this profile are stale now: free their disk.
