@@ -128,7 +128,8 @@ async function checkHistory(client: Client, files: MigrationFile[]): Promise<{ p
   if (failed.length > 0) {
     throw new MigrationError(
       `the migration ${failed.join(', ')} failed in an earlier run and is recorded as unfinished; nothing was applied. ` +
-        'Repair the database, then mark it with `npm run db:resolve -- --rolled-back <name>` (or `--applied <name>`).',
+        'Repair the database, then record what happened with `prisma migrate resolve --rolled-back <name>` (or `--applied <name>`; ' +
+        'in a checkout: `npm run db:resolve -- --rolled-back <name>`).',
     );
   }
   const recorded = new Map(rows.map((r) => [r.migration_name, r.checksum]));

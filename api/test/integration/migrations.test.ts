@@ -1,8 +1,9 @@
 /**
  * Prisma Migrate through the WebAssembly schema engine (scripts/prisma-bridge, a development
- * tool; production migrates with api/src/db/sql-migrator.ts): the repo's real migrations against a real PostgreSQL server. Every test makes and drops its own
- * databases; the server is MIGRATION_DATABASE_URL, else DATABASE_URL, else the test
- * PostgreSQL (TEST_DATABASE_URL: the system one, or the embedded one the suite started).
+ * tool; production migrates with api/src/db/sql-migrator.ts): the repo's real migrations
+ * against a real PostgreSQL server. Every test makes and drops its own databases; the server
+ * is MIGRATION_DATABASE_URL, else DATABASE_URL, else the test PostgreSQL (TEST_DATABASE_URL:
+ * the system one, or the embedded one the suite started).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
