@@ -4,7 +4,10 @@
 # Migrations are not run here: the deploy runs them once per release, before new instances
 # start, with the same image:
 #   docker run --rm -e MIGRATION_DATABASE_URL=... --entrypoint npm tracker-api run db:migrate
-# scripts/verify-artifact.ts builds these stages without Docker and checks the result.
+# scripts/artifact/verify-artifact.ts builds these stages without Docker and checks the result.
+# The repository's tooling workspaces (scripts/bench, scripts/cluster, scripts/artifact, cdktf)
+# are not in the build context (.dockerignore); npm skips their links, and their packages are
+# development dependencies, so neither install below puts them in the runtime.
 
 # Node 24 LTS. Pin the full version; bump it deliberately.
 FROM node:24.21.0-bookworm-slim AS base
@@ -22,7 +25,9 @@ RUN npm ci --ignore-scripts
 # IDE bundled into api/public/ide (served only when GRAPHQL_IDE=true in production).
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json prisma.config.ts ./
-COPY scripts/prisma.cjs scripts/prisma.cjs
+# prisma generate runs through the development bridge's launcher (prisma.config.ts loads its
+# engine choice); only this stage has it.
+COPY scripts/prisma-bridge scripts/prisma-bridge
 COPY prisma prisma
 COPY api/src api/src
 RUN npm run build
@@ -30,10 +35,13 @@ COPY ide ide
 RUN npm run build:ide
 
 # Production dependencies only, in a stage of their own so the runtime gets no dev tooling
-# (nor npm's download cache, which stays behind in this stage).
+# (nor npm's download cache, which stays behind in this stage). Optional ones are left out
+# too: all that production would get of them are optional peers the API never loads, above
+# all the Prisma CLI (an optional peer of @prisma/client) with its engines; the rest are
+# envelop's types and pg's Cloudflare socket.
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts
+RUN npm ci --omit=dev --omit=optional --ignore-scripts
 
 FROM base AS runtime
 # tini is PID 1: it forwards SIGTERM to Node and reaps zombies.
@@ -45,13 +53,12 @@ RUN apt-get update \
 # ~60 MB of RSS but cost ~15% more CPU per board request in scavenges. The benchmark runs the
 # API with the same flags.
 ENV NODE_ENV=production PORT=4000 NODE_OPTIONS="--max-semi-space-size=32 --max-old-space-size=256"
-# Files stay owned by root, so the app cannot rewrite itself. The Prisma CLI, the schema,
-# the migrations and their engine bridge are here for `npm run db:migrate`.
-COPY package.json package-lock.json prisma.config.ts ./
-COPY scripts/prisma.cjs scripts/db-migrate.cjs scripts/
+# Files stay owned by root, so the app cannot rewrite itself. `npm run db:migrate` runs the
+# compiled plain SQL runner (dist/api/src/schema-setup/migrate-command.js) over prisma/migrations: no
+# Prisma CLI or schema engine is in the image.
+COPY package.json package-lock.json ./
+COPY scripts/db-migrate.cjs scripts/
 COPY prisma prisma
-# The non-root user could not restore the bridge's executable bit itself.
-COPY --chmod=0755 prisma/engine/schema-engine-bridge.cjs prisma/engine/schema-engine-bridge.cjs
 COPY --from=prod-deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/api/public api/public

@@ -1,8 +1,9 @@
 import { defineConfig } from 'prisma/config';
-import { useBridgeUnlessNative } from './prisma/engine/engine-choice.cjs';
+import { useBridgeUnlessNative } from './scripts/prisma-bridge/engine-choice.cjs';
 
 // A bare `npx prisma …` reads this file before it looks for the schema engine: without a
-// native engine (offline machines), it gets the WebAssembly bridge, as `npm run db:*` does.
+// native engine (offline machines), it gets the WebAssembly bridge (scripts/prisma-bridge, a
+// development tool), as `npm run db:*` does.
 useBridgeUnlessNative(process.env);
 
 // Read directly rather than with `env()`, which throws when the variable is unset and would

@@ -1,11 +1,11 @@
-// npm run bench [-- --quick | --large] [--no-build | --build] [--no-cluster] [--reps N] [--duration S] [--keep-db] [--count-only] [--orgs N]
+// npm run bench [-- --help | --quick | --large] [--no-build | --build] [--no-cluster] [--reps N] [--duration S] [--keep-db] [--count-only] [--orgs N]
 // Prepares the data (cached), counts SQL statements per request through a proxy, checks that
 // B0 answers like the API, runs the timed workloads interleaved, then prints the table and
 // writes bench/results.json and bench/results.svg. Exit 1 only if a system failed or any
 // request errored; targets are reported, not asserted.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -139,7 +139,15 @@ async function main(): Promise<number> {
   return failures.length > 0 ? 1 : 0;
 }
 
-main().then(
+/** --help prints the usage comment at the top of this file, and runs nothing. */
+function printUsage(): boolean {
+  if (!process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) return false;
+  const header = readFileSync(__filename, 'utf8').split('\n');
+  console.log(header.slice(0, header.findIndex((line) => !line.startsWith('//'))).map((line) => line.replace(/^\/\/ ?/, '')).join('\n'));
+  return true;
+}
+
+if (!printUsage()) main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error);

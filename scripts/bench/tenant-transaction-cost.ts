@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { applyMigrations } from '../../api/src/db/migrations';
+import { applyMigrations } from '../../api/src/schema-setup/apply-migrations';
 import { openDatabase, type Database } from '../../api/src/db/prisma-client';
 import { TenantDb } from '../../api/src/db/tenant-db';
 import type { Tx } from '../../api/src/db/tx';

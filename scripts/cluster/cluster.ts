@@ -74,7 +74,7 @@ function migrate(options: ClusterOptions): void {
     env: { ...process.env, MIGRATION_DATABASE_URL: options.migrationDatabaseUrl, DATABASE_URL: options.databaseUrl },
     encoding: 'utf8',
   });
-  if (result.status !== 0) throw new Error(`migrate deploy failed:\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0) throw new Error(`npm run db:migrate failed:\n${result.stdout}\n${result.stderr}`);
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {

@@ -12,7 +12,7 @@
 // DATABASE_URL (app role) and MIGRATION_DATABASE_URL (owner) choose the database; the default is
 // tracker_cluster on the local server. Migrations run once, before the first instance starts.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startCluster, type Cluster, type ClusterOptions } from './cluster';
 import { control } from './control';
@@ -115,7 +115,15 @@ async function main(): Promise<void> {
   await run(flags);
 }
 
-main().catch((error: unknown) => {
+/** --help prints the usage comment at the top of this file, and runs nothing. */
+function printUsage(): boolean {
+  if (!process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) return false;
+  const header = readFileSync(__filename, 'utf8').split('\n');
+  console.log(header.slice(0, header.findIndex((line) => !line.startsWith('//'))).map((line) => line.replace(/^\/\/ ?/, '')).join('\n'));
+  return true;
+}
+
+if (!printUsage()) main().catch((error: unknown) => {
   process.stderr.write(`cluster: ${(error as Error).message}\n`);
   process.exit(1);
 });

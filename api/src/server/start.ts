@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import { createAppServices, type AppServices } from '../app-services';
 import { openDatabase, type Database } from '../db/prisma-client';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
-import { applyMigrations } from '../db/migrations';
+import { applyMigrations } from '../schema-setup/apply-migrations';
 import { createApollo } from '../graphql-server/apollo';
 import { buildAppSchema } from '../graphql-server/schema';
 import { createHttpApp } from './app';

@@ -1,8 +1,9 @@
 /**
- * Prisma Migrate through the WebAssembly schema engine (prisma/engine): the repo's real
- * migrations against a real PostgreSQL server. Every test makes and drops its own
- * databases; the server is MIGRATION_DATABASE_URL, else DATABASE_URL, else the test
- * PostgreSQL (TEST_DATABASE_URL: the system one, or the embedded one the suite started).
+ * Prisma Migrate through the WebAssembly schema engine (scripts/prisma-bridge, a development
+ * tool; production migrates with api/src/db/sql-migrator.ts): the repo's real migrations
+ * against a real PostgreSQL server. Every test makes and drops its own databases; the server
+ * is MIGRATION_DATABASE_URL, else DATABASE_URL, else the test PostgreSQL (TEST_DATABASE_URL:
+ * the system one, or the embedded one the suite started).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { migrateDeploy } from '../../../prisma/engine/migrate-deploy.cjs';
+import { migrateDeploy } from '../../../scripts/prisma-bridge/migrate-deploy.cjs';
 
 jest.setTimeout(120_000);
 
@@ -53,7 +54,7 @@ interface Run {
 }
 function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', script), ...args], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'prisma-bridge', script), ...args], {
       cwd,
       env: { ...process.env, ...env },
     });
@@ -95,7 +96,7 @@ const comparable = (rows: MigrationRow[]) =>
     logs,
   }));
 
-describe('prisma migrate through scripts/prisma.cjs', () => {
+describe('prisma migrate through scripts/prisma-bridge/prisma.cjs', () => {
   it('repo has migrations to test', () => {
     expect(migrationNames().length).toBeGreaterThan(0);
   });
@@ -125,7 +126,7 @@ describe('prisma migrate through scripts/prisma.cjs', () => {
   it('a bare Prisma CLI (npx prisma migrate status) gets the bridge from prisma.config.ts', async () => {
     const url = await freshDatabase('bare');
     expect(await prisma(['migrate', 'deploy'], url)).toMatchObject({ code: 0 });
-    const bare = await run('../node_modules/prisma/build/index.js', ['migrate', 'status'], { MIGRATION_DATABASE_URL: url, PRISMA_SCHEMA_ENGINE_BINARY: '', CHECKPOINT_DISABLE: '1' });
+    const bare = await run('../../node_modules/prisma/build/index.js', ['migrate', 'status'], { MIGRATION_DATABASE_URL: url, PRISMA_SCHEMA_ENGINE_BINARY: '', CHECKPOINT_DISABLE: '1' });
     expect(bare).toMatchObject({ code: 0, stdout: expect.stringContaining('Database schema is up to date!') });
   });
 
@@ -146,7 +147,7 @@ describe('prisma migrate through scripts/prisma.cjs', () => {
   });
 });
 
-describe('migrate dev through scripts/prisma.cjs', () => {
+describe('migrate dev through scripts/prisma-bridge/prisma.cjs', () => {
   const shadowDatabases = async () =>
     (await sql<{ datname: string }>(SERVER_URL, `SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'`)).map((r) => r.datname);
 
@@ -179,7 +180,7 @@ describe('migrate dev through scripts/prisma.cjs', () => {
   });
 });
 
-describe('drift check (scripts/db-check.cjs)', () => {
+describe('drift check (scripts/prisma-bridge/db-check.cjs)', () => {
   const driftDatabases = async () =>
     (await sql<{ datname: string }>(SERVER_URL, `SELECT datname FROM pg_database WHERE datname LIKE 'drift_check_%'`)).map((r) => r.datname);
 

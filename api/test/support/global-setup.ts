@@ -3,7 +3,7 @@
 // is built under another name and renamed when complete, under an advisory lock, so runs
 // in parallel (or a run killed halfway) never see a half-migrated template.
 import { Client } from 'pg';
-import { applyMigrations } from '../../src/db/migrations';
+import { applyMigrations } from '../../src/schema-setup/apply-migrations';
 import { APP_ROLE, TEMPLATE_DB, TEMPLATE_PREFIX } from './test-env';
 import { chooseTestPostgres, embeddedAppPassword } from './test-postgres';
 

@@ -1,10 +1,10 @@
-// `npm run test:faults`: the fault scenarios against the local cluster (scripts/cluster), one
+// `npm run test:faults`: the fault scenarios against the local cluster (this workspace), one
 // file at a time in name order. Separate from `npm test`: it builds the production bundle and
 // runs for several minutes.
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: '../../..',
-  testMatch: ['<rootDir>/api/test/faults/**/*.test.ts'],
+  testMatch: ['<rootDir>/scripts/cluster/faults/**/*.test.ts'],
   testEnvironment: 'node',
   transform: {
     '^.+\\.(ts|js)$': [
@@ -14,9 +14,9 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   setupFiles: ['reflect-metadata'],
-  globalSetup: '<rootDir>/api/test/faults/support/global-setup.ts',
-  globalTeardown: '<rootDir>/api/test/faults/support/global-teardown.ts',
-  testSequencer: '<rootDir>/api/test/faults/support/sequencer.js',
+  globalSetup: '<rootDir>/scripts/cluster/faults/support/global-setup.ts',
+  globalTeardown: '<rootDir>/scripts/cluster/faults/support/global-teardown.ts',
+  testSequencer: '<rootDir>/scripts/cluster/faults/support/sequencer.js',
   maxWorkers: 1,
   testTimeout: 300_000,
 };

@@ -2,9 +2,9 @@
 // port. Its event loop is not the test's: the fault proxy's timing is not disturbed by the
 // load generator.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { control } from '../../../../scripts/cluster/control';
-import type { ClusterEvent } from '../../../../scripts/cluster/supervisor';
-import { PROJECT_ROOT } from '../../../src/project-root';
+import { control } from '../../control';
+import type { ClusterEvent } from '../../supervisor';
+import { PROJECT_ROOT } from '../../../../api/src/project-root';
 import { FAULTS_ADMIN_URL, faultsDatabaseUrls } from './faults-env';
 
 export interface InstanceStatus {

@@ -2,7 +2,7 @@
 'use strict';
 /**
  * Stand-in for Prisma's native `schema-engine` binary, for machines that cannot download
- * it: point PRISMA_SCHEMA_ENGINE_BINARY here (scripts/prisma.cjs does) and the CLI spawns
+ * it: point PRISMA_SCHEMA_ENGINE_BINARY here (prisma.cjs here does) and the CLI spawns
  * this file exactly as it would spawn the binary.
  *
  *   bridge --datamodels <file>… --datasource '<json>' [--enabled-preview-features a,b]

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { Client } from 'pg';
-import { PROJECT_ROOT } from '../../../src/project-root';
+import { PROJECT_ROOT } from '../../../../api/src/project-root';
 import { FAULTS_ADMIN_URL, FAULTS_DB, STATE_DIR } from './faults-env';
 
 export default async function globalSetup(): Promise<void> {

@@ -2,7 +2,7 @@
 // check sees the history of F1-F4 together), and a folder for what clients were told.
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../../src/project-root';
+import { PROJECT_ROOT } from '../../../../api/src/project-root';
 
 export const FAULTS_ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const FAULTS_DB = 'tracker_faults';

@@ -3,7 +3,8 @@
  * `prisma migrate deploy` without spawning the CLI: the same engine call
  * (`applyMigrations`) with the migrations list built the way the CLI builds it, so the
  * database and its `_prisma_migrations` rows end up identical, in a fraction of the time.
- * Meant for process start-up (the embedded PostgreSQL) and test set-up.
+ * Development only: the drift check (db-check.cjs) and the test that holds the production
+ * runner (api/src/db/sql-migrator.ts) to Prisma's bookkeeping.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -65,7 +66,7 @@ function readSchemaFiles(schemaPath) {
  */
 async function migrateDeploy({ datasourceUrl, schemaPath, migrationsDir, maxConnections = 1, filters, log }) {
   // Relative to this file, not the cwd, so it works from any working directory.
-  const schema = path.resolve(schemaPath ?? path.join(__dirname, '..', 'schema.prisma'));
+  const schema = path.resolve(schemaPath ?? path.join(__dirname, '..', '..', 'prisma', 'schema.prisma'));
   const migrations = path.resolve(migrationsDir ?? path.join(fs.statSync(schema).isDirectory() ? schema : path.dirname(schema), 'migrations'));
   const datamodels = readSchemaFiles(schema);
   const handle = await createSchemaEngine({ datamodels, datasourceUrl, maxConnections, logCallback: log });

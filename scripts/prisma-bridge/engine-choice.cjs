@@ -2,7 +2,7 @@
 /**
  * Which schema engine the Prisma CLI should run: the native binary when one is installed
  * (stock Prisma), else the WebAssembly bridge next to this file. Synchronous, because
- * prisma.config.ts (read by a bare `npx prisma …`) calls it as well as scripts/prisma.cjs.
+ * prisma.config.ts (read by a bare `npx prisma …`) calls it as well as prisma.cjs here.
  */
 const fs = require('node:fs');
 const path = require('node:path');
