@@ -127,6 +127,8 @@ export interface Config {
   readonly dbPoolMaxWaiting: number;
   /** Parameterized reads as named prepared statements (off behind a transaction-mode pooler). */
   readonly dbPreparedStatements: boolean;
+  /** The hottest read root fields answered by one statement compiled from their selection. */
+  readonly compiledReads: boolean;
   /** undefined: generate one per process (development only). */
   readonly jwtSecret: string | undefined;
   readonly jwtIssuer: string;
@@ -331,6 +333,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000, 1, 3_600_000),
     dbPoolMaxWaiting: int(env, 'DB_POOL_MAX_WAITING', 50, 0, 100_000),
     dbPreparedStatements: bool(env, 'DB_PREPARED_STATEMENTS', true),
+    compiledReads: bool(env, 'DB_COMPILED_READS', true),
     jwtSecret,
     jwtIssuer: env.JWT_ISSUER || 'tracker-api',
     jwtAudience: env.JWT_AUDIENCE || 'tracker-clients',

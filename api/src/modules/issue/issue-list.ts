@@ -62,7 +62,7 @@ const EMPTY = Symbol('empty');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A cursor is [order, sort key, id]: one made for another order is refused, not misread. */
-function readCursor(page: PageRequest, order: string): [string, string] | null {
+export function readCursor(page: PageRequest, order: string): [string, string] | null {
   const cursor = decodeCursor(page.cursor, 3, page.cursorField);
   if (!cursor) return null;
   const [tag, value, id] = cursor;

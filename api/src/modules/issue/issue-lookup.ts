@@ -10,11 +10,11 @@ export type IssueWithProject = Issue & { project: Project };
 
 // The issue and its project in one statement (Prisma's include would send two): the project's
 // columns come back prefixed and are folded into `project`.
-const PROJECT_COLUMNS = Prisma.sql`p.id AS "p.id", p.org_id AS "p.orgId", p.key AS "p.key", p.name AS "p.name",
+export const PROJECT_COLUMNS = Prisma.sql`p.id AS "p.id", p.org_id AS "p.orgId", p.key AS "p.key", p.name AS "p.name",
   p.description AS "p.description", p.lead_id AS "p.leadId", p.issue_seq AS "p.issueSeq", p.archived_at AS "p.archivedAt",
   p.created_at AS "p.createdAt", p.updated_at AS "p.updatedAt"`;
 
-function withProject(row: Record<string, unknown>): IssueWithProject {
+export function withProject(row: Record<string, unknown>): IssueWithProject {
   const issue: Record<string, unknown> = {};
   const project: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) {

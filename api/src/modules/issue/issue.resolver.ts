@@ -8,6 +8,7 @@ import { CreateIssueInput, IssueListArgs, UpdateIssueInput } from './issue.input
 import { IssueConnection, IssueObject } from './issue.type';
 import { decodeIssueFilter } from './issue-filter-ids';
 import { findIssueByKey } from './issue-lookup';
+import { compiledIssueByKey } from './issue-select-compiler';
 import { listIssues } from './issue-list';
 import { rankIssue } from './issue-rank.service';
 import { transitionIssue } from './issue-transition.service';
@@ -35,8 +36,9 @@ export function decodeUpdateInput(input: UpdateIssueInput): issues.UpdateIssueCo
 @Resolver(() => IssueObject)
 export class IssueResolver {
   @Query(() => IssueObject, { nullable: true })
-  async issue(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Issue | null> {
+  async issue(@Arg('key', () => String) key: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Issue | null> {
     const tenant = await ctx.tenant();
+    if (ctx.services.config.compiledReads) return compiledIssueByKey(tenant, key, info);
     // Not found is an answer (null), not a failure: caught inside the read, so the request's
     // shared transaction never sees an error and the rest of the document still runs.
     const issue = await tenant.db.read((tx) => findIssueByKey(tx, tenant.orgId, key).catch((error: unknown) => (isAppNotFound(error) ? null : Promise.reject(error))));

@@ -8,6 +8,7 @@ import { IssueListArgs } from '../issue/issue.input';
 import { IssueConnection } from '../issue/issue.type';
 import { listIssues } from '../issue/issue-list';
 import { decodeIssueFilter } from '../issue/issue-filter-ids';
+import { compiledProjectBoard, takeCompiledPage } from '../issue/issue-select-compiler';
 import { LabelObject } from '../label/label.type';
 import { SprintObject } from '../sprint/sprint.type';
 import { UserObject } from '../user/user.type';
@@ -39,8 +40,11 @@ export class ProjectResolver {
   }
 
   @Query(() => ProjectObject, { nullable: true })
-  async project(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Project | null> {
+  async project(@Arg('key', () => String) key: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Project | null> {
     const tenant = await ctx.tenant();
+    // The board (the project with its page of issues) in one statement, when the selection allows.
+    const compiled = ctx.services.config.compiledReads ? await compiledProjectBoard(tenant, key, info) : null;
+    if (compiled) return compiled.found;
     const project = await projects.getProject(tenant.db, key);
     // Issues on this project resolve their key through the project loader: no second fetch.
     if (project) tenant.loaders(projectLoaders).project.prime(project.id, project);
@@ -109,7 +113,10 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Issue>> {
-    const { db, loaders } = await ctx.tenant();
-    return listIssues(db, { projectId: project.id }, decodeIssueFilter(args.filter), args.orderBy, pageOf(args, info), loaders(issueLoaders).issuePages);
+    const tenant = await ctx.tenant();
+    const [filter, page] = [decodeIssueFilter(args.filter), pageOf(args, info)];
+    const compiled = takeCompiledPage(tenant, info, page, filter, args.orderBy);
+    if (compiled) return compiled;
+    return listIssues(tenant.db, { projectId: project.id }, filter, args.orderBy, page, tenant.loaders(issueLoaders).issuePages);
   }
 }
