@@ -14,7 +14,7 @@ export const PROJECT_COLUMNS = Prisma.sql`p.id AS "p.id", p.org_id AS "p.orgId",
   p.description AS "p.description", p.lead_id AS "p.leadId", p.issue_seq AS "p.issueSeq", p.archived_at AS "p.archivedAt",
   p.created_at AS "p.createdAt", p.updated_at AS "p.updatedAt"`;
 
-export function withProject(row: Record<string, unknown>): IssueWithProject {
+function withProject(row: Record<string, unknown>): IssueWithProject {
   const issue: Record<string, unknown> = {};
   const project: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) {

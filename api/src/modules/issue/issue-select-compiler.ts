@@ -23,7 +23,7 @@ import { workflowLoaders } from '../workflow/workflow.loaders';
 import { parseIssueKey } from './issue-key';
 import { ISSUE_COLUMNS, readCursor, type IssueListOrder } from './issue-list';
 import type { IssueListFilter } from './issue-list';
-import { PROJECT_COLUMNS, withProject } from './issue-lookup';
+import { PROJECT_COLUMNS, type IssueWithProject } from './issue-lookup';
 import type { IssueRowWithSort } from './issue-page-batch';
 
 /** Which of an issue's relations the selection asks for, each fetched by a join. */
@@ -119,8 +119,9 @@ export async function compiledIssueByKey(tenant: Tenant, key: string, info: Grap
     return found ?? null;
   });
   if (!row) return null;
-  const issue = withProject(issueOf(row, ['labels']) as unknown as Row);
-  tenant.loaders(projectLoaders).project.prime(issue.projectId, issue.project);
+  const project = part(row, 'p') as unknown as Project;
+  const issue: IssueWithProject = { ...issueOf(row, ['labels']), project };
+  tenant.loaders(projectLoaders).project.prime(issue.projectId, project);
   prime(tenant, relations, issue, row);
   return issue;
 }
