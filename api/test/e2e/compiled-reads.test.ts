@@ -33,6 +33,8 @@ const MIXED = `fragment Card on Issue { key assignee { ...Who } tagged: labels {
     issues(first: 7, orderBy: { field: RANK, direction: ASC }) { edges { node { ...Card ... on Issue { boss: reporter { name } status { name transitionsTo { name } } children { key } comments(first: 1) { totalCount } } } } } } }`;
 const TWO_PAGES = `query($key: String!) { project(key: $key) { a: issues(first: 2) { edges { node { key } } } b: issues(first: 3) { edges { node { key status { name } } } } } }`;
 const BY_NUMBER = `query($key: String!) { project(key: $key) { issues(first: 5, orderBy: { field: NUMBER, direction: DESC }) { edges { cursor node { key assignee { name } } } } } }`;
+// Nothing but the issues' own fields: no joins at all.
+const BARE = `query($key: String!) { project(key: $key) { issues(first: 4) { edges { node { title } } } } issue(key: "CR-2") { title } }`;
 const BACKWARD = `query($key: String!) { project(key: $key) { issues(last: 4) { pageInfo { hasPreviousPage startCursor } edges { node { key labels { name } } } } } }`;
 
 beforeAll(async () => {
@@ -106,7 +108,7 @@ test('the board page and the issue view answer the same JSON compiled and throug
       await both(org, W1, { key });
       await both(org, ISSUE, { key });
     }
-    for (const document of [MIXED, TWO_PAGES, BY_NUMBER, BACKWARD]) await both(org, document, { key: 'CR' });
+    for (const document of [MIXED, TWO_PAGES, BY_NUMBER, BACKWARD, BARE]) await both(org, document, { key: 'CR' });
   }
   // The fixture holds what the comparisons are about: unassigned issues, issues without
   // labels and with two, deleted issues left out, and each tenant sees its own CR.

@@ -69,6 +69,9 @@ function relationSql(relations: IssueRelations): { columns: Prisma.Sql[]; joins:
 
 type Row = Record<string, unknown>;
 
+/** The fragments one per line (Prisma.join refuses an empty list). */
+const lines = (fragments: readonly Prisma.Sql[]): Prisma.Sql => (fragments.length === 0 ? Prisma.empty : Prisma.join([...fragments], '\n'));
+
 /** The columns of `row` named "<prefix>.<field>", as an object, or null when its id is NULL. */
 function part(row: Row, prefix: string): Row | null {
   if (row[`${prefix}.id`] === null || row[`${prefix}.id`] === undefined) return null;
@@ -114,7 +117,7 @@ export async function compiledIssueByKey(tenant: Tenant, key: string, info: Grap
     const [found] = await tx.$queryRaw<Row[]>`
       SELECT ${Prisma.join([ISSUE_COLUMNS, PROJECT_COLUMNS, ...columns])}
       FROM issues i JOIN projects p ON p.id = i.project_id AND p.org_id = i.org_id
-      ${Prisma.join(joins, '\n')}
+      ${lines(joins)}
       WHERE i.org_id = ${tenant.orgId}::uuid AND p.key = ${parsed.projectKey} AND i.number = ${parsed.number} AND i.deleted_at IS NULL`;
     return found ?? null;
   });
@@ -187,7 +190,7 @@ export async function compiledProjectBoard(tenant: Tenant, key: string, info: Gr
       WHERE i.org_id = ${tenant.orgId}::uuid AND i.project_id = p.id AND i.deleted_at IS NULL ${after}
       ORDER BY i.rank ASC, i.id ASC
       LIMIT ${args.page.size + 1}) i ON true
-    ${Prisma.join(joins, '\n')}
+    ${lines(joins)}
     WHERE p.org_id = ${tenant.orgId}::uuid AND p.key = ${key}
     ORDER BY i.rank ASC, i.id ASC`);
   const first = rows[0];
