@@ -33,6 +33,8 @@ const MIXED = `fragment Card on Issue { key assignee { ...Who } tagged: labels {
     issues(first: 7, orderBy: { field: RANK, direction: ASC }) { edges { node { ...Card ... on Issue { boss: reporter { name } status { name transitionsTo { name } } children { key } comments(first: 1) { totalCount } } } } } } }`;
 const TWO_PAGES = `query($key: String!) { project(key: $key) { a: issues(first: 2) { edges { node { key } } } b: issues(first: 3) { edges { node { key status { name } } } } } }`;
 const BY_NUMBER = `query($key: String!) { project(key: $key) { issues(first: 5, orderBy: { field: NUMBER, direction: DESC }) { edges { cursor node { key assignee { name } } } } } }`;
+const W3 = 'query W3($text: String!, $categories: [StatusCategory!]) { issues(filter: { text: $text, statusCategories: $categories }, first: 20) { edges { node { key title priority status { name category } } } } }';
+const ORG_LIST = `query($after: String, $order: IssueOrder) { issues(first: 30, after: $after, orderBy: $order) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${FULL_NODE} project { key } } } } }`;
 // Nothing but the issues' own fields: no joins at all.
 const BARE = `query($key: String!) { project(key: $key) { issues(first: 4) { edges { node { title } } } } issue(key: "CR-2") { title } }`;
 const BACKWARD = `query($key: String!) { project(key: $key) { issues(last: 4) { pageInfo { hasPreviousPage startCursor } edges { node { key labels { name } } } } } }`;
@@ -110,6 +112,18 @@ test('the board page and the issue view answer the same JSON compiled and throug
     }
     for (const document of [MIXED, TWO_PAGES, BY_NUMBER, BACKWARD, BARE]) await both(org, document, { key: 'CR' });
   }
+  // The organization's lists: a search (by relevance), every page in two orders.
+  for (const org of [orgA, orgB]) {
+    for (const [text, categories] of [['task', null], ['task 1', ['TODO', 'IN_PROGRESS']], ['nothing matches', null], ['7', ['DONE']]] as const) await both(org, W3, { text, categories });
+    for (const order of [null, { field: 'NUMBER', direction: 'DESC' }, { field: 'PRIORITY', direction: 'ASC' }]) {
+      let after: string | null = null;
+      for (;;) {
+        const issues = ((await both(org, ORG_LIST, { after, order })).data as any).issues;
+        if (!issues.pageInfo.hasNextPage) break;
+        after = issues.pageInfo.endCursor;
+      }
+    }
+  }
   // The fixture holds what the comparisons are about: unassigned issues, issues without
   // labels and with two, deleted issues left out, and each tenant sees its own CR.
   const board = (await both(orgA, PAGE, { key: 'CR', first: 100 })).data as any;
@@ -163,9 +177,14 @@ test('the compiled board page costs the same fixed number of statements for 10 i
     return [...counter.statements];
   };
   const one = await issue();
-  console.log(`compiled reads: board of 10 -> ${ten.length} statements, of 100 -> ${hundred.length}, issue by key -> ${one.length}: ${JSON.stringify(one)}`);
+  counter.reset();
+  const found = await owner.ok(W3, { text: 'task', categories: ['TODO', 'IN_PROGRESS'] });
+  expect(found.issues.edges.length).toBe(20);
+  const search = [...counter.statements];
+  console.log(`compiled reads: board of 10 -> ${ten.length} statements, of 100 -> ${hundred.length}, issue by key -> ${one.length}, search -> ${search.length}: ${JSON.stringify(search)}`);
   expect(hundred.length).toBe(ten.length);
   // The transaction's BEGIN (carrying the pin), the compiled statement, COMMIT.
   expect(ten.length).toBe(3);
   expect(one.length).toBe(3);
+  expect(search.length).toBe(3);
 });

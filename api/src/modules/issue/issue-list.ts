@@ -37,6 +37,16 @@ export interface IssueListOrder {
   readonly direction: 'ASC' | 'DESC';
 }
 
+/**
+ * Relations a page's own statement fetches (issue-select-compiler.ts): joined over the page's
+ * rows, then handed to the request's loaders by `take`, which returns the issue rows alone.
+ */
+export interface PageJoins {
+  readonly columns: readonly Prisma.Sql[];
+  readonly joins: readonly Prisma.Sql[];
+  take(rows: Record<string, unknown>[]): IssueRowWithSort[];
+}
+
 export interface IssueListScope {
   readonly projectId?: string;
   readonly sprintId?: string;
@@ -134,6 +144,7 @@ export async function listIssues(
   order: IssueListOrder | null | undefined,
   page: PageRequest,
   batch?: IssuePageBatch,
+  joins?: PageJoins,
 ): Promise<ConnectionShape<Issue>> {
   const f = filter ?? {};
   const text = f.text?.trim() || null;
@@ -167,16 +178,24 @@ export async function listIssues(
   // A forged cursor can make PostgreSQL reject the cast; a savepoint keeps that from breaking
   // the rest of the request's transaction.
   const query = cursor ? db.run.bind(db) : db.read.bind(db);
-  const rows = await query((tx) =>
-      tx.$queryRaw<IssueRowWithSort[]>`
+  const pageSql = Prisma.sql`
       SELECT ${ISSUE_COLUMNS}, (${expr})::text AS "sortKey"
       FROM issues i
       WHERE ${Prisma.join(pageWhere, ' AND ')}
       ORDER BY ${expr} ${direction}, i.id ${direction}
-      LIMIT ${page.size + 1}`,
-  ).catch((error: unknown) => {
-      throw cursor && isDataException(error) ? badInput(page.cursorField, `${page.cursorField} is not a cursor of this list and order`) : error;
-    });
+      LIMIT ${page.size + 1}`;
+  // With joins, the page is cut first and only its rows are joined (and ordered again).
+  const statement = joins && joins.joins.length > 0
+    ? Prisma.sql`
+      SELECT ${Prisma.join([ISSUE_COLUMNS, Prisma.sql`(${expr})::text AS "sortKey"`, ...joins.columns])}
+      FROM (SELECT i.* FROM issues i WHERE ${Prisma.join(pageWhere, ' AND ')} ORDER BY ${expr} ${direction}, i.id ${direction} LIMIT ${page.size + 1}) i
+      ${Prisma.join([...joins.joins], '\n')}
+      ORDER BY ${expr} ${direction}, i.id ${direction}`
+    : pageSql;
+  const fetched = await query((tx) => tx.$queryRaw<Record<string, unknown>[]>(statement)).catch((error: unknown) => {
+    throw cursor && isDataException(error) ? badInput(page.cursorField, `${page.cursorField} is not a cursor of this list and order`) : error;
+  });
+  const rows = joins && joins.joins.length > 0 ? joins.take(fetched) : (fetched as IssueRowWithSort[]);
   return connectionOfPage(rows, page, cursorOf, async () => {
     const [{ count }] = await db.read((tx) => tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM issues i WHERE ${Prisma.join(where, ' AND ')}`);
     return count;

@@ -21,13 +21,14 @@ import { projectLoaders } from '../project/project.loaders';
 import { userLoaders, type PublicUser } from '../user/user.loaders';
 import { workflowLoaders } from '../workflow/workflow.loaders';
 import { parseIssueKey } from './issue-key';
-import { ISSUE_COLUMNS, readCursor, type IssueListOrder } from './issue-list';
+import { ISSUE_COLUMNS, readCursor, type IssueListOrder, type PageJoins } from './issue-list';
 import type { IssueListFilter } from './issue-list';
 import { PROJECT_COLUMNS, type IssueWithProject } from './issue-lookup';
 import type { IssueRowWithSort } from './issue-page-batch';
 
 /** Which of an issue's relations the selection asks for, each fetched by a join. */
 export interface IssueRelations {
+  readonly project?: boolean;
   readonly status: boolean;
   readonly assignee: boolean;
   readonly reporter: boolean;
@@ -44,6 +45,10 @@ const USER = (alias: string) => Prisma.raw(`${alias}.id AS "${alias}.id", ${alia
 function relationSql(relations: IssueRelations): { columns: Prisma.Sql[]; joins: Prisma.Sql[] } {
   const columns: Prisma.Sql[] = [];
   const joins: Prisma.Sql[] = [];
+  if (relations.project) {
+    columns.push(PROJECT_COLUMNS);
+    joins.push(Prisma.sql`LEFT JOIN projects p ON p.id = i.project_id AND p.org_id = i.org_id`);
+  }
   if (relations.status) {
     columns.push(Prisma.sql`s.id AS "s.id", s.org_id AS "s.orgId", s.project_id AS "s.projectId", s.name AS "s.name", s.category::text AS "s.category", s.position AS "s.position"`);
     joins.push(Prisma.sql`LEFT JOIN workflow_states s ON s.id = i.status_id`);
@@ -89,6 +94,7 @@ function issueOf(row: Row, extra: readonly string[]): Issue {
 
 /** Hands the fetched relations of `issue` to the loaders its field resolvers read. */
 function prime(tenant: Tenant, relations: IssueRelations, issue: Issue, row: Row): void {
+  if (relations.project) tenant.loaders(projectLoaders).project.prime(issue.projectId, part(row, 'p') as Project | null);
   if (relations.status) {
     const state = part(row, 's') as WorkflowState | null;
     tenant.loaders(workflowLoaders).state.prime(issue.statusId, state);
@@ -215,6 +221,25 @@ async function countIssues(tenant: Tenant, projectId: string): Promise<number> {
   const [{ count }] = await tenant.db.read((tx) => tx.$queryRaw<{ count: number }[]>`
     SELECT count(*)::int AS count FROM issues i WHERE i.org_id = ${tenant.orgId}::uuid AND i.project_id = ${projectId}::uuid AND i.deleted_at IS NULL`);
   return count;
+}
+
+/**
+ * For a list of issues read by listIssues (the organization's search, a board page the
+ * compiled project read did not answer): the relations its nodes select, joined over the page.
+ */
+export function issuePageJoins(tenant: Tenant, info: GraphQLResolveInfo): PageJoins {
+  const node = Selection.of(info).below('edges').below('node');
+  const relations = { ...relationsOf(node), project: node.has('key') || node.has('project') };
+  const { columns, joins } = relationSql(relations);
+  return {
+    columns,
+    joins,
+    take: (rows) => rows.map((row) => {
+      const issue = issueOf(row, ['labels']) as IssueRowWithSort;
+      prime(tenant, relations, issue, row);
+      return issue;
+    }),
+  };
 }
 
 /** The compiled page for Project.issues, if one was fetched for exactly these arguments. */

@@ -8,7 +8,7 @@ import { CreateIssueInput, IssueListArgs, UpdateIssueInput } from './issue.input
 import { IssueConnection, IssueObject } from './issue.type';
 import { decodeIssueFilter } from './issue-filter-ids';
 import { findIssueByKey } from './issue-lookup';
-import { compiledIssueByKey } from './issue-select-compiler';
+import { compiledIssueByKey, issuePageJoins } from './issue-select-compiler';
 import { listIssues } from './issue-list';
 import { rankIssue } from './issue-rank.service';
 import { transitionIssue } from './issue-transition.service';
@@ -53,7 +53,11 @@ export class IssueResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Issue>> {
-    return listIssues((await ctx.tenant()).db, {}, decodeIssueFilter(args.filter), args.orderBy, pageOf(args, info));
+    const tenant = await ctx.tenant();
+    const [filter, page] = [decodeIssueFilter(args.filter), pageOf(args, info)];
+    // The page's relations (status, assignee, project for the key...) joined into its statement.
+    const joins = ctx.services.config.compiledReads ? issuePageJoins(tenant, info) : undefined;
+    return listIssues(tenant.db, {}, filter, args.orderBy, page, undefined, joins);
   }
 
   @Mutation(() => IssueObject, { description: 'MEMBER and up; VIEWER is FORBIDDEN.' })

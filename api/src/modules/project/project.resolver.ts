@@ -8,7 +8,7 @@ import { IssueListArgs } from '../issue/issue.input';
 import { IssueConnection } from '../issue/issue.type';
 import { listIssues } from '../issue/issue-list';
 import { decodeIssueFilter } from '../issue/issue-filter-ids';
-import { compiledProjectBoard, takeCompiledPage } from '../issue/issue-select-compiler';
+import { compiledProjectBoard, issuePageJoins, takeCompiledPage } from '../issue/issue-select-compiler';
 import { LabelObject } from '../label/label.type';
 import { SprintObject } from '../sprint/sprint.type';
 import { UserObject } from '../user/user.type';
@@ -117,6 +117,7 @@ export class ProjectResolver {
     const [filter, page] = [decodeIssueFilter(args.filter), pageOf(args, info)];
     const compiled = takeCompiledPage(tenant, info, page, filter, args.orderBy);
     if (compiled) return compiled;
-    return listIssues(tenant.db, { projectId: project.id }, filter, args.orderBy, page, tenant.loaders(issueLoaders).issuePages);
+    const joins = ctx.services.config.compiledReads ? issuePageJoins(tenant, info) : undefined;
+    return listIssues(tenant.db, { projectId: project.id }, filter, args.orderBy, page, tenant.loaders(issueLoaders).issuePages, joins);
   }
 }
