@@ -41,7 +41,7 @@ const BACKWARD = `query($key: String!) { project(key: $key) { issues(last: 4) { 
 
 beforeAll(async () => {
   const limits = { RATE_LIMIT_CALLER_POINTS: '1000000000', RATE_LIMIT_ORGANIZATION_POINTS: '1000000000', GRAPHQL_MAX_COST: '1000000' };
-  api = await startTestApi('compiled', limits);
+  api = await startTestApi('compiled', { ...limits, GRAPHQL_BATCHED_REQUESTS: 'true' });
   loaderServer = await startServer(loadConfig(testServerEnv(api.database, { ...limits, DB_COMPILED_READS: 'false' })), pino({ level: 'silent' }));
   loaderClient = new GraphqlClient(`${loaderServer.url}/graphql`);
   orgA = await createOrg(api.client, 'cra');
@@ -118,7 +118,7 @@ test('the board page and the issue view answer the same JSON compiled and throug
     for (const order of [null, { field: 'NUMBER', direction: 'DESC' }, { field: 'PRIORITY', direction: 'ASC' }]) {
       let after: string | null = null;
       for (;;) {
-        const issues = ((await both(org, ORG_LIST, { after, order })).data as any).issues;
+        const issues: any = ((await both(org, ORG_LIST, { after, order })).data as any).issues;
         if (!issues.pageInfo.hasNextPage) break;
         after = issues.pageInfo.endCursor;
       }
@@ -148,6 +148,21 @@ test('bad paging input is refused the same way, at the same path', async () => {
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   }
   expect((await both(orgA, W2, { key: 'CR', first: 101 })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+test('operations batched in one HTTP request (one context) each get their own compiled page', async () => {
+  const board = `query($key: String!) { project(key: $key) { key issues(first: 3) { edges { node { key title status { name } } } } } }`;
+  const as = { token: orgA.users.MEMBER.token, orgId: orgA.id };
+  const keys = ['CR', 'EMPTY', 'CR', 'EMPTY'];
+  const response = await fetch(api.client.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${as.token}`, 'x-org-id': as.orgId },
+    body: JSON.stringify(keys.map((key) => ({ query: board, variables: { key } }))),
+  });
+  const answers = (await response.json()) as { data: unknown }[];
+  const alone = await Promise.all(keys.map(async (key) => (await loaderClient.request(board, { key }, as)).data));
+  expect(answers.map((answer) => answer.data)).toEqual(alone);
+  expect((alone[0] as any).project.issues.edges).toHaveLength(3);
 });
 
 test('issues of another tenant stay invisible to the compiled reads', async () => {

@@ -213,7 +213,7 @@ export async function compiledProjectBoard(tenant: Tenant, key: string, info: Gr
   const totalCount = first.totalCount as number | undefined;
   const count = async () => totalCount ?? (await countIssues(tenant, found.id));
   const answer: CompiledIssuePage = { page: args.page, connection: connectionOfPage(issues, args.page, (row) => ['RANK', row.sortKey, row.id], count) };
-  tenant.loaders(prefetchedFields).put(`${responsePath(info.path)}.${issuesKey}`, answer);
+  tenant.loaders(prefetchedFields).put(found, `${responsePath(info.path)}.${issuesKey}`, answer);
   return { found };
 }
 
@@ -243,9 +243,9 @@ export function issuePageJoins(tenant: Tenant, info: GraphQLResolveInfo): PageJo
 }
 
 /** The compiled page for Project.issues, if one was fetched for exactly these arguments. */
-export function takeCompiledPage(tenant: Tenant, info: GraphQLResolveInfo, page: PageRequest, filter: IssueListFilter | null, order: IssueListOrder | null | undefined): ConnectionShape<Issue> | undefined {
+export function takeCompiledPage(tenant: Tenant, project: Project, info: GraphQLResolveInfo, page: PageRequest, filter: IssueListFilter | null, order: IssueListOrder | null | undefined): ConnectionShape<Issue> | undefined {
   if (filter || !isBoardOrder(order)) return undefined;
-  const answer = tenant.loaders(prefetchedFields).take<CompiledIssuePage>(info, (fetched) =>
+  const answer = tenant.loaders(prefetchedFields).take<CompiledIssuePage>(project, info, (fetched) =>
     fetched.page.backward === page.backward && fetched.page.size === page.size && fetched.page.cursor === page.cursor);
   return answer?.connection;
 }

@@ -115,7 +115,7 @@ export class ProjectResolver {
   ): Promise<ConnectionShape<Issue>> {
     const tenant = await ctx.tenant();
     const [filter, page] = [decodeIssueFilter(args.filter), pageOf(args, info)];
-    const compiled = takeCompiledPage(tenant, info, page, filter, args.orderBy);
+    const compiled = takeCompiledPage(tenant, project, info, page, filter, args.orderBy);
     if (compiled) return compiled;
     const joins = ctx.services.config.compiledReads ? issuePageJoins(tenant, info) : undefined;
     return listIssues(tenant.db, { projectId: project.id }, filter, args.orderBy, page, tenant.loaders(issueLoaders).issuePages, joins);
