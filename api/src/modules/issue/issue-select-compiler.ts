@@ -157,9 +157,9 @@ function boardArgs(info: GraphQLResolveInfo, responseKey: string, selection: Sel
   const field = info.schema.getType('Project');
   const definition = field && 'getFields' in field ? (field.getFields() as Record<string, Parameters<typeof getArgumentValues>[0]>).issues : undefined;
   if (!definition || nodes.length === 0) return null;
-  const args = getArgumentValues(definition, nodes[0]!, info.variableValues) as { first?: number | null; after?: string | null; last?: number | null; before?: string | null; filter?: unknown; orderBy?: IssueListOrder | null };
-  if (args.filter != null || !isBoardOrder(args.orderBy) || args.last != null || args.before != null) return null;
   try {
+    const args = getArgumentValues(definition, nodes[0]!, info.variableValues) as { first?: number | null; after?: string | null; last?: number | null; before?: string | null; filter?: unknown; orderBy?: IssueListOrder | null };
+    if (args.filter != null || !isBoardOrder(args.orderBy) || args.last != null || args.before != null) return null;
     const page = pageRequest({ first: args.first, after: args.after });
     return { page, cursor: readCursor(page, 'RANK') };
   } catch {
