@@ -1,12 +1,25 @@
-// One jest run, several projects: unit (pure rules), integration (services on a real
-// PostgreSQL), e2e (the API over real HTTP/WebSockets/browser) and infra (CDKTF synth).
+// One jest run, one project per test tier; a tier is a folder of api/test:
+//   unit  pure rules, no database or network (seconds)
+//   db    services and SQL on a real PostgreSQL (each file gets its own database)
+//   e2e   the API over real HTTP and WebSockets, in-process or as a child process
+//   slow  browsers, the production image, the embedded `npm start`, load-sized runs
+// plus the infrastructure project (CDKTF synth). `npm test` runs them all; `npm run test:<tier>`
+// runs one. api/test/faults has its own config (`npm run test:faults`).
 /** @type {import('jest').Config} */
 const tsJest = [
   'ts-jest',
   { tsconfig: { allowJs: true, isolatedModules: true, module: 'commonjs', esModuleInterop: true, experimentalDecorators: true, emitDecoratorMetadata: true }, diagnostics: false },
 ];
 
-const apiProject = (name, extra = {}) => ({
+/** The tiers and whether they need the test PostgreSQL (a migrated template per run). */
+const TIERS = { unit: false, db: true, e2e: true, slow: true };
+
+const database = {
+  globalSetup: '<rootDir>/api/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/api/test/support/global-teardown.ts',
+};
+
+const apiProject = (name, usesDatabase) => ({
   displayName: name,
   rootDir: __dirname,
   testMatch: [`<rootDir>/api/test/${name}/**/*.test.ts`],
@@ -15,17 +28,16 @@ const apiProject = (name, extra = {}) => ({
   // jose ships ESM only; let ts-jest turn it into CommonJS like our own code.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   setupFiles: ['reflect-metadata'],
-  ...extra,
+  ...(usesDatabase ? database : {}),
 });
 
 module.exports = {
   maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
   // Only the top-level value counts: jest-circus ignores testTimeout inside `projects`.
   testTimeout: 120_000,
-  projects: [
-    apiProject('unit'),
-    apiProject('integration', { globalSetup: '<rootDir>/api/test/support/global-setup.ts', globalTeardown: '<rootDir>/api/test/support/global-teardown.ts' }),
-    apiProject('e2e', { globalSetup: '<rootDir>/api/test/support/global-setup.ts', globalTeardown: '<rootDir>/api/test/support/global-teardown.ts' }),
-    '<rootDir>/cdktf/jest.config.js',
-  ],
+  projects: [...Object.entries(TIERS).map(([name, usesDatabase]) => apiProject(name, usesDatabase)), '<rootDir>/cdktf/jest.config.js'],
+  // Coverage (`--coverage`, which `npm test` passes) is V8's own, so it costs little; the
+  // threshold is the whole suite's level, so a run of one tier or file will not meet it.
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['<rootDir>/api/src/**/*.ts', '!<rootDir>/api/src/generated/**'],
 };
