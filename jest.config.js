@@ -40,4 +40,7 @@ module.exports = {
   // threshold is the whole suite's level, so a run of one tier or file will not meet it.
   coverageProvider: 'v8',
   collectCoverageFrom: ['<rootDir>/api/src/**/*.ts', '!<rootDir>/api/src/generated/**'],
+  // Just under the level measured on unit + db alone (statements 63.4, branches 82.2,
+  // functions 53.2, lines 63.4 %); the whole suite is well above it.
+  coverageThreshold: { global: { statements: 62, branches: 81, functions: 52, lines: 62 } },
 };

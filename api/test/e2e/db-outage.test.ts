@@ -114,6 +114,10 @@ test('service comes back by itself after the database returns', async () => {
 });
 
 test('a slow database gives fast, clear refusals instead of an unbounded queue', async () => {
+  // Connections opened before the slowdown: opening one takes several round trips, which at
+  // 200 ms each (and on a loaded machine) can outlast the acquire timeout by themselves.
+  await Promise.all(Array.from({ length: 4 }, read));
+  expect(pool().idleCount).toBeGreaterThan(0);
   proxy.setLatency(200);
   const rejectedBefore = pool().rejectedCount;
   const results = await Promise.all(Array.from({ length: 40 }, read));
