@@ -119,19 +119,21 @@ test('a slow database gives fast, clear refusals instead of an unbounded queue',
   await Promise.all(Array.from({ length: 4 }, read));
   expect(pool().idleCount).toBeGreaterThan(0);
   proxy.setLatency(200);
+  // Slow, but it answers.
+  expect((await read()).errors).toBeUndefined();
   const rejectedBefore = pool().rejectedCount;
   const results = await Promise.all(Array.from({ length: 40 }, read));
-  const ok = results.filter((r) => r.errors === undefined);
   const refused = results.filter((r) => r.errors !== undefined);
-  expect(ok.length).toBeGreaterThan(0);
   expect(refused.length).toBeGreaterThan(0);
   for (const value of refused) {
     expectUnavailable(value);
     expect(value.errors![0]!.message).toMatch(/unavailable/i);
   }
   // Refusals came from the full queue, which refuses without waiting for the database; the
-  // queue never held more than its bound, and nothing is left in it.
+  // queue never held more than its bound, nothing is left in it, and the pool serves again.
+  // (How many of the 40 are served depends on the machine's pace, so it is not asserted.)
   expect(pool().rejectedCount - rejectedBefore).toBeGreaterThan(0);
   expect(pool().rejectedCount - rejectedBefore).toBeLessThanOrEqual(refused.length);
   expect(pool().waitingCount).toBe(0);
+  expect((await read()).errors).toBeUndefined();
 });
