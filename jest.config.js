@@ -4,7 +4,8 @@
 //   e2e   the API over real HTTP and WebSockets, in-process or as a child process
 //   slow  browsers, the production image, the embedded `npm start`, load-sized runs
 // plus the infrastructure project (CDKTF synth). `npm test` runs them all; `npm run test:<tier>`
-// runs one. api/test/faults has its own config (`npm run test:faults`).
+// runs one; `npm run test:coverage` runs unit and db with coverage. api/test/faults has its own
+// config (`npm run test:faults`).
 /** @type {import('jest').Config} */
 const tsJest = [
   'ts-jest',
@@ -36,11 +37,11 @@ module.exports = {
   // Only the top-level value counts: jest-circus ignores testTimeout inside `projects`.
   testTimeout: 120_000,
   projects: [...Object.entries(TIERS).map(([name, usesDatabase]) => apiProject(name, usesDatabase)), '<rootDir>/cdktf/jest.config.js'],
-  // Coverage (`--coverage`, which `npm test` passes) is V8's own, so it costs little; the
-  // threshold is the whole suite's level, so a run of one tier or file will not meet it.
+  // Coverage is V8's own (no instrumenting transform). `npm run test:coverage` measures the unit
+  // and db tiers against the threshold, which sits just under their level when it was set
+  // (statements and lines 63.4 %, branches 82.2 %, functions 53.2 %), so it cannot fall
+  // unnoticed. `npm test` collects none: on these tiers it made the run about 2.5 times as long.
   coverageProvider: 'v8',
   collectCoverageFrom: ['<rootDir>/api/src/**/*.ts', '!<rootDir>/api/src/generated/**'],
-  // Just under the level measured on unit + db alone (statements 63.4, branches 82.2,
-  // functions 53.2, lines 63.4 %); the whole suite is well above it.
-  coverageThreshold: { global: { statements: 62, branches: 81, functions: 52, lines: 62 } },
+  coverageThreshold: { global: { statements: 63, branches: 81.5, functions: 52.5, lines: 63 } },
 };
