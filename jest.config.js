@@ -32,11 +32,17 @@ const apiProject = (name, usesDatabase) => ({
   ...(usesDatabase ? database : {}),
 });
 
+// `TEST_TIER=db` (or `unit,db`) runs those tiers only: the npm scripts use it rather than
+// --selectProjects, which would take a file named after it for one more project name.
+const selected = process.env.TEST_TIER ? process.env.TEST_TIER.split(',') : undefined;
+for (const tier of selected ?? []) if (!(tier in TIERS)) throw new Error(`TEST_TIER: no tier "${tier}" (tiers: ${Object.keys(TIERS).join(', ')})`);
+const tiers = Object.entries(TIERS).filter(([name]) => !selected || selected.includes(name));
+
 module.exports = {
   maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
   // Only the top-level value counts: jest-circus ignores testTimeout inside `projects`.
   testTimeout: 120_000,
-  projects: [...Object.entries(TIERS).map(([name, usesDatabase]) => apiProject(name, usesDatabase)), '<rootDir>/cdktf/jest.config.js'],
+  projects: [...tiers.map(([name, usesDatabase]) => apiProject(name, usesDatabase)), ...(selected ? [] : ['<rootDir>/cdktf/jest.config.js'])],
   // Coverage is V8's own (no instrumenting transform). `npm run test:coverage` measures the unit
   // and db tiers against the threshold, which sits just under their level when it was set
   // (statements and lines 63.4 %, branches 82.2 %, functions 53.2 %), so it cannot fall

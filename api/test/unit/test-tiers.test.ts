@@ -4,7 +4,18 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/project-root';
 
-const config = require(path.join(PROJECT_ROOT, 'jest.config.js')) as { projects: (string | { displayName: string; testMatch: string[] })[] };
+type JestConfig = { projects: (string | { displayName: string; testMatch: string[] })[] };
+/** The configuration as `npm test` sees it: every tier (`npm run test:unit` sets TEST_TIER). */
+function fullConfig(): JestConfig {
+  const tier = process.env.TEST_TIER;
+  delete process.env.TEST_TIER;
+  try {
+    return require(path.join(PROJECT_ROOT, 'jest.config.js')) as JestConfig;
+  } finally {
+    if (tier !== undefined) process.env.TEST_TIER = tier;
+  }
+}
+const config = fullConfig();
 const TEST_ROOT = path.join(PROJECT_ROOT, 'api/test');
 /** Folders with their own jest config or no tests: the fault scenarios and the helpers. */
 const OUTSIDE_THE_TIERS = ['faults', 'support'];
