@@ -82,12 +82,15 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     // The close frame waits behind what was already written. A client that stopped reading
     // may never get to it: drop the socket once a grace period passes with no progress, but
     // let one that is still draining (under load, slowly) read its way to the close code.
+    // Once everything, the close frame included, is in the kernel's hands there is no progress
+    // left to see: the closing handshake's own timeout (ws: 30 s) decides from there.
     let pending = socket.bufferedAmount;
     const watch = setInterval(() => {
       if (socket.readyState === socket.CLOSED) return clearInterval(watch);
       const now = socket.bufferedAmount;
       const isDraining = now < pending;
       pending = now;
+      if (now === 0) return clearInterval(watch);
       if (isDraining) return;
       clearInterval(watch);
       socket.terminate();
