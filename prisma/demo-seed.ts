@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { AppServices } from '../api/src/app-services';
 import { signAccessToken } from '../api/src/auth/access-token';
-import { TenantDb, UserDb } from '../api/src/db/tenant-db';
+import { TenantDb, UserDb } from '../api/src/tenancy/tenant-db';
 import { toGlobalId } from '../api/src/graphql/global-id';
 import type { IssueType, Priority, Role } from '../api/src/generated/prisma/enums';
 import { writeFile } from 'node:fs/promises';

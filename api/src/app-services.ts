@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Database } from './db/prisma-client';
-import type { TransactionLimits } from './db/tenant-db';
+import type { TransactionLimits } from './tenancy/tenant-db';
 import { secretKey, type AccessTokenSettings } from './auth/access-token';
 import { ApiTokenService } from './auth/api-token.service';
 import { CallerResolver } from './auth/caller';

@@ -8,8 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { applyMigrations } from '../../api/src/db/migrations';
 import { openDatabase, type Database } from '../../api/src/db/prisma-client';
-import { TenantDb } from '../../api/src/db/tenant-db';
-import type { Tx } from '../../api/src/db/tx';
+import { TenantDb } from '../../api/src/tenancy/tenant-db';
+import type { Tx } from '../../api/src/tenancy/tx';
 import { ADMIN_URL, urlFor } from '../../api/test/support/test-env';
 
 const N = Number(process.argv[2] ?? 2000);

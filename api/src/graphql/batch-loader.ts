@@ -1,8 +1,8 @@
 // DataLoader factories over a tenant-scoped handle: one SQL statement per batch, results
 // returned in key order, so relation fields never cause N+1 queries.
 import DataLoader from 'dataloader';
-import type { TenantDb } from '../db/tenant-db';
-import type { Tx } from '../db/tx';
+import type { TenantDb } from '../tenancy/tenant-db';
+import type { Tx } from '../tenancy/tx';
 import type { FirstPageSource } from './pagination';
 
 /** One row (or null) per key, matched by `keyOf`. */

@@ -1,7 +1,7 @@
 // The per-request DataLoaders, one per relation a field can follow. Created with the tenant,
 // so every batch runs under the tenant's row-level security.
 import type { CustomField, CustomFieldValue, Issue, IssueLink, Label, Project, Sprint, User, WorkflowState } from '../generated/prisma/client';
-import type { TenantDb } from '../db/tenant-db';
+import type { TenantDb } from '../tenancy/tenant-db';
 import { completedAttachmentsOf } from '../modules/attachment/attachment.service';
 import { commentCountsOf, firstCommentsOf } from '../modules/comment/comment.service';
 import { eventCountsOf, newestEventsOf } from '../modules/history/history.service';

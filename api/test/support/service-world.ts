@@ -6,7 +6,7 @@ import { openTestPool } from './test-pool';
 import type { Issue, Project, WorkflowState } from '../../src/generated/prisma/client';
 import type { Role } from '../../src/generated/prisma/enums';
 import { openDatabase, type Database } from '../../src/db/prisma-client';
-import { TenantDb, UserDb } from '../../src/db/tenant-db';
+import { TenantDb, UserDb } from '../../src/tenancy/tenant-db';
 import type { Actor } from '../../src/modules/organization/organization.service';
 import { createOrganization } from '../../src/modules/organization/organization.service';
 import { createProject } from '../../src/modules/project/project.service';

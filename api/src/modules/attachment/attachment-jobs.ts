@@ -5,8 +5,8 @@
 import type { Task } from 'graphile-worker';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../../generated/prisma/client';
-import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
+import { TenantDb, type TransactionLimits } from '../../tenancy/tenant-db';
+import type { Tx } from '../../tenancy/tx';
 import { OBJECT_KEY, type ObjectStore } from './object-store';
 
 export const OBJECT_DELETE_TASK = 'attachment_object_delete';

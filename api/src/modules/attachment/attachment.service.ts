@@ -4,8 +4,8 @@
 import type { Attachment } from '../../generated/prisma/client';
 import type { AttachmentSettings } from '../../config';
 import { AppError, badInput, forbidden, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
+import type { TenantDb } from '../../tenancy/tenant-db';
+import type { Tx } from '../../tenancy/tx';
 import { can, requireRole } from '../../auth/roles';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';

@@ -3,8 +3,8 @@
 import type { AuditEntry } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
 import { badInput } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
+import type { TenantDb } from '../../tenancy/tenant-db';
+import type { Tx } from '../../tenancy/tx';
 import { requireRole } from '../../auth/roles';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';

@@ -3,7 +3,7 @@
 // createIssue, updateIssue(s) and setIssueFields, inside their transactions.
 import type { CustomField } from '../../generated/prisma/client';
 import { badInput, notFound } from '../../errors/app-error';
-import type { Tx } from '../../db/tx';
+import type { Tx } from '../../tenancy/tx';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { assertMember } from '../organization/membership-check';
 import type { EventDraft } from '../history/history.service';

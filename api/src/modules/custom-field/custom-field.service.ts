@@ -4,8 +4,8 @@
 import type { CustomField, Issue } from '../../generated/prisma/client';
 import type { CustomFieldType } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
+import type { TenantDb } from '../../tenancy/tenant-db';
+import type { Tx } from '../../tenancy/tx';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';

@@ -2,7 +2,7 @@
 // is claimed by the same transaction that then runs the mutation and stores its response, so
 // the key row, the writes and the response commit together or not at all. Plain SQL, one round
 // trip per statement: on a slow network every round trip is felt by every keyed request.
-import type { Tx } from '../../db/tx';
+import type { Tx } from '../../tenancy/tx';
 
 export interface KeyScope {
   readonly orgId: string;

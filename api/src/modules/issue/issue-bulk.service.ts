@@ -4,8 +4,8 @@
 // of them and names that key (extensions.field = "keys", extensions.key).
 import type { Issue } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
+import type { TenantDb } from '../../tenancy/tenant-db';
+import type { Tx } from '../../tenancy/tx';
 import { requireRole } from '../../auth/roles';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';

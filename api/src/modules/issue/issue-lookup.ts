@@ -2,7 +2,7 @@
 import type { Issue, Project } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
 import { notFound } from '../../errors/app-error';
-import type { Tx } from '../../db/tx';
+import type { Tx } from '../../tenancy/tx';
 import { parseIssueKey } from './issue-key';
 import { ISSUE_COLUMNS } from './issue-list';
 

@@ -1,8 +1,8 @@
 // Board order: rankIssue places one issue after or before a neighbour and writes only it.
 import type { Issue } from '../../generated/prisma/client';
 import { badInput } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
+import type { TenantDb } from '../../tenancy/tenant-db';
+import type { Tx } from '../../tenancy/tx';
 import { requireRole } from '../../auth/roles';
 import type { Actor } from '../organization/organization.service';
 import { assertWritable } from '../project/project.service';

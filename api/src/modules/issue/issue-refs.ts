@@ -2,7 +2,7 @@
 // organization (and project, where it applies), or it is not found.
 import type { Issue, Sprint } from '../../generated/prisma/client';
 import { badInput, notFound } from '../../errors/app-error';
-import type { Tx } from '../../db/tx';
+import type { Tx } from '../../tenancy/tx';
 import { assertMember } from '../organization/membership-check';
 import { findIssueByKey } from './issue-lookup';
 

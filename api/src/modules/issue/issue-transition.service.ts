@@ -1,8 +1,8 @@
 // Moving an issue through its project's workflow, only along allowed transitions.
 import type { Issue, WorkflowState } from '../../generated/prisma/client';
 import { badInput, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
+import type { TenantDb } from '../../tenancy/tenant-db';
+import type { Tx } from '../../tenancy/tx';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';

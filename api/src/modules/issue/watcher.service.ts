@@ -2,7 +2,7 @@
 // issue (no version bump, no history), so any member, VIEWER included, may watch; an
 // archived project is read-only for watchers too.
 import type { Issue } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { requireRole } from '../../auth/roles';
 import { assertWritable } from '../project/project.service';
 import type { Actor } from '../organization/organization.service';

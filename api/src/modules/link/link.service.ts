@@ -4,7 +4,7 @@ import type { IssueLink } from '../../generated/prisma/client';
 import type { IssueLinkType } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
 import { isRetryableConflict } from '../../db/database-errors';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';

@@ -1,6 +1,6 @@
 // Which notifications a batch of history events makes. Every writer records events through
 // recordEvents, so bulk changes and workflow edits notify exactly like single ones.
-import type { Tx } from '../../db/tx';
+import type { Tx } from '../../tenancy/tx';
 import type { EventDraft } from '../history/history.service';
 import { mentionDrafts, watcherDrafts, type NotificationDraft } from './notification.service';
 

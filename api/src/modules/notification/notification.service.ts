@@ -3,8 +3,8 @@
 // webhook outbox. Only members receive them, never for their own actions.
 import type { Notification } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
+import type { TenantDb } from '../../tenancy/tenant-db';
+import type { Tx } from '../../tenancy/tx';
 import { requireRole } from '../../auth/roles';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';

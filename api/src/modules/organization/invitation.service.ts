@@ -4,7 +4,7 @@
 import type { Invitation } from '../../generated/prisma/client';
 import type { Role } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb, UserDb } from '../../db/tenant-db';
+import type { TenantDb, UserDb } from '../../tenancy/tenant-db';
 import { can, requireRole } from '../../auth/roles';
 import { normalizeEmail } from '../../auth/email';
 import { digest, randomSecret } from '../../auth/secret-digest';

@@ -2,7 +2,7 @@
 // unassigned and USER custom field values naming them are cleared (each a recorded change,
 // like any other), the projects they led lose their lead, and their watches end. Runs before the membership row goes, so the change is still made by
 // members only (the database refuses references to non-members).
-import type { Tx } from '../../db/tx';
+import type { Tx } from '../../tenancy/tx';
 import { toGlobalId } from '../../graphql/global-id';
 import { recordEvents } from '../history/history.service';
 

@@ -4,8 +4,8 @@
 import type { Membership, Organization, User } from '../../generated/prisma/client';
 import type { Role } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb, UserDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
+import type { TenantDb, UserDb } from '../../tenancy/tenant-db';
+import type { Tx } from '../../tenancy/tx';
 import { requireRole } from '../../auth/roles';
 import { isRetryableConflict } from '../../db/database-errors';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';

@@ -4,7 +4,7 @@
 // between instances: each instance reads committed rows from the database itself.
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../../generated/prisma/client';
-import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
+import { TenantDb, type TransactionLimits } from '../../tenancy/tenant-db';
 import { requireRole } from '../../auth/roles';
 import type { Tenant } from '../../graphql/context';
 import { fromGlobalId } from '../../graphql/global-id';

@@ -2,7 +2,7 @@
 // while connected. So the realtime side never remembers a role; it asks the database again
 // on every subscribe, on every executed batch of events, and on a timer.
 import type { PrismaClient } from '../../generated/prisma/client';
-import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
+import { TenantDb, type TransactionLimits } from '../../tenancy/tenant-db';
 import { AppError } from '../../errors/app-error';
 import type { Tenant } from '../../graphql/context';
 import { createLoaders } from '../../graphql/loaders';

@@ -2,7 +2,7 @@
 // connection (the same on the embedded PostgreSQL as on a server).
 import type { Logger } from 'pino';
 import type { Database } from '../../db/prisma-client';
-import type { TransactionLimits } from '../../db/tenant-db';
+import type { TransactionLimits } from '../../tenancy/tenant-db';
 import { EventHub } from './event-hub';
 import { EventListener } from './event-listener';
 import { NotificationHub } from './notification-hub';

@@ -2,8 +2,8 @@
 // moves its unfinished issues to another sprint or back to the backlog, with history.
 import type { Sprint } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
+import type { TenantDb } from '../../tenancy/tenant-db';
+import type { Tx } from '../../tenancy/tx';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
 import type { Actor } from '../organization/organization.service';

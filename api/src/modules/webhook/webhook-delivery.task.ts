@@ -8,7 +8,7 @@ import type { Task } from 'graphile-worker';
 import type { Logger } from 'pino';
 import type { IssueEvent, PrismaClient } from '../../generated/prisma/client';
 import type { WebhookSettings } from '../../config';
-import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
+import { TenantDb, type TransactionLimits } from '../../tenancy/tenant-db';
 import { toGlobalId } from '../../graphql/global-id';
 import { enqueueDelivery } from '../../jobs/enqueue';
 import { retryDelayMs } from './retry-schedule';

@@ -4,7 +4,7 @@
 import type { Webhook, WebhookDelivery } from '../../generated/prisma/client';
 import { badInput, notFound } from '../../errors/app-error';
 import { requireRole } from '../../auth/roles';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { connectionOfPage, sealedCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';

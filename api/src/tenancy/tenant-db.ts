@@ -6,12 +6,12 @@
 // transaction of its own.
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
-import { translateDatabaseError } from './database-errors';
+import { translateDatabaseError } from '../db/database-errors';
 import { RequestTransaction } from './request-transaction';
-import { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from './transaction-limits';
+import { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from '../db/transaction-limits';
 import type { Tx } from './tx';
 
-export type { TransactionLimits } from './transaction-limits';
+export type { TransactionLimits } from '../db/transaction-limits';
 
 /** Pins the scope; the pin raises (FORBIDDEN) for a caller who is not a member of the organization. */
 function pinScope(orgId: string, userId: string): (tx: Tx) => Promise<Role | null> {

@@ -9,8 +9,8 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
 import { AppError } from '../errors/app-error';
-import { translateDatabaseError } from './database-errors';
-import type { TransactionLimits } from './transaction-limits';
+import { translateDatabaseError } from '../db/database-errors';
+import type { TransactionLimits } from '../db/transaction-limits';
 import type { Tx } from './tx';
 
 /** Thrown inside the interactive transaction to make Prisma roll it back. */
