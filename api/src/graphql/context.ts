@@ -3,20 +3,17 @@
 // else reads headers. createContextInner has no HTTP in it, so tests (and the WebSocket
 // server) build contexts directly.
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../generated/prisma/enums';
 import { AppError, badInput } from '../errors/app-error';
 import type { Caller } from '../auth/caller';
-import { TenantDb, UserDb } from '../tenancy/tenant-db';
-import { RequestTransaction } from '../tenancy/request-transaction';
+import type { UserDb } from '../tenancy/tenant-db';
+import type { RequestTransaction } from '../tenancy/request-transaction';
+import type { TenantScope } from '../tenancy/scope';
 import type { AppServices } from '../app-services';
 import { createLoaders, type Loaders } from './loaders';
 import { fromGlobalId } from './global-id';
 
-export interface Tenant {
-  readonly orgId: string;
-  readonly userId: string;
-  readonly role: Role;
-  readonly db: TenantDb;
+/** The member's scope (services take it whole) with the request's DataLoaders. */
+export interface Tenant extends TenantScope {
   readonly loaders: Loaders;
 }
 
@@ -91,18 +88,17 @@ export function createContextInner(input: ContextInput): Context {
     } catch {
       orgId = undefined;
     }
-    opened = new RequestTransaction(services.database.prisma, { userId, orgId, locksMembership: () => mutating }, services.transactionLimits);
+    opened = services.tenancy.requestTransaction({ userId, orgId, locksMembership: () => mutating });
     return opened;
   };
-  const viewerDb = memo(async () => new UserDb(services.database.prisma, (await caller()).userId, services.transactionLimits, { request: await transaction() }));
+  const viewerDb = memo(async () => services.tenancy.userScope(await transaction()));
   const tenant = memo(async (): Promise<Tenant> => {
-    const { userId } = await caller();
-    const orgId = orgIdFrom(input.orgId);
-    const shared = await transaction();
-    const db = new TenantDb(services.database.prisma, orgId, userId, services.transactionLimits, { request: shared });
+    await caller();
+    // A missing or malformed x-org-id is BAD_USER_INPUT here (the transaction then pinned no tenant).
+    orgIdFrom(input.orgId);
     // The pin checks the membership (and for a mutation locks it) as the transaction opens.
-    const role = await shared.tenantRole();
-    return { orgId, userId, role, db, loaders: createLoaders(db) };
+    const scope = await services.tenancy.requestScope(await transaction());
+    return { ...scope, loaders: createLoaders(scope.db) };
   });
   return {
     requestId: input.requestId ?? randomUUID(),

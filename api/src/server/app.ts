@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ApolloServer } from '@apollo/server';
 import type { AppServices } from '../app-services';
+import type { Database } from '../db/prisma-client';
 import { createContextInner, type Context } from '../graphql/context';
 import { requestLog } from '../graphql/plugins/request-log';
 import { recordingIdentity, type RequestRecord } from '../graphql/plugins/request-record';
@@ -19,6 +20,8 @@ import { withRateLimitSlot, type RateLimitSlot } from '../ratelimit/rate-limit-s
 
 export interface HttpAppOptions {
   readonly services: AppServices;
+  /** For /ready's pool check; requests never see it. */
+  readonly database: Database;
   readonly apollo: ApolloServer<Context>;
   readonly lifecycle: Lifecycle;
   /** Mounted before GraphQL on GET /graphql (the IDE serves browsers there). */
@@ -81,7 +84,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   app.use(requestLog(services.logger, options.metrics));
   app.use(retryAfterOnUnavailable(RETRY_UNAVAILABLE_AFTER_SECONDS));
-  app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs, services.logger));
+  app.use(healthRouter(lifecycle, options.database.pool, services.config.dbAcquireTimeoutMs, services.logger));
   if (options.metrics && options.serveMetrics) app.get('/metrics', metricsHandler(options.metrics));
   // The filesystem object store's signed upload and download URLs (S3 serves its own).
   if (services.objectStore instanceof FilesystemStore) app.use(OBJECT_ROUTE, filesystemRoutes(services.objectStore, services.config.attachments.maxBytes));

@@ -16,7 +16,7 @@ import type { Tx } from './tx';
 /** Thrown inside the interactive transaction to make Prisma roll it back. */
 class Rollback extends Error {}
 
-export interface RequestScope {
+export interface RequestCaller {
   readonly userId: string;
   /** The tenant named by x-org-id, if any. */
   readonly orgId: string | undefined;
@@ -43,7 +43,7 @@ export class RequestTransaction {
 
   constructor(
     private readonly prisma: PrismaClient,
-    readonly scope: RequestScope,
+    readonly scope: RequestCaller,
     private readonly limits: TransactionLimits,
   ) {}
 
@@ -88,7 +88,9 @@ export class RequestTransaction {
   async tenantRole(): Promise<Role> {
     await this.open();
     if (this.refusal !== undefined) throw this.refusal;
-    return this.role!;
+    // The pin raises for a non-member; no role means no tenant was pinned (no x-org-id): a bug.
+    if (this.role === null) throw new Error('tenantRole() on a request without a tenant');
+    return this.role;
   }
 
   /**

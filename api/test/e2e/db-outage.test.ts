@@ -67,7 +67,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }>
   return { value, ms: performance.now() - started };
 }
 
-const pool = () => server.services.database.pool as BoundedPool;
+const pool = () => server.database.pool as BoundedPool;
 const status = (path: string) => fetch(`${server.url}${path}`).then((r) => r.status);
 
 async function waitFor(check: () => Promise<boolean>, withinMs: number): Promise<number> {

@@ -92,7 +92,7 @@ test('when every pooled connection is busy, a request waits at most DB_ACQUIRE_T
   try {
     // Holds the pool's only connection, waiting on the lock.
     const holder = small.client.request('{ projects { totalCount } }', {}, caller);
-    const pool = small.server.services.database.pool;
+    const pool = small.server.database.pool;
     for (let i = 0; i < 100 && !(pool.totalCount === 1 && pool.idleCount === 0); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const started = Date.now();
     const response = await small.client.request('{ organization { name } }', {}, caller);
