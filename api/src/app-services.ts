@@ -20,7 +20,6 @@ export interface AppServices {
   readonly tenancy: Tenancy;
   readonly logger: Logger;
   readonly tokens: AccessTokenSettings;
-  readonly transactionLimits: TransactionLimits;
   readonly sessions: SessionService;
   readonly apiTokens: ApiTokenService;
   readonly callers: CallerResolver;
@@ -47,7 +46,6 @@ export function createAppServices(config: Config, database: Database, logger: Lo
     tenancy: new Tenancy(database.prisma, transactionLimits),
     logger,
     tokens,
-    transactionLimits,
     sessions: new SessionService(database.prisma, tokens, {
       sessionLifetimeDays: config.sessionLifetimeDays,
       loginFailureLimit: config.loginFailureLimit,
