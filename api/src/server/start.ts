@@ -8,6 +8,7 @@ import { createAppServices, type AppServices } from '../app-services';
 import { openDatabase, type Database } from '../db/prisma-client';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
 import { applyMigrations } from '../db/migrations';
+import { refuseUnprotectedTenantTables } from '../tenancy/rls-guard';
 import { createApollo } from '../graphql/apollo';
 import { buildAppSchema } from '../graphql/schema';
 import { createHttpApp } from './app';
@@ -92,6 +93,13 @@ function ensurePortFree(port: number, host: string): Promise<void> {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   await ensurePortFree(config.port, config.host);
   const { database, embedded } = await openStore(config, logger);
+  try {
+    await refuseUnprotectedTenantTables(database.prisma, logger);
+  } catch (error) {
+    await database.close();
+    await embedded?.close();
+    throw error;
+  }
   const services = createAppServices(config, database, logger);
   const demo = embedded ? await seedDemo(config, database, services, logger) : undefined;
   const lifecycle = new Lifecycle();
