@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { applyMigrations } from '../../api/src/db/migrations';
 import { openDatabase, type Database } from '../../api/src/db/prisma-client';
-import { TenantDb } from '../../api/src/tenancy/tenant-db';
+import { Tenancy } from '../../api/src/tenancy/tenancy';
 import type { Tx } from '../../api/src/tenancy/tx';
 import { ADMIN_URL, urlFor } from '../../api/test/support/test-env';
 
@@ -56,12 +56,15 @@ async function main(): Promise<void> {
     };
     const owner = open(urlFor(name));
     const app = open(urlFor(name, 'tracker_app'));
+    // A member's scope, as a socket gets it: each run() is a transaction of its own, pinned and checked.
+    const ownerScope = (await new Tenancy(owner).requestScope({ orgId, userId })).db;
+    const appScope = (await new Tenancy(app).requestScope({ orgId, userId })).db;
     const lookup = (client: Tx) => client.project.findFirst({ where: { orgId, key: 'WEB' }, select: { id: true } });
     const variants: Variant[] = [
       { name: 'plain statement, owner (no RLS)', run: () => lookup(owner) },
       { name: 'plain statement, app role (RLS, no tenant: 0 rows)', run: () => lookup(app) },
-      { name: 'TenantDb.run, owner (transaction, no RLS)', run: () => new TenantDb(owner, orgId, userId).run(lookup) },
-      { name: 'TenantDb.run, app role (a tenant transaction)', run: () => new TenantDb(app, orgId, userId).run(lookup) },
+      { name: 'TenantDb.run, owner (transaction, no RLS)', run: () => ownerScope.run(lookup) },
+      { name: 'TenantDb.run, app role (a tenant transaction)', run: () => appScope.run(lookup) },
     ];
     const samples = new Map<string, number[]>(variants.map((variant) => [variant.name, []]));
     for (const variant of variants) for (let i = 0; i < 200; i++) await variant.run(); // warm up
