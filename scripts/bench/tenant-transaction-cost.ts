@@ -29,6 +29,8 @@ async function seed(url: string): Promise<{ orgId: string; userId: string }> {
   await client.query(`INSERT INTO users (id, email, name, password_hash, updated_at) VALUES ($1, 'bench@example.com', 'Bench', 'x', now())`, [userId]);
   await client.query(`INSERT INTO organizations (id, name, slug) VALUES ($1, 'Bench', 'bench')`, [orgId]);
   await client.query(`INSERT INTO projects (id, org_id, key, name, updated_at) VALUES ($1, $2, 'WEB', 'Web', now())`, [randomUUID(), orgId]);
+  // The pin checks the membership: the user is the organization's owner.
+  await client.query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'OWNER')`, [orgId, userId]);
   await client.end();
   return { orgId, userId };
 }
