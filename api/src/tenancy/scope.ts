@@ -10,7 +10,11 @@ export interface Actor {
   readonly role: Role;
 }
 
-/** A member's scope: built by requestScope (tenancy.ts), never by hand outside tenancy/ and tests. */
+/** Only Tenancy.requestScope makes one: a type-level mark, so no object literal passes for a scope. */
+declare const madeByTenancy: unique symbol;
+
+/** A member's scope: built by Tenancy.requestScope, never by hand (copies by spread keep the mark). */
 export interface TenantScope extends Actor {
   readonly db: TenantDb;
+  readonly [madeByTenancy]: true;
 }

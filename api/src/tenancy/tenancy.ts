@@ -40,10 +40,10 @@ export class Tenancy {
       const { userId, orgId } = on.scope;
       if (orgId === undefined) throw new Error('requestScope() on a request without a tenant');
       const db = new TenantDb(this.#prisma, orgId, userId, this.#limits, { request: on });
-      return { orgId, userId, role: await on.tenantRole(), db };
+      return { orgId, userId, role: await on.tenantRole(), db } as TenantScope;
     }
     const db = new TenantDb(this.#prisma, on.orgId, on.userId, this.#limits);
-    return { orgId: on.orgId, userId: on.userId, role: await db.memberRole(), db };
+    return { orgId: on.orgId, userId: on.userId, role: await db.memberRole(), db } as TenantScope;
   }
 
   /** The signed-in user's own rows (their memberships, organizations), on the request's transaction if any. */
