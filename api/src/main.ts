@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   let server;
   try {
-    server = await startServer(config, logger);
+    // Found late (the database was away at start): the server stops itself; the exit says why.
+    server = await startServer(config, logger, { onLateRefusal: () => (process.exitCode = 1) });
   } catch (error) {
     if (error instanceof EmbeddedPostgresError) {
       process.stderr.write(`Cannot start: ${error.message}\n`);

@@ -8,7 +8,7 @@ import { createAppServices, type AppServices } from '../app-services';
 import { openDatabase, type Database } from '../db/prisma-client';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
 import { applyMigrations } from '../db/migrations';
-import { refuseUnprotectedTenantTables } from '../tenancy/rls-guard';
+import { guardTenantTables, type TenantTableGuard, type UnprotectedTenantTablesError } from '../tenancy/rls-guard';
 import { createApollo } from '../graphql/apollo';
 import { buildAppSchema } from '../graphql/schema';
 import { createHttpApp } from './app';
@@ -90,11 +90,25 @@ function ensurePortFree(port: number, host: string): Promise<void> {
   });
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export interface StartHooks {
+  /** Tenant tables without forced row-level security, found after the start (the database was away then); the server stops. */
+  onLateRefusal?(error: UnprotectedTenantTablesError): void;
+}
+
+export async function startServer(config: Config, logger: Logger, hooks: StartHooks = {}): Promise<RunningServer> {
   await ensurePortFree(config.port, config.host);
   const { database, embedded } = await openStore(config, logger);
+  // Refuses to start over tenant tables without forced row-level security (see rls-guard.ts);
+  // found late (the database was away at start), it stops the server.
+  let tenantTableGuard: TenantTableGuard;
+  let refusedLate = false;
+  let stopNow: (() => void) | undefined;
   try {
-    await refuseUnprotectedTenantTables(database.prisma, logger);
+    tenantTableGuard = await guardTenantTables(database.prisma, logger, (error) => {
+      refusedLate = true;
+      hooks.onLateRefusal?.(error);
+      stopNow?.();
+    });
   } catch (error) {
     await database.close();
     await embedded?.close();
@@ -148,6 +162,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       connectionClosers,
       abortDrain,
       async release() {
+        tenantTableGuard.stop();
         await apollo.stop();
         await rateLimiter.close();
         await jobRunner?.stop();
@@ -161,6 +176,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         }
       },
     }));
+  stopNow = () => void stop(0);
+  if (refusedLate) stopNow();
   return {
     url: `http://${host}:${port}`,
     port,
