@@ -11,6 +11,7 @@ import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type Do
 import { handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../app-services';
+import type { Database } from '../db/prisma-client';
 import { AppError } from '../errors/app-error';
 import { mapError } from '../errors/error-mapper';
 import { httpStatusOf } from '../errors/error-code';
@@ -47,6 +48,8 @@ export interface RealtimeServerOptions {
   readonly httpServer: Server;
   readonly schema: GraphQLSchema;
   readonly services: AppServices;
+  /** Its URL for the LISTEN connection. */
+  readonly database: Database;
   readonly lifecycle?: Lifecycle;
 }
 
@@ -63,13 +66,13 @@ function validationError(message: string): GraphQLError {
 }
 
 export async function startRealtimeServer(options: RealtimeServerOptions): Promise<RealtimeServer> {
-  const { httpServer, schema, services, lifecycle } = options;
-  const { logger, config, database, transactionLimits } = services;
+  const { httpServer, schema, services, database, lifecycle } = options;
+  const { logger, config, tenancy } = services;
   const limits = config.realtime;
   const protections = limitProtections(config.limits, config.hardening);
   // HTTP hides suggestions with an Apollo plugin; graphql-js does it here (validation and variables).
   const hideSuggestions = !config.hardening.fieldSuggestions;
-  const runtime = await startRealtimeRuntime({ database, limits: transactionLimits, logger });
+  const runtime = await startRealtimeRuntime({ database, tenancy, logger });
   const registry = new ConnectionRegistry(limits.maxConnectionsPerUser);
   const instanceBudget = new InstanceBudget(limits.instanceBufferBytes);
   let slowConsumersClosed = 0;

@@ -59,7 +59,7 @@ const read = () => client.request('{ issues(first: 5) { totalCount } }', {}, { t
 const write = (title: string) =>
   client.request('mutation($input: CreateIssueInput!) { createIssue(input: $input) { key } }', { input: { projectKey: 'OUT', title } }, { token: org.owner.token, orgId: org.id });
 
-const pool = () => server.services.database.pool as BoundedPool;
+const pool = () => server.database.pool as BoundedPool;
 const status = (path: string) => fetch(`${server.url}${path}`).then((r) => r.status);
 
 /** Polls an HTTP answer (nothing to wait on from outside the process); jest's timeout bounds it. */

@@ -86,7 +86,7 @@ test(`${REQUESTS} interleaved requests of two tenants over a pool of 2 connectio
   }
   // Between requests, no pooled connection carries a tenant or a caller: the pin (folded into
   // BEGIN) is local to the transaction, refused or not.
-  const pool = api.server.services.database.pool;
+  const pool = api.server.database.pool;
   const clients = await Promise.all([pool.connect(), pool.connect()]);
   try {
     for (const client of clients) {
