@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { AppServices } from '../api/src/app-services';
 import { signAccessToken } from '../api/src/auth/access-token';
-import { TenantDb, UserDb } from '../api/src/db/tenant-db';
+import type { Database } from '../api/src/db/prisma-client';
 import { toGlobalId } from '../api/src/graphql/global-id';
 import type { IssueType, Priority, Role } from '../api/src/generated/prisma/enums';
 import { writeFile } from 'node:fs/promises';
@@ -16,11 +16,11 @@ import { createLabel } from '../api/src/modules/label/label.service';
 import { linkIssues } from '../api/src/modules/link/link.service';
 import { acceptInvitation, inviteMember } from '../api/src/modules/organization/invitation.service';
 import { createOrganization } from '../api/src/modules/organization/organization.service';
-import type { Actor } from '../api/src/modules/organization/actor';
 import { createProject } from '../api/src/modules/project/project.service';
 import { createSprint, startSprint } from '../api/src/modules/sprint/sprint.service';
 import { createIssue } from '../api/src/modules/issue/issue.service';
 import { transitionIssue } from '../api/src/modules/issue/issue-transition.service';
+import type { TenantScope } from '../api/src/tenancy/scope';
 
 export const DEMO_EMAIL = 'demo@example.com';
 export const DEMO_PASSWORD = 'demo-password-1234';
@@ -74,55 +74,55 @@ async function demoAccess(services: AppServices, userId: string, orgId: string):
 }
 
 /** The account's id, signing it up first if needed (a first start killed halfway left some). */
-async function ensureAccount(services: AppServices, email: string, name: string, password: string): Promise<string> {
-  const existing = await services.database.prisma.user.findUnique({ where: { email } });
+async function ensureAccount(services: AppServices, database: Database, email: string, name: string, password: string): Promise<string> {
+  const existing = await database.prisma.user.findUnique({ where: { email } });
   return existing?.id ?? (await services.sessions.signUp({ email, name, password })).user.id;
 }
 
 /** Whether the demo workspace is there (a restart): then seeding needs no pool of its own. */
-export async function isDemoSeeded(services: AppServices): Promise<boolean> {
-  const { prisma } = services.database;
-  const user = await prisma.user.findUnique({ where: { email: DEMO_EMAIL } });
+export async function isDemoSeeded(services: AppServices, database: Database): Promise<boolean> {
+  const user = await database.prisma.user.findUnique({ where: { email: DEMO_EMAIL } });
   if (!user) return false;
-  return (await new UserDb(prisma, user.id).run((tx) => tx.organization.findUnique({ where: { slug: DEMO_ORG_SLUG } }))) !== null;
+  return (await services.tenancy.userScope({ userId: user.id }).run((tx) => tx.organization.findUnique({ where: { slug: DEMO_ORG_SLUG } }))) !== null;
 }
 
 /** Seeds the demo workspace unless its organization exists; returns how to call the API as its owner. */
-export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Promise<DemoAccess> {
-  const { prisma } = services.database;
-  const demoUserId = await ensureAccount(services, DEMO_EMAIL, 'Demo Owner', DEMO_PASSWORD);
-  const seeded = await new UserDb(prisma, demoUserId).run((tx) => tx.organization.findUnique({ where: { slug: DEMO_ORG_SLUG } }));
+export async function seedDemoIfEmpty(services: AppServices, database: Database, logger: Logger): Promise<DemoAccess> {
+  const { tenancy } = services;
+  const demoUserId = await ensureAccount(services, database, DEMO_EMAIL, 'Demo Owner', DEMO_PASSWORD);
+  const seeded = await tenancy.userScope({ userId: demoUserId }).run((tx) => tx.organization.findUnique({ where: { slug: DEMO_ORG_SLUG } }));
   if (seeded) return demoAccess(services, demoUserId, seeded.id);
   const started = Date.now();
-  const org = await createOrganization(new UserDb(prisma, demoUserId), { name: 'Acme Corp', slug: DEMO_ORG_SLUG });
-  const owner: Actor = { orgId: org.id, userId: demoUserId, role: 'OWNER' };
-  const db = new TenantDb(prisma, org.id, demoUserId);
+  const org = await createOrganization(tenancy.userScope({ userId: demoUserId }), { name: 'Acme Corp', slug: DEMO_ORG_SLUG });
+  const owner = await tenancy.requestScope({ orgId: org.id, userId: demoUserId });
   const memberIds = [demoUserId];
   for (const [name, email, role] of PEOPLE) {
-    const personId = await ensureAccount(services, email, name, `${email}-demo-password`);
+    const personId = await ensureAccount(services, database, email, name, `${email}-demo-password`);
     // Members join by invitation, as anyone would: the owner invites, the person accepts.
-    const { token } = await inviteMember(owner, db, email, role, services.config.invitationTtlDays);
-    await acceptInvitation(new UserDb(prisma, personId), token);
+    const { token } = await inviteMember(owner, email, role, services.config.invitationTtlDays);
+    await acceptInvitation(tenancy.userScope({ userId: personId }), token);
     if (role !== 'VIEWER') memberIds.push(personId);
   }
+  // Each writes as themselves: the scope carries the member and their role.
+  const members = await Promise.all(memberIds.map((userId) => tenancy.requestScope({ orgId: org.id, userId })));
   // The projects are seeded side by side (their issue numbers are independent), each from its
   // own deterministic generator: the database and this process then work at the same time.
   const seedProject = async (spec: (typeof PROJECTS)[number], index: number) => {
     const random = generator(42 + index);
-    await createProject(owner, db, { ...spec, leadId: memberIds[index + 1] });
+    await createProject(owner, { ...spec, leadId: memberIds[index + 1] });
     const labels = [];
     for (const [name, color] of [['bug', '#D73A4A'], ['frontend', '#1D76DB'], ['backend', '#0E8A16'], ['good first issue', '#7057FF']] as const) {
-      labels.push(await createLabel(owner, db, spec.key, name, color));
+      labels.push(await createLabel(owner, spec.key, name, color));
     }
-    const sprint = await createSprint(owner, db, { projectKey: spec.key, name: `${spec.key} Sprint 1`, goal: 'Ship the next release' });
-    await startSprint(owner, db, sprint.id);
-    const workflow = await db.run((tx) => tx.workflowState.findMany({ where: { projectId: sprint.projectId }, orderBy: { position: 'asc' } }));
-    const epic = await createIssue(owner, db, { projectKey: spec.key, title: `${spec.name}: next release`, type: 'EPIC', priority: 'HIGH' });
+    const sprint = await createSprint(owner, { projectKey: spec.key, name: `${spec.key} Sprint 1`, goal: 'Ship the next release' });
+    await startSprint(owner, sprint.id);
+    const workflow = await owner.db.run((tx) => tx.workflowState.findMany({ where: { projectId: sprint.projectId }, orderBy: { position: 'asc' } }));
+    const epic = await createIssue(owner, { projectKey: spec.key, title: `${spec.name}: next release`, type: 'EPIC', priority: 'HIGH' });
     const keys: string[] = [];
     for (let n = 0; n < 99; n++) {
-      const actor: Actor = { orgId: org.id, userId: memberIds[random(memberIds.length)]!, role: 'MEMBER' };
+      const actor = members[random(members.length)]!;
       const type = TYPES[random(TYPES.length)]!;
-      const issue = await createIssue(actor, db, {
+      const issue = await createIssue(actor, {
         projectKey: spec.key,
         title: `${VERBS[random(VERBS.length)]} ${THINGS[random(THINGS.length)]}`,
         description: `Seeded demo issue ${n + 1} of ${spec.name}.`,
@@ -137,14 +137,14 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
       const key = `${spec.key}-${issue.number}`;
       keys.push(key);
       // Walk some issues along the workflow so the board has every column filled.
-      for (let step = 1; step <= random(4); step++) await transitionIssue(actor, db, key, workflow[step]!.id);
-      if (random(3) === 0) await addComment(actor, db, key, `Looked into ${key}: reproducible, taking it.`);
+      for (let step = 1; step <= random(4); step++) await transitionIssue(actor, key, workflow[step]!.id);
+      if (random(3) === 0) await addComment(actor, key, `Looked into ${key}: reproducible, taking it.`);
       // Every tenth issue asks the demo user something: their notifications list has mentions (and assignments).
-      if (n % 10 === 0 && actor.userId !== demoUserId) await addComment(actor, db, key, `<@${toGlobalId('User', demoUserId)}> could you take a look?`);
+      if (n % 10 === 0 && actor.userId !== demoUserId) await addComment(actor, key, `<@${toGlobalId('User', demoUserId)}> could you take a look?`);
     }
-    for (let n = 0; n < 5; n++) await linkIssues(owner, db, keys[n]!, keys[n + 10]!, n % 2 === 0 ? 'BLOCKS' : 'RELATES_TO');
-    await seedAttachments(services, owner, db, keys.slice(0, 2));
-    if (index === 0) await seedCustomFields(owner, db, spec.key, keys.slice(0, 20));
+    for (let n = 0; n < 5; n++) await linkIssues(owner, keys[n]!, keys[n + 10]!, n % 2 === 0 ? 'BLOCKS' : 'RELATES_TO');
+    await seedAttachments(services, owner, keys.slice(0, 2));
+    if (index === 0) await seedCustomFields(owner, spec.key, keys.slice(0, 20));
   };
   await Promise.all(PROJECTS.map(seedProject));
   logger.info({ ms: Date.now() - started }, 'seeded the demo workspace');
@@ -152,13 +152,13 @@ export async function seedDemoIfEmpty(services: AppServices, logger: Logger): Pr
 }
 
 /** Custom fields on one project, with values on some of its issues (set as a client would). */
-async function seedCustomFields(owner: Actor, db: TenantDb, projectKey: string, issueKeys: readonly string[]): Promise<void> {
-  const customer = await createCustomField(owner, db, { projectKey, name: 'Customer', type: 'TEXT' });
-  const severity = await createCustomField(owner, db, { projectKey, name: 'Severity', type: 'SELECT', options: ['S1', 'S2', 'S3', 'S4'] });
-  const estimate = await createCustomField(owner, db, { projectKey, name: 'Estimate (days)', type: 'NUMBER' });
+async function seedCustomFields(owner: TenantScope, projectKey: string, issueKeys: readonly string[]): Promise<void> {
+  const customer = await createCustomField(owner, { projectKey, name: 'Customer', type: 'TEXT' });
+  const severity = await createCustomField(owner, { projectKey, name: 'Severity', type: 'SELECT', options: ['S1', 'S2', 'S3', 'S4'] });
+  const estimate = await createCustomField(owner, { projectKey, name: 'Estimate (days)', type: 'NUMBER' });
   const customers = ['Globex', 'Initech', 'Umbrella', 'Hooli'];
   for (const [n, key] of issueKeys.entries()) {
-    await setIssueFields(owner, db, key, [
+    await setIssueFields(owner, key, [
       { fieldId: customer.id, value: customers[n % customers.length] },
       { fieldId: severity.id, value: `S${(n % 4) + 1}` },
       { fieldId: estimate.id, value: (n % 5) + 1 },
@@ -171,17 +171,17 @@ async function seedCustomFields(owner: Actor, db: TenantDb, projectKey: string, 
  * with the bytes written straight into the filesystem store (the embedded default). With S3
  * configured the demo has no attachments: the seed does not upload to a real bucket.
  */
-async function seedAttachments(services: AppServices, owner: Actor, db: TenantDb, issueKeys: readonly string[]): Promise<void> {
+async function seedAttachments(services: AppServices, owner: TenantScope, issueKeys: readonly string[]): Promise<void> {
   const store = services.objectStore;
   if (!(store instanceof FilesystemStore)) return;
   const deps = { store, settings: services.config.attachments };
   for (const issueKey of issueKeys) {
     const bytes = Buffer.from(`Notes for ${issueKey}\n\nSteps to reproduce:\n1. Open the page\n2. Watch it fail\n`);
-    const upload = await createAttachmentUpload(owner, db, deps, { issueKey, fileName: `${issueKey} notes.txt`, contentType: 'text/plain', size: bytes.length });
+    const upload = await createAttachmentUpload(owner, deps, { issueKey, fileName: `${issueKey} notes.txt`, contentType: 'text/plain', size: bytes.length });
     const key = upload.attachment.objectKey;
     const temporary = await store.temporaryPathFor(key);
     await writeFile(temporary, bytes);
     await store.commit(key, temporary, { size: bytes.length, contentType: 'text/plain' });
-    await completeAttachmentUpload(owner, db, deps, upload.attachment.id);
+    await completeAttachmentUpload(owner, deps, upload.attachment.id);
   }
 }

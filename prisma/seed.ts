@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const database = openDatabase({ url: config.databaseUrl, poolMax: 2, acquireTimeoutMs: config.dbAcquireTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   try {
-    const demo = await seedDemoIfEmpty(createAppServices(config, database, logger), logger);
+    const demo = await seedDemoIfEmpty(createAppServices(config, database, logger), database, logger);
     process.stdout.write(
       `Demo login: ${demo.email} / ${demo.password}\nAuthorization: Bearer ${demo.accessToken}\nx-org-id: ${demo.orgId}\n` +
         `The token is valid for 24 hours (until ${demo.accessTokenExpiresAt.toISOString()}), for servers that share this JWT_SECRET.\n`,

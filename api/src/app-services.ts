@@ -1,8 +1,11 @@
-// The process-wide collaborators every request shares, wired once at start-up.
+// The process-wide collaborators every request shares, wired once at start-up. The database
+// is not among them: requests reach tenant data only through `tenancy`'s scopes (the pool and
+// the unscoped client stay with the server's start-up wiring).
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Database } from './db/prisma-client';
-import type { TransactionLimits } from './db/tenant-db';
+import type { TransactionLimits } from './db/transaction-limits';
+import { Tenancy } from './tenancy/tenancy';
 import { secretKey, type AccessTokenSettings } from './auth/access-token';
 import { ApiTokenService } from './auth/api-token.service';
 import { CallerResolver } from './auth/caller';
@@ -14,10 +17,10 @@ import { auditApiTokenChange } from './modules/audit/token-audit';
 
 export interface AppServices {
   readonly config: Config;
-  readonly database: Database;
+  /** The scope factories: the only way from here to a tenant's (or the caller's own) rows. */
+  readonly tenancy: Tenancy;
   readonly logger: Logger;
   readonly tokens: AccessTokenSettings;
-  readonly transactionLimits: TransactionLimits;
   readonly sessions: SessionService;
   readonly apiTokens: ApiTokenService;
   readonly callers: CallerResolver;
@@ -35,15 +38,15 @@ export function createAppServices(config: Config, database: Database, logger: Lo
   const apiTokens = new ApiTokenService(database.prisma, auditApiTokenChange);
   // Sealed event and delivery ids must read the same on every instance: keyed by the shared secret.
   useSealingSecret(tokens.secret);
+  const transactionLimits: TransactionLimits = {
+    acquireTimeoutMs: config.dbAcquireTimeoutMs,
+    transactionTimeoutMs: Math.max(config.dbStatementTimeoutMs * 2, 5_000),
+  };
   return {
     config,
-    database,
+    tenancy: new Tenancy(database.prisma, transactionLimits),
     logger,
     tokens,
-    transactionLimits: {
-      acquireTimeoutMs: config.dbAcquireTimeoutMs,
-      transactionTimeoutMs: Math.max(config.dbStatementTimeoutMs * 2, 5_000),
-    },
     sessions: new SessionService(database.prisma, tokens, {
       sessionLifetimeDays: config.sessionLifetimeDays,
       loginFailureLimit: config.loginFailureLimit,

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config';
 import { EmbeddedPostgresError } from './db/embedded-postgres';
 import { createLogger } from './observability/logger';
 import { startServer } from './server/start';
+import { UnprotectedTenantTablesError } from './tenancy/rls-guard';
 
 async function main(): Promise<void> {
   let config;
@@ -22,12 +23,15 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   let server;
   try {
-    server = await startServer(config, logger);
+    // Found late (the database was away at start): the server stops itself; the exit says why.
+    server = await startServer(config, logger, { onLateRefusal: () => (process.exitCode = 1) });
   } catch (error) {
     if (error instanceof EmbeddedPostgresError) {
       process.stderr.write(`Cannot start: ${error.message}\n`);
       process.exit(1);
     }
+    // Already said, in one log line naming the tables.
+    if (error instanceof UnprotectedTenantTablesError) process.exit(1);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`Cannot start: ${config.host}:${config.port} is in use by another process; set PORT to another port\n`);
       process.exit(1);

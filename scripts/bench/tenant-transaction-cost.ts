@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { applyMigrations } from '../../api/src/schema-setup/apply-migrations';
 import { openDatabase, type Database } from '../../api/src/db/prisma-client';
-import { TenantDb } from '../../api/src/db/tenant-db';
+import { Tenancy } from '../../api/src/tenancy/tenancy';
 import type { Tx } from '../../api/src/db/tx';
 import { ADMIN_URL, urlFor } from '../../api/test/support/test-env';
 
@@ -29,6 +29,8 @@ async function seed(url: string): Promise<{ orgId: string; userId: string }> {
   await client.query(`INSERT INTO users (id, email, name, password_hash, updated_at) VALUES ($1, 'bench@example.com', 'Bench', 'x', now())`, [userId]);
   await client.query(`INSERT INTO organizations (id, name, slug) VALUES ($1, 'Bench', 'bench')`, [orgId]);
   await client.query(`INSERT INTO projects (id, org_id, key, name, updated_at) VALUES ($1, $2, 'WEB', 'Web', now())`, [randomUUID(), orgId]);
+  // The pin checks the membership: the user is the organization's owner.
+  await client.query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'OWNER')`, [orgId, userId]);
   await client.end();
   return { orgId, userId };
 }
@@ -56,12 +58,15 @@ async function main(): Promise<void> {
     };
     const owner = open(urlFor(name));
     const app = open(urlFor(name, 'tracker_app'));
+    // A member's scope, as a socket gets it: each run() is a transaction of its own, pinned and checked.
+    const ownerScope = (await new Tenancy(owner).requestScope({ orgId, userId })).db;
+    const appScope = (await new Tenancy(app).requestScope({ orgId, userId })).db;
     const lookup = (client: Tx) => client.project.findFirst({ where: { orgId, key: 'WEB' }, select: { id: true } });
     const variants: Variant[] = [
       { name: 'plain statement, owner (no RLS)', run: () => lookup(owner) },
       { name: 'plain statement, app role (RLS, no tenant: 0 rows)', run: () => lookup(app) },
-      { name: 'TenantDb.run, owner (transaction, no RLS)', run: () => new TenantDb(owner, orgId, userId).run(lookup) },
-      { name: 'TenantDb.run, app role (a tenant transaction)', run: () => new TenantDb(app, orgId, userId).run(lookup) },
+      { name: 'TenantDb.run, owner (transaction, no RLS)', run: () => ownerScope.run(lookup) },
+      { name: 'TenantDb.run, app role (a tenant transaction)', run: () => appScope.run(lookup) },
     ];
     const samples = new Map<string, number[]>(variants.map((variant) => [variant.name, []]));
     for (const variant of variants) for (let i = 0; i < 200; i++) await variant.run(); // warm up

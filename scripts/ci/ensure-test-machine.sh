@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`'s pretest. Outside CI it installs nothing: without a PostgreSQL at
+# `npm test`'s pretest, and the first step of `npm run test:db` (and test:e2e, test:slow,
+# test:coverage). Outside CI it installs nothing: without a PostgreSQL at
 # TEST_DATABASE_URL (default 127.0.0.1:5432) the suite starts an embedded PostgreSQL of its
 # own; an installed but stopped Redis is started (the rate-limit tests need one at
 # TEST_REDIS_URL, default 127.0.0.1:6379); without Chromium the IDE and CORS browser tests fail

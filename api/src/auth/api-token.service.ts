@@ -34,10 +34,15 @@ export interface ApiTokenChange {
 export type ApiTokenAudit = (tx: Tx, userId: string, change: ApiTokenChange) => Promise<void>;
 
 export class ApiTokenService {
+  // Truly private (#): the services object reaches resolvers, the unscoped client must not.
+  readonly #prisma: PrismaClient;
+
   constructor(
-    private readonly prisma: PrismaClient,
+    prisma: PrismaClient,
     private readonly audit: ApiTokenAudit,
-  ) {}
+  ) {
+    this.#prisma = prisma;
+  }
 
   /**
    * Only a log-in session (an access token from signUp, logIn or refreshSession) mints API
@@ -55,7 +60,7 @@ export class ApiTokenService {
     const expiresAt = requestedExpiry ?? new Date(now + API_TOKEN_DEFAULT_DAYS * DAY_MS);
     const token = generateApiToken();
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await this.#prisma.$transaction(async (tx) => {
         const live = await tx.apiToken.count({ where: { userId: caller.userId, revokedAt: null, expiresAt: { gt: new Date(now) } } });
         if (live >= API_TOKEN_MAX_LIVE) throw badInput('name', `At most ${API_TOKEN_MAX_LIVE} live API tokens per user; revoke some first`);
         const apiToken = await tx.apiToken.create({ data: { userId: caller.userId, name, tokenHash: digest(token), expiresAt } });
@@ -69,13 +74,13 @@ export class ApiTokenService {
 
   /** The user's tokens that are not revoked (expired ones included), newest first. */
   async list(userId: string): Promise<ApiToken[]> {
-    return this.prisma.apiToken
+    return this.#prisma.apiToken
       .findMany({ where: { userId, revokedAt: null }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: MAX_LISTED })
       .catch((error: unknown) => Promise.reject(translateDatabaseError(error)));
   }
 
   async revoke(userId: string, id: string): Promise<boolean> {
-    return this.prisma
+    return this.#prisma
       .$transaction(async (tx) => {
         const token = await tx.apiToken.findFirst({ where: { id, userId, revokedAt: null }, select: { name: true } });
         const result = await tx.apiToken.updateMany({ where: { id, userId, revokedAt: null }, data: { revokedAt: new Date() } });
@@ -89,7 +94,7 @@ export class ApiTokenService {
   /** The owner's user id and the token's expiry, or UNAUTHENTICATED. */
   async authenticate(token: string): Promise<{ userId: string; expiresAt: Date | null }> {
     if (!isWellFormedApiToken(token)) throw new AppError('UNAUTHENTICATED', 'API token is not valid');
-    const found = await this.prisma.apiToken
+    const found = await this.#prisma.apiToken
       .findUnique({ where: { tokenHash: digest(token) } })
       .catch((error: unknown) => Promise.reject(translateDatabaseError(error)));
     const now = Date.now();
@@ -98,7 +103,7 @@ export class ApiTokenService {
     }
     if (!found.lastUsedAt || now - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       // Best effort: a missed update only makes lastUsedAt a little stale.
-      this.prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
+      this.#prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
     }
     return { userId: found.userId, expiresAt: found.expiresAt };
   }

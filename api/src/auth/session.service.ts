@@ -33,11 +33,16 @@ const INVALID_LOGIN = 'Invalid email or password';
 const INVALID_REFRESH = 'Refresh token is not valid';
 
 export class SessionService {
+  // Truly private (#): the services object reaches resolvers, the unscoped client must not.
+  readonly #prisma: PrismaClient;
+
   constructor(
-    private readonly prisma: PrismaClient,
+    prisma: PrismaClient,
     private readonly tokens: AccessTokenSettings,
     private readonly policy: SessionPolicy,
-  ) {}
+  ) {
+    this.#prisma = prisma;
+  }
 
   async signUp(input: { email: string; name: string; password: string }): Promise<Session> {
     const email = normalizeEmail(input.email);
@@ -46,7 +51,7 @@ export class SessionService {
     assertPasswordAcceptable(input.password);
     const passwordHash = await hashPassword(input.password);
     try {
-      const user = await this.prisma.user.create({ data: { email, name, passwordHash }, select: PUBLIC_USER_COLUMNS });
+      const user = await this.#prisma.user.create({ data: { email, name, passwordHash }, select: PUBLIC_USER_COLUMNS });
       return await this.startSession(user);
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'An account with this email already exists', { field: 'email' });
@@ -66,16 +71,16 @@ export class SessionService {
       // The attempt is recorded as a failure before the password is checked and forgotten only
       // if it succeeds, so concurrent guesses all count: of N at once, at most the limit get
       // through (counting first and recording after would let every one of them through).
-      const attempt = await this.prisma.loginFailure.create({ data: { email, address }, select: { id: true } });
+      const attempt = await this.#prisma.loginFailure.create({ data: { email, address }, select: { id: true } });
       const refusal = await this.overLimit(email, address);
       if (refusal) {
-        await this.prisma.loginFailure.delete({ where: { id: attempt.id } });
+        await this.#prisma.loginFailure.delete({ where: { id: attempt.id } });
         throw new AppError('RATE_LIMITED', refusal);
       }
-      const found = await this.prisma.user.findUnique({ where: { email }, select: { ...PUBLIC_USER_COLUMNS, passwordHash: true } });
+      const found = await this.#prisma.user.findUnique({ where: { email }, select: { ...PUBLIC_USER_COLUMNS, passwordHash: true } });
       const matches = await verifyPassword(found?.passwordHash ?? (await decoyPasswordHash()), password);
       if (!found || !matches) throw new AppError('UNAUTHENTICATED', INVALID_LOGIN);
-      await this.prisma.loginFailure.delete({ where: { id: attempt.id } });
+      await this.#prisma.loginFailure.delete({ where: { id: attempt.id } });
       // The hash was for the check only; the session shows the public columns.
       const { passwordHash: _hash, ...user } = found;
       return await this.startSession(user);
@@ -87,7 +92,7 @@ export class SessionService {
   /** Why this attempt (already recorded) is refused, or null. One statement, three counts. */
   private async overLimit(email: string, address: string): Promise<string | null> {
     const since = new Date(Date.now() - FAILURE_WINDOW_MS);
-    const [counts] = await this.prisma.$queryRaw<{ pair: number; fromAddress: number; forEmail: number }[]>`
+    const [counts] = await this.#prisma.$queryRaw<{ pair: number; fromAddress: number; forEmail: number }[]>`
       SELECT (SELECT count(*)::int FROM login_failures WHERE email = ${email} AND at >= ${since} AND address = ${address}) AS pair,
              (SELECT count(*)::int FROM login_failures WHERE address = ${address} AND at >= ${since}) AS "fromAddress",
              (SELECT count(*)::int FROM login_failures WHERE email = ${email} AND at >= ${since}) AS "forEmail"`;
@@ -99,10 +104,10 @@ export class SessionService {
 
   async refresh(refreshToken: string): Promise<Session> {
     try {
-      const found = await this.prisma.refreshToken.findUnique({ where: { tokenHash: digest(refreshToken) }, include: { user: { select: PUBLIC_USER_COLUMNS } } });
+      const found = await this.#prisma.refreshToken.findUnique({ where: { tokenHash: digest(refreshToken) }, include: { user: { select: PUBLIC_USER_COLUMNS } } });
       if (!found || found.revokedAt || found.expiresAt <= new Date()) throw new AppError('UNAUTHENTICATED', INVALID_REFRESH);
       const secret = randomSecret();
-      const rotated = await this.prisma.$transaction(async (tx) => {
+      const rotated = await this.#prisma.$transaction(async (tx) => {
         // Conditional on not yet rotated: of two racing uses, exactly one wins.
         const claimed = await tx.refreshToken.updateMany({ where: { id: found.id, rotatedAt: null, revokedAt: null }, data: { rotatedAt: new Date() } });
         if (claimed.count === 0) return false;
@@ -122,13 +127,13 @@ export class SessionService {
   }
 
   private async revokeFamily(familyId: string): Promise<void> {
-    await this.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await this.#prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
   }
 
   private async startSession(user: PublicUser): Promise<Session> {
     const secret = randomSecret();
     const expiresAt = new Date(Date.now() + this.policy.sessionLifetimeDays * 24 * 60 * 60 * 1000);
-    await this.prisma.refreshToken.create({ data: { userId: user.id, familyId: randomUUID(), tokenHash: digest(secret), expiresAt } });
+    await this.#prisma.refreshToken.create({ data: { userId: user.id, familyId: randomUUID(), tokenHash: digest(secret), expiresAt } });
     return { accessToken: await signAccessToken(this.tokens, user.id), refreshToken: secret, user };
   }
 }

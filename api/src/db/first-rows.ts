@@ -3,7 +3,7 @@
 // parents' rows would read every row of each). Also the parents' row counts, grouped. Lists
 // of issues use it for comments and history; lists of projects and sprints for their issues.
 import { Prisma } from '../generated/prisma/client';
-import type { Tx } from './tx';
+import type { Tx } from '../db/tx';
 
 export interface FirstRowsQuery {
   /** The table and its alias (`comments t`), as trusted SQL (never input). */

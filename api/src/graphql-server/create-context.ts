@@ -4,8 +4,7 @@
 // server) build contexts directly.
 import { randomUUID } from 'node:crypto';
 import { AppError, badInput } from '../errors/app-error';
-import { TenantDb, UserDb } from '../db/tenant-db';
-import { RequestTransaction } from '../db/request-transaction';
+import { RequestScopes } from '../tenancy/request-scopes';
 import { createLoaders } from '../graphql/request-loaders';
 import { fromGlobalId } from '../graphql/global-id';
 import type { Context, ContextInput, Tenant } from '../graphql/context';
@@ -23,37 +22,18 @@ export function createContextInner(input: ContextInput): Context {
     if (!found) throw new AppError('UNAUTHENTICATED', 'Sign in: send Authorization: Bearer <token>');
     return found;
   });
-  let mutating = false;
   let passwordChecks = 0;
   // The request's one transaction, for the user's scope and the tenant's alike. Its pin names
   // the x-org-id tenant when the header is a well-formed Organization id (a malformed one is
   // answered by tenant() below, and the user-scoped fields still run).
-  let request: Promise<RequestTransaction> | undefined;
-  let opened: RequestTransaction | undefined;
-  let ended = false;
-  const transaction = (): Promise<RequestTransaction> => (request ??= openTransaction());
-  const openTransaction = async (): Promise<RequestTransaction> => {
-    const { userId } = await caller();
-    // finish() came first (the client hung up): nothing may open a transaction after it.
-    if (ended) throw new AppError('SERVICE_UNAVAILABLE', 'The request has already ended');
-    let orgId: string | undefined;
-    try {
-      orgId = orgIdFrom(input.orgId);
-    } catch {
-      orgId = undefined;
-    }
-    opened = new RequestTransaction(services.database.prisma, { userId, orgId, locksMembership: () => mutating }, services.transactionLimits);
-    return opened;
-  };
-  const viewerDb = memo(async () => new UserDb(services.database.prisma, (await caller()).userId, services.transactionLimits, { request: await transaction() }));
+  const scopes = new RequestScopes({ tenancy: services.tenancy, userId: async () => (await caller()).userId, orgId: wellFormedOrgId(input.orgId) });
+  const viewerDb = () => scopes.userScope();
   const tenant = memo(async (): Promise<Tenant> => {
-    const { userId } = await caller();
-    const orgId = orgIdFrom(input.orgId);
-    const shared = await transaction();
-    const db = new TenantDb(services.database.prisma, orgId, userId, services.transactionLimits, { request: shared });
-    // The pin checks the membership (and for a mutation locks it) as the transaction opens.
-    const role = await shared.tenantRole();
-    return { orgId, userId, role, db, loaders: createLoaders(db) };
+    await caller();
+    // A missing or malformed x-org-id is BAD_USER_INPUT here (the transaction then pinned no tenant).
+    orgIdFrom(input.orgId);
+    const scope = await scopes.tenantScope();
+    return { ...scope, loaders: createLoaders(scope.db) };
   });
   return {
     requestId: input.requestId ?? randomUUID(),
@@ -68,16 +48,19 @@ export function createContextInner(input: ContextInput): Context {
     optionalCaller,
     viewerDb,
     tenant,
-    declareMutation: () => {
-      mutating = true;
-    },
-    hasWritten: () => opened?.hasWritten ?? false,
-    finish: async (commit = true) => {
-      ended = true;
-      const shared = await request?.catch(() => undefined);
-      await shared?.finish(commit);
-    },
+    declareMutation: () => scopes.declareMutation(),
+    hasWritten: () => scopes.hasWritten,
+    finish: (commit = true) => scopes.finish(commit),
   };
+}
+
+/** The x-org-id header as an organization's row id, or undefined when it is missing or malformed. */
+function wellFormedOrgId(header: string | undefined): string | undefined {
+  try {
+    return orgIdFrom(header);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The x-org-id header as an organization's row id, or BAD_USER_INPUT. */

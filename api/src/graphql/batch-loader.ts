@@ -1,7 +1,7 @@
 // DataLoader factories over a tenant-scoped handle: one SQL statement per batch, results
 // returned in key order, so relation fields never cause N+1 queries.
 import DataLoader from 'dataloader';
-import type { TenantDb } from '../db/tenant-db';
+import type { TenantDb } from '../tenancy/tenant-db';
 import type { Tx } from '../db/tx';
 import type { FirstPageSource } from './pagination';
 

@@ -1,17 +1,14 @@
 // The per-request context as resolvers see it: who calls, which tenant, one database
 // transaction for the whole request (user- and tenant-scoped fields share it) and the request's
 // DataLoaders. Only the shape lives here; graphql-server/create-context.ts builds it.
-import type { Role } from '../generated/prisma/enums';
 import type { Caller } from '../auth/caller';
-import type { TenantDb, UserDb } from '../db/tenant-db';
+import type { UserDb } from '../tenancy/tenant-db';
+import type { TenantScope } from '../tenancy/scope';
 import type { AppServices } from '../app-services';
 import type { Loaders } from './request-loaders';
 
-export interface Tenant {
-  readonly orgId: string;
-  readonly userId: string;
-  readonly role: Role;
-  readonly db: TenantDb;
+/** The member's scope (services take it whole) with the request's DataLoaders. */
+export interface Tenant extends TenantScope {
   readonly loaders: Loaders;
 }
 

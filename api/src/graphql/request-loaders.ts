@@ -1,7 +1,7 @@
 // The request's DataLoaders. Each module defines its own (its `*.loaders.ts`); a request makes
 // a module's set the first time one of its fields asks and keeps it for the request's tenant,
 // so batching and caching span the request while nothing here knows which modules exist.
-import type { TenantDb } from '../db/tenant-db';
+import type { TenantDb } from '../tenancy/tenant-db';
 
 /** One module's loaders over a tenant-scoped handle. */
 export type LoaderSet<L> = (db: TenantDb) => L;

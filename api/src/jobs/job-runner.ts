@@ -18,6 +18,7 @@ import { Logger as WorkerLogger, run, type LogLevel, type Runner, type WorkerEve
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppServices } from '../app-services';
+import type { Database } from '../db/prisma-client';
 import { cronItems, taskList } from './task-registry';
 
 export const WORKER_APPLICATION_NAME = 'tracker-job-runner';
@@ -59,8 +60,8 @@ export function restartDelayMs(failures: number, minMs: number, maxMs: number): 
 }
 
 /** Undefined when WEBHOOK_WORKER_CONCURRENCY is 0 (this instance only enqueues). */
-export function startJobRunner(services: AppServices): JobRunner | undefined {
-  const { config, database } = services;
+export function startJobRunner(services: AppServices, database: Database): JobRunner | undefined {
+  const { config } = services;
   const settings = config.webhooks;
   if (settings.workerConcurrency === 0) return undefined;
   const logger = services.logger.child({ component: 'job-runner' });
@@ -81,7 +82,7 @@ export function startJobRunner(services: AppServices): JobRunner | undefined {
   let current: Runner | undefined;
   let markStarted: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
-  const tasks = taskList(services);
+  const tasks = taskList(services, database);
   const cron = cronItems();
 
   /** Jobs still locked by workers of a runner that died: back to the queue. */

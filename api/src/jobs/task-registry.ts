@@ -2,17 +2,19 @@
 // decides what the runner runs.
 import { parseCronItems, type ParsedCronItem, type TaskList } from 'graphile-worker';
 import type { AppServices } from '../app-services';
+import type { Database } from '../db/prisma-client';
 import { DELIVERY_TASK, deliveryTask } from '../modules/webhook/webhook-delivery.task';
 import { PRUNE_SCHEDULE, PRUNE_TASK, pruneTask } from '../modules/housekeeping/prune-expired.task';
 import { OBJECT_DELETE_TASK, UPLOAD_EXPIRY_TASK, objectDeleteTask, uploadExpiryTask } from '../modules/attachment/attachment-jobs';
 
-export function taskList(services: AppServices): TaskList {
-  const { config, database, logger, transactionLimits } = services;
+export function taskList(services: AppServices, database: Database): TaskList {
+  const { config, tenancy, logger } = services;
   return {
-    [DELIVERY_TASK]: deliveryTask({ prisma: database.prisma, limits: transactionLimits, settings: config.webhooks, logger }),
+    [DELIVERY_TASK]: deliveryTask({ tenancy, settings: config.webhooks, logger }),
+    // Sweeps tables with no tenant (failed log-ins, refresh tokens): the one task on the unscoped client.
     [PRUNE_TASK]: pruneTask(database.prisma, logger.child({ component: 'housekeeping' })),
     [OBJECT_DELETE_TASK]: objectDeleteTask(services.objectStore),
-    [UPLOAD_EXPIRY_TASK]: uploadExpiryTask({ prisma: database.prisma, limits: transactionLimits, logger: logger.child({ component: 'housekeeping' }) }),
+    [UPLOAD_EXPIRY_TASK]: uploadExpiryTask({ tenancy, logger: logger.child({ component: 'housekeeping' }) }),
   };
 }
 

@@ -9,6 +9,7 @@ import { createContextInner } from '../graphql-server/create-context';
 import { requestLog } from '../observability/request-log';
 import { recordingIdentity, type RequestRecord } from '../observability/request-record';
 import { ResponseBytePool, responseBudget } from '../graphql-server/response-budget';
+import type { Database } from '../db/prisma-client';
 import { healthRouter, type Lifecycle } from './health';
 import { FilesystemStore, OBJECT_ROUTE } from '../modules/attachment/filesystem-store';
 import { filesystemRoutes } from '../modules/attachment/filesystem-routes';
@@ -22,6 +23,8 @@ import { withRateLimitSlot, type RateLimitSlot } from '../ratelimit/rate-limit-s
 
 export interface HttpAppOptions {
   readonly services: AppServices;
+  /** For /ready's pool check; requests never see it. */
+  readonly database: Database;
   readonly apollo: ApolloServer<Context>;
   readonly lifecycle: Lifecycle;
   /** Mounted before GraphQL on GET /graphql (the IDE serves browsers there). */
@@ -82,7 +85,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   app.use(requestLog(services.logger, options.metrics));
   app.use(retryAfterOnUnavailable(RETRY_AFTER_SECONDS));
-  app.use(healthRouter(lifecycle, services.database.pool, services.config.dbAcquireTimeoutMs, services.logger));
+  app.use(healthRouter(lifecycle, options.database.pool, services.config.dbAcquireTimeoutMs, services.logger));
   if (options.metrics && options.serveMetrics) app.get('/metrics', metricsHandler(options.metrics));
   // The filesystem object store's signed upload and download URLs (S3 serves its own).
   if (services.objectStore instanceof FilesystemStore) app.use(OBJECT_ROUTE, filesystemRoutes(services.objectStore, services.config.attachments.maxBytes));

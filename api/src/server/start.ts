@@ -10,6 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-pos
 import { applyMigrations } from '../schema-setup/apply-migrations';
 import { createApollo } from '../graphql-server/apollo';
 import { buildAppSchema } from '../graphql-server/schema';
+import { guardTenantTables, type TenantTableGuard, type UnprotectedTenantTablesError } from '../tenancy/rls-guard';
 import { createHttpApp } from './app';
 import { ideAssets, ideHandler } from './ide';
 import { Lifecycle } from './health';
@@ -27,6 +28,8 @@ export interface RunningServer {
   readonly port: number;
   readonly httpServer: http.Server;
   readonly services: AppServices;
+  /** The pool and the unscoped client: start-up wiring and tests only, never requests. */
+  readonly database: Database;
   readonly lifecycle: Lifecycle;
   readonly demo: DemoAccess | undefined;
   readonly metrics: Metrics;
@@ -63,18 +66,18 @@ async function openStore(config: Config, logger: Logger): Promise<{ database: Da
  * and one ordinary commit afterwards flushes them all. Its token is signed by `services`.
  */
 async function seedDemo(config: Config, database: Database, services: AppServices, logger: Logger): Promise<DemoAccess> {
-  if (await isDemoSeeded(services)) return seedDemoIfEmpty(services, logger);
+  if (await isDemoSeeded(services, database)) return seedDemoIfEmpty(services, database, logger);
   const url = new URL(database.options.url);
   url.searchParams.set('options', '-c synchronous_commit=off');
   const seeding = openDatabase({ ...database.options, url: url.toString(), applicationName: 'tracker-demo-seed' });
   try {
-    await seedDemoIfEmpty(createAppServices(config, seeding, logger), logger);
+    await seedDemoIfEmpty(createAppServices(config, seeding, logger), seeding, logger);
   } finally {
     await seeding.close();
   }
   // Assigning a transaction id makes this commit write (and wait for) the WAL up to here.
   await database.prisma.$queryRaw`SELECT txid_current()::text`;
-  return seedDemoIfEmpty(services, logger);
+  return seedDemoIfEmpty(services, database, logger);
 }
 
 /** A taken port fails the start at once: before the database, its migrations and the demo seed. */
@@ -87,9 +90,30 @@ function ensurePortFree(port: number, host: string): Promise<void> {
   });
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export interface StartHooks {
+  /** Tenant tables without forced row-level security, found after the start (the database was away then); the server stops. */
+  onLateRefusal?(error: UnprotectedTenantTablesError): void;
+}
+
+export async function startServer(config: Config, logger: Logger, hooks: StartHooks = {}): Promise<RunningServer> {
   await ensurePortFree(config.port, config.host);
   const { database, embedded } = await openStore(config, logger);
+  // Refuses to start over tenant tables without forced row-level security (see rls-guard.ts);
+  // found late (the database was away at start), it stops the server.
+  let tenantTableGuard: TenantTableGuard;
+  let refusedLate = false;
+  let stopNow: (() => void) | undefined;
+  try {
+    tenantTableGuard = await guardTenantTables(database.prisma, logger, (error) => {
+      refusedLate = true;
+      hooks.onLateRefusal?.(error);
+      stopNow?.();
+    });
+  } catch (error) {
+    await database.close();
+    await embedded?.close();
+    throw error;
+  }
   const services = createAppServices(config, database, logger);
   const demo = embedded ? await seedDemo(config, database, services, logger) : undefined;
   const lifecycle = new Lifecycle();
@@ -100,6 +124,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   await apollo.start();
   const app = createHttpApp({
     services,
+    database,
     apollo,
     lifecycle,
     metrics,
@@ -111,10 +136,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Longer than the ALB's 60 s idle timeout, so the balancer closes idle connections first.
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, lifecycle });
+  const realtime = await startRealtimeServer({ httpServer, schema: buildAppSchema(), services, database, lifecycle });
   metrics.watchRealtime(() => realtime.stats());
   // Not awaited: the runner comes up (and back) on its own, so a database outage never stops a start.
-  const jobRunner = startJobRunner(services);
+  const jobRunner = startJobRunner(services, database);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject); // EADDRINUSE: a start-up failure, not an unhandled event
     httpServer.listen(config.port, config.host, () => {
@@ -137,6 +162,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       connectionClosers,
       abortDrain,
       async release() {
+        tenantTableGuard.stop();
         await apollo.stop();
         await rateLimiter.close();
         await jobRunner?.stop();
@@ -150,11 +176,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         }
       },
     }));
+  stopNow = () => void stop(0);
+  if (refusedLate) stopNow();
   return {
     url: `http://${host}:${port}`,
     port,
     httpServer,
     services,
+    database,
     lifecycle,
     demo,
     metrics,

@@ -129,7 +129,7 @@ export async function acceptConnection(init: ConnectionInit): Promise<boolean> {
       // socket would hold a pooled connection for its whole life.
       try {
         const tenant = await context.tenant();
-        membership = new MembershipCheck(services.database.prisma, services.transactionLimits, { orgId: tenant.orgId, userId: tenant.userId });
+        membership = new MembershipCheck(services.tenancy, { orgId: tenant.orgId, userId: tenant.userId });
       } finally {
         await context.finish();
       }

@@ -11,6 +11,7 @@ import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type Do
 import { handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../app-services';
+import type { Database } from '../db/prisma-client';
 import { AppError } from '../errors/app-error';
 import { mapError } from '../errors/error-mapper';
 import { httpStatusOf } from '../errors/error-code';
@@ -47,6 +48,8 @@ export interface RealtimeServerOptions {
   readonly httpServer: Server;
   readonly schema: GraphQLSchema;
   readonly services: AppServices;
+  /** Its URL for the LISTEN connection. */
+  readonly database: Database;
   readonly lifecycle?: Lifecycle;
 }
 
@@ -63,13 +66,13 @@ function validationError(message: string): GraphQLError {
 }
 
 export async function startRealtimeServer(options: RealtimeServerOptions): Promise<RealtimeServer> {
-  const { httpServer, schema, services, lifecycle } = options;
-  const { logger, config, database, transactionLimits } = services;
+  const { httpServer, schema, services, database, lifecycle } = options;
+  const { logger, config, tenancy } = services;
   const limits = config.realtime;
   const protections = limitProtections(config.limits, config.hardening);
   // HTTP hides suggestions with an Apollo plugin; graphql-js does it here (validation and variables).
   const hideSuggestions = !config.hardening.fieldSuggestions;
-  const runtime = await startRealtimeRuntime({ database, limits: transactionLimits, logger });
+  const runtime = await startRealtimeRuntime({ database, tenancy, logger });
   const registry = new ConnectionRegistry(limits.maxConnectionsPerUser);
   const instanceBudget = new InstanceBudget(limits.instanceBufferBytes);
   let slowConsumersClosed = 0;
@@ -82,12 +85,15 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     // The close frame waits behind what was already written. A client that stopped reading
     // may never get to it: drop the socket once a grace period passes with no progress, but
     // let one that is still draining (under load, slowly) read its way to the close code.
+    // Once everything, the close frame included, is in the kernel's hands there is no progress
+    // left to see: the closing handshake's own timeout (ws: 30 s) decides from there.
     let pending = socket.bufferedAmount;
     const watch = setInterval(() => {
       if (socket.readyState === socket.CLOSED) return clearInterval(watch);
       const now = socket.bufferedAmount;
       const isDraining = now < pending;
       pending = now;
+      if (now === 0) return clearInterval(watch);
       if (isDraining) return;
       clearInterval(watch);
       socket.terminate();

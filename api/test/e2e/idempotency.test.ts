@@ -17,7 +17,9 @@ let owner: Client;
 
 beforeAll(async () => {
   // A short statement timeout lets a test hold a row lock to make a request slow, or fail it.
-  api = await startTestApi('idempotency', { DB_STATEMENT_TIMEOUT_MS: '1500' });
+  // Long enough that a request held on a locked row outlasts what a loaded machine takes to send
+  // the duplicate; short enough for the test of a statement that times out.
+  api = await startTestApi('idempotency', { DB_STATEMENT_TIMEOUT_MS: '4000' });
   org = await createOrg(api.client, 'idem');
   await createProject(api.client, org, 'IDM');
   owner = new Client({ connectionString: api.database.ownerUrl });
@@ -50,6 +52,18 @@ async function lockProject(): Promise<() => Promise<void>> {
     await locker.query('COMMIT');
     await locker.end();
   };
+}
+
+/** Resolves once a request of the API waits on the row lockProject() holds (jest's timeout bounds it). */
+async function untilBlocked(): Promise<void> {
+  const observer = new Client({ connectionString: api.database.ownerUrl });
+  await observer.connect();
+  try {
+    const blocked = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'tracker_app' AND wait_event_type = 'Lock'`;
+    while ((await observer.query(blocked)).rows[0].n === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+  } finally {
+    await observer.end();
+  }
 }
 
 test('a retry with the same key and body replays the original result without writing again', async () => {
@@ -86,7 +100,7 @@ test('a duplicate arriving while the first is still running is refused with CONF
   const key = randomUUID();
   const release = await lockProject();
   const first = create('in-flight', key);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await untilBlocked();
   const duplicate = await create('in-flight', key);
   await release();
   expect(errorCode(duplicate)).toBe('CONFLICT');
@@ -101,7 +115,7 @@ test('a duplicate arriving while the first is still running is refused with CONF
 test('a retryable failure stores nothing and applies nothing; the retry then executes once', async () => {
   const key = randomUUID();
   const release = await lockProject();
-  // The locked project row makes createIssue hit the 1.5 s statement timeout.
+  // The locked project row makes createIssue hit the statement timeout.
   const failed = await create('timed-out', key);
   await release();
   expect(errorCode(failed)).toBe('SERVICE_UNAVAILABLE');
@@ -188,7 +202,7 @@ test('SIGKILL in the middle of a keyed write leaves nothing behind; the retry cr
   const key = randomUUID();
   const release = await lockProject();
   const inFlight = create('killed', key, new GraphqlClient(`${doomed.baseUrl}/graphql`)).catch((error: unknown) => error);
-  await new Promise((resolve) => setTimeout(resolve, 400));
+  await untilBlocked();
   expect(await doomed.stop('SIGKILL')).toBeNull();
   // fetch fails (the connection died); its TypeError comes from another realm than jest's Error.
   expect(String(await inFlight)).toMatch(/fetch failed/);

@@ -77,7 +77,7 @@ beforeAll(async () => {
     SELECT i.org_id, i.id, f.id, CASE WHEN f.type = 'SELECT' THEN 'gold' ELSE 'note ' || i.number END
     FROM issues i JOIN custom_fields f ON f.project_id = i.project_id WHERE i.number % 2 = 0`);
   await sql.end();
-  counter = countStatements(api.server.services.database.pool);
+  counter = countStatements(api.server.database.pool);
 });
 afterAll(() => api?.stop());
 

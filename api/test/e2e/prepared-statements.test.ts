@@ -26,7 +26,7 @@ beforeAll(async () => {
   unnamed = await startServer(loadConfig(testServerEnv(api.database, { ...limits, DB_PREPARED_STATEMENTS: 'false' })), pino({ level: 'silent' }));
   unnamedClient = new GraphqlClient(`${unnamed.url}/graphql`);
   // Which statement names the prepared server's pool sends (pg's query config carries them).
-  api.server.services.database.pool.on('acquire', (client: PoolClient & { namesSeen?: true }) => {
+  api.server.database.pool.on('acquire', (client: PoolClient & { namesSeen?: true }) => {
     if (client.namesSeen) return;
     client.namesSeen = true;
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;

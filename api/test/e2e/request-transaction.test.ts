@@ -25,7 +25,7 @@ beforeAll(async () => {
   observer = new Client({ connectionString: api.database.ownerUrl });
   observer.on('error', () => undefined);
   await observer.connect();
-  counter = countStatements(api.server.services.database.pool);
+  counter = countStatements(api.server.database.pool);
 });
 
 afterAll(async () => {
@@ -57,7 +57,7 @@ function apiWaitsOnLock(): Promise<void> {
 
 /** Counts the connections the API's pool hands out while `fn` runs. */
 async function acquiresDuring(fn: () => Promise<void>): Promise<number> {
-  const pool = api.server.services.database.pool;
+  const pool = api.server.database.pool;
   let acquired = 0;
   const count = () => void acquired++;
   pool.on('acquire', count);

@@ -15,7 +15,7 @@ let orgId: string;
 
 beforeAll(async () => {
   api = await startTestApi('limits', { NODE_ENV: 'production' });
-  sql = countStatements(api.server.services.database.pool);
+  sql = countStatements(api.server.database.pool);
   owner = await signUp(api.client, 'limits');
   const org = await api.client.ok(`mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`, { input: { name: 'Limits', slug: `limits-${uniqueSuffix()}` } }, { token: owner.token });
   orgId = org.createOrganization.id;

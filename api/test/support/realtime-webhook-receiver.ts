@@ -36,7 +36,7 @@ export async function startReceiver(): Promise<Receiver> {
     secret: '',
     requests: 0,
     status: 200,
-    async waitFor(count, timeoutMs = 20_000) {
+    async waitFor(count, timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
       while (receiver.received.length < count) {
         if (Date.now() > deadline) throw new Error(`receiver got ${receiver.received.length} of ${count} deliveries`);

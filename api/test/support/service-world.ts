@@ -6,23 +6,26 @@ import { openTestPool } from './test-pool';
 import type { Issue, Project, WorkflowState } from '../../src/generated/prisma/client';
 import type { Role } from '../../src/generated/prisma/enums';
 import { openDatabase, type Database } from '../../src/db/prisma-client';
-import { TenantDb, UserDb } from '../../src/db/tenant-db';
-import type { Actor } from '../../src/modules/organization/actor';
+import type { TenantDb } from '../../src/tenancy/tenant-db';
+import { Tenancy } from '../../src/tenancy/tenancy';
 import { createOrganization } from '../../src/modules/organization/organization.service';
 import { createProject } from '../../src/modules/project/project.service';
 import { createIssue, type CreateIssueCommand } from '../../src/modules/issue/issue.service';
+import type { TenantScope } from '../../src/tenancy/scope';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface ServiceOrg {
   readonly id: string;
-  readonly actors: Readonly<Record<Role, Actor>>;
-  /** The tenant handle a request of `role` would get. */
+  /** A member of each role, as the scope a request of theirs would get (services take it whole). */
+  readonly actors: Readonly<Record<Role, TenantScope>>;
+  /** The tenant handle a request of `role` would get (for reads that take a handle alone). */
   db(role?: Role): TenantDb;
 }
 
 export interface ServiceWorld {
   readonly database: TestDatabase;
   readonly store: Database;
+  readonly tenancy: Tenancy;
   readonly org: ServiceOrg;
   /** Makes another organization (for isolation checks). */
   newOrg(label: string): Promise<ServiceOrg>;
@@ -38,28 +41,31 @@ async function makeUser(store: Database, label: string): Promise<string> {
   return user.id;
 }
 
-async function makeOrg(store: Database, label: string): Promise<ServiceOrg> {
+async function makeOrg(store: Database, tenancy: Tenancy, label: string): Promise<ServiceOrg> {
   const ownerId = await makeUser(store, `${label}-owner`);
-  const org = await createOrganization(new UserDb(store.prisma, ownerId), { name: label, slug: `${label}-${randomBytes(4).toString('hex')}`.toLowerCase() });
-  const actors: Record<Role, Actor> = { OWNER: { orgId: org.id, userId: ownerId, role: 'OWNER' } } as Record<Role, Actor>;
+  const org = await createOrganization(tenancy.userScope({ userId: ownerId }), { name: label, slug: `${label}-${randomBytes(4).toString('hex')}`.toLowerCase() });
+  const owner = await tenancy.requestScope({ orgId: org.id, userId: ownerId });
+  const actors: Record<Role, TenantScope> = { OWNER: owner } as Record<Role, TenantScope>;
   for (const role of ['ADMIN', 'MEMBER', 'VIEWER'] as const) {
     const userId = await makeUser(store, `${label}-${role.toLowerCase()}`);
-    await new TenantDb(store.prisma, org.id, ownerId).run((tx) => tx.membership.create({ data: { orgId: org.id, userId, role } }));
-    actors[role] = { orgId: org.id, userId, role };
+    await owner.db.run((tx) => tx.membership.create({ data: { orgId: org.id, userId, role } }));
+    actors[role] = await tenancy.requestScope({ orgId: org.id, userId });
   }
-  return { id: org.id, actors, db: (role: Role = 'OWNER') => new TenantDb(store.prisma, org.id, actors[role].userId) };
+  return { id: org.id, actors, db: (role: Role = 'OWNER') => actors[role].db };
 }
 
 export async function openServiceWorld(label: string): Promise<ServiceWorld> {
   const database = await createTestDatabase(label);
   const store = openDatabase({ url: database.appUrl, poolMax: 10, acquireTimeoutMs: 10_000, statementTimeoutMs: 10_000 });
   const owner = openTestPool(database.ownerUrl);
-  const org = await makeOrg(store, label);
+  const tenancy = new Tenancy(store.prisma);
+  const org = await makeOrg(store, tenancy, label);
   return {
     database,
     store,
+    tenancy,
     org,
-    newOrg: (name) => makeOrg(store, name),
+    newOrg: (name) => makeOrg(store, tenancy, name),
     sql: async <T>(text: string, params: unknown[] = []) => (await owner.query(text, params)).rows as T[],
     async close() {
       await store.close();
@@ -73,13 +79,13 @@ export type ProjectWithStates = Project & { states: WorkflowState[] };
 
 /** A project with the default workflow; `states` in position order. */
 export async function makeProject(world: ServiceWorld, key: string, org: ServiceOrg = world.org): Promise<ProjectWithStates> {
-  const project = await createProject(org.actors.OWNER, org.db(), { key, name: `Project ${key}` });
+  const project = await createProject(org.actors.OWNER, { key, name: `Project ${key}` });
   const states = await org.db().run((tx) => tx.workflowState.findMany({ where: { projectId: project.id }, orderBy: { position: 'asc' } }));
   return { ...project, states };
 }
 
 export async function makeIssue(world: ServiceWorld, projectKey: string, extra: Partial<CreateIssueCommand> = {}, org: ServiceOrg = world.org): Promise<Issue> {
-  return createIssue(org.actors.MEMBER, org.db('MEMBER'), { projectKey, title: `Issue in ${projectKey}`, ...extra });
+  return createIssue(org.actors.MEMBER, { projectKey, title: `Issue in ${projectKey}`, ...extra });
 }
 
 /** Runs `fn` and returns the AppError it throws (fails when it does not throw). */

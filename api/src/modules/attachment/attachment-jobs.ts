@@ -4,8 +4,7 @@
 // completed is swept by a job scheduled for the moment its URL expires.
 import type { Task } from 'graphile-worker';
 import type { Logger } from 'pino';
-import type { PrismaClient } from '../../generated/prisma/client';
-import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
+import type { Tenancy } from '../../tenancy/tenancy';
 import type { Tx } from '../../db/tx';
 import { OBJECT_KEY, type ObjectStore } from './object-store';
 
@@ -40,8 +39,7 @@ export function objectDeleteTask(store: ObjectStore): Task {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface ExpiryTaskDeps {
-  readonly prisma: PrismaClient;
-  readonly limits: TransactionLimits;
+  readonly tenancy: Tenancy;
   readonly logger: Logger;
 }
 
@@ -50,7 +48,7 @@ export function uploadExpiryTask(deps: ExpiryTaskDeps): Task {
   return async (payload) => {
     const { orgId, attachmentId } = (payload ?? {}) as { orgId?: unknown; attachmentId?: unknown };
     if (typeof orgId !== 'string' || !UUID.test(orgId) || typeof attachmentId !== 'string' || !UUID.test(attachmentId)) return;
-    const db = new TenantDb(deps.prisma, orgId, '', deps.limits);
+    const db = deps.tenancy.systemScope(orgId);
     await db.run(async (tx) => {
       const removed = await tx.$queryRaw<{ object_key: string }[]>`
         DELETE FROM attachments WHERE org_id = ${orgId}::uuid AND id = ${attachmentId}::uuid AND completed_at IS NULL RETURNING object_key`;

@@ -1,5 +1,5 @@
 // An issue's completed attachments, batched per request.
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { groupLoader } from '../../graphql/batch-loader';
 import { completedAttachmentsOf } from './attachment.service';
 

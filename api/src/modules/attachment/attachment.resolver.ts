@@ -26,20 +26,20 @@ export class AttachmentResolver {
     @Ctx() ctx: Context,
   ): Promise<{ attachment: Attachment; uploadUrl: string; uploadHeaders: Readonly<Record<string, string>>; expiresAt: Date }> {
     const tenant = await ctx.tenant();
-    const upload = await attachments.createAttachmentUpload(tenant, tenant.db, depsOf(ctx), { issueKey, fileName, contentType, size });
+    const upload = await attachments.createAttachmentUpload(tenant, depsOf(ctx), { issueKey, fileName, contentType, size });
     return { attachment: upload.attachment, uploadUrl: upload.url, uploadHeaders: upload.headers, expiresAt: upload.expiresAt };
   }
 
   @Mutation(() => AttachmentObject, { description: "Checks the stored object's size and type." })
   async completeAttachmentUpload(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Attachment> {
     const tenant = await ctx.tenant();
-    return attachments.completeAttachmentUpload(tenant, tenant.db, depsOf(ctx), fromGlobalId('Attachment', id, 'id'));
+    return attachments.completeAttachmentUpload(tenant, depsOf(ctx), fromGlobalId('Attachment', id, 'id'));
   }
 
   @Mutation(() => Boolean, { description: 'Uploader or ADMIN+.' })
   async deleteAttachment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return attachments.deleteAttachment(tenant, tenant.db, fromGlobalId('Attachment', id, 'id'));
+    return attachments.deleteAttachment(tenant, fromGlobalId('Attachment', id, 'id'));
   }
 
   @FieldResolver(() => ID)

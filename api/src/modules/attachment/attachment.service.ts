@@ -4,14 +4,14 @@
 import type { Attachment } from '../../generated/prisma/client';
 import type { AttachmentSettings } from '../../config';
 import { AppError, badInput, forbidden, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import type { Tx } from '../../db/tx';
 import { can, requireRole } from '../../auth/roles';
-import type { Actor } from '../organization/actor';
 import { assertWritable } from '../project/project-writable';
 import { lockIssueByKey } from '../issue/issue-lookup';
 import { objectKeyOf, type ObjectStore, type PresignedUpload } from './object-store';
 import { enqueueObjectDeletes, scheduleUploadExpiry } from './attachment-jobs';
+import type { TenantScope } from '../../tenancy/scope';
 
 export const FILE_NAME_MAX = 255;
 
@@ -46,27 +46,27 @@ function cleanContentType(raw: string, allowed: readonly string[]): string {
   return type;
 }
 
-export async function createAttachmentUpload(actor: Actor, db: TenantDb, deps: AttachmentDeps, request: UploadRequest): Promise<AttachmentUpload> {
-  requireRole(actor, 'issue:write');
+export async function createAttachmentUpload(scope: TenantScope, deps: AttachmentDeps, request: UploadRequest): Promise<AttachmentUpload> {
+  requireRole(scope, 'issue:write');
   const { settings } = deps;
   const fileName = cleanFileName(request.fileName);
   const contentType = cleanContentType(request.contentType, settings.contentTypes);
   if (!Number.isSafeInteger(request.size) || request.size < 1 || request.size > settings.maxBytes) {
     throw badInput('size', `size must be 1 to ${settings.maxBytes} bytes`);
   }
-  return db.run(async (tx) => {
+  return scope.db.run(async (tx) => {
     // The issue's row lock serializes uploads to one issue, so the count below cannot be raced.
-    const issue = await lockIssueByKey(tx, actor.orgId, request.issueKey, 'issueKey');
+    const issue = await lockIssueByKey(tx, scope.orgId, request.issueKey, 'issueKey');
     assertWritable(issue.project);
-    const held = await tx.attachment.count({ where: { orgId: actor.orgId, issueId: issue.id } });
+    const held = await tx.attachment.count({ where: { orgId: scope.orgId, issueId: issue.id } });
     if (held >= settings.maxPerIssue) throw badInput('issueKey', `An issue holds at most ${settings.maxPerIssue} attachments (unfinished uploads count until they expire)`);
     const id = crypto.randomUUID();
-    const objectKey = objectKeyOf(actor.orgId, issue.id, id);
+    const objectKey = objectKeyOf(scope.orgId, issue.id, id);
     const upload = await deps.store.presignPut(objectKey, { size: request.size, contentType }, settings.uploadTtlSeconds);
     const attachment = await tx.attachment.create({
-      data: { id, orgId: actor.orgId, issueId: issue.id, uploaderId: actor.userId, fileName, contentType, size: request.size, objectKey },
+      data: { id, orgId: scope.orgId, issueId: issue.id, uploaderId: scope.userId, fileName, contentType, size: request.size, objectKey },
     });
-    await scheduleUploadExpiry(tx, actor.orgId, id, upload.expiresAt);
+    await scheduleUploadExpiry(tx, scope.orgId, id, upload.expiresAt);
     return { ...upload, attachment };
   });
 }
@@ -78,10 +78,10 @@ async function findAttachment(tx: Tx, orgId: string, id: string) {
 }
 
 /** Makes the attachment visible once the store holds exactly what was declared. */
-export async function completeAttachmentUpload(actor: Actor, db: TenantDb, deps: AttachmentDeps, id: string): Promise<Attachment> {
-  requireRole(actor, 'issue:write');
-  const attachment = await db.read((tx) => findAttachment(tx, actor.orgId, id));
-  if (attachment.uploaderId !== actor.userId) throw notFound('Attachment', 'id');
+export async function completeAttachmentUpload(scope: TenantScope, deps: AttachmentDeps, id: string): Promise<Attachment> {
+  requireRole(scope, 'issue:write');
+  const attachment = await scope.db.read((tx) => findAttachment(tx, scope.orgId, id));
+  if (attachment.uploaderId !== scope.userId) throw notFound('Attachment', 'id');
   if (attachment.completedAt) return withoutIssue(attachment);
   assertWritable(attachment.issue.project);
   // Asked outside any transaction: a slow store must not hold a database connection.
@@ -93,9 +93,9 @@ export async function completeAttachmentUpload(actor: Actor, db: TenantDb, deps:
       details: { storedSize: stored.size, storedContentType: stored.contentType },
     });
   }
-  return db.run(async (tx) => {
+  return scope.db.run(async (tx) => {
     // Still there: the expiry sweep or a delete may have come first.
-    const marked = await tx.attachment.updateMany({ where: { id, orgId: actor.orgId }, data: { completedAt: new Date() } });
+    const marked = await tx.attachment.updateMany({ where: { id, orgId: scope.orgId }, data: { completedAt: new Date() } });
     if (marked.count === 0) throw notFound('Attachment', 'id');
     return tx.attachment.findUniqueOrThrow({ where: { id } });
   });
@@ -106,13 +106,13 @@ function withoutIssue<T extends Attachment>(row: T & { issue?: unknown }): Attac
   return attachment as Attachment;
 }
 
-export async function deleteAttachment(actor: Actor, db: TenantDb, id: string): Promise<boolean> {
-  requireRole(actor, 'read');
-  return db.run(async (tx) => {
-    const attachment = await findAttachment(tx, actor.orgId, id);
-    if (!attachment.completedAt && attachment.uploaderId !== actor.userId) throw notFound('Attachment', 'id');
-    const isUploader = attachment.uploaderId === actor.userId && can(actor.role, 'issue:write');
-    if (!isUploader && !can(actor.role, 'member:manage')) throw forbidden('Only the uploader or an ADMIN can delete an attachment');
+export async function deleteAttachment(scope: TenantScope, id: string): Promise<boolean> {
+  requireRole(scope, 'read');
+  return scope.db.run(async (tx) => {
+    const attachment = await findAttachment(tx, scope.orgId, id);
+    if (!attachment.completedAt && attachment.uploaderId !== scope.userId) throw notFound('Attachment', 'id');
+    const isUploader = attachment.uploaderId === scope.userId && can(scope.role, 'issue:write');
+    if (!isUploader && !can(scope.role, 'member:manage')) throw forbidden('Only the uploader or an ADMIN can delete an attachment');
     assertWritable(attachment.issue.project);
     await tx.attachment.delete({ where: { id } });
     await enqueueObjectDeletes(tx, [attachment.objectKey]);

@@ -25,7 +25,7 @@ export class AuditEntryResolver {
   ): Promise<ConnectionShape<AuditEntry>> {
     const tenant = await ctx.tenant();
     const actor = actorId ? fromGlobalId('User', actorId, 'actorId') : null;
-    return listAuditLog(tenant, tenant.db, { action, actorId: actor, since }, pageOf(page, info));
+    return listAuditLog(tenant, { action, actorId: actor, since }, pageOf(page, info));
   }
 
   @FieldResolver(() => ID)

@@ -3,13 +3,12 @@
 import type { AuditEntry } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
 import { badInput } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
-import type { Actor } from '../organization/actor';
 import type { AuditAction } from './audit-action';
+import type { Actor, TenantScope } from '../../tenancy/scope';
 
 export interface AuditRecord {
   readonly action: AuditAction;
@@ -53,17 +52,17 @@ export interface AuditFilter {
 const cursorOf = (entry: AuditEntry) => [entry.at.toISOString(), entry.id];
 
 /** Newest first, filterable, paged in both directions over (at, id). ADMIN and up. */
-export async function listAuditLog(actor: Actor, db: TenantDb, filter: AuditFilter, page: PageRequest): Promise<ConnectionShape<AuditEntry>> {
-  requireRole(actor, 'member:manage');
+export async function listAuditLog(scope: TenantScope, filter: AuditFilter, page: PageRequest): Promise<ConnectionShape<AuditEntry>> {
+  requireRole(scope, 'member:manage');
   if (filter.action != null && filter.action.length > 100) throw badInput('action', 'action is at most 100 characters');
   const cursor = keysetCursorOf(page, ['timestamp', 'uuid']);
   const where: Prisma.AuditEntryWhereInput = {
-    orgId: actor.orgId,
+    orgId: scope.orgId,
     ...(filter.action != null ? { action: filter.action } : {}),
     ...(filter.actorId != null ? { actorId: filter.actorId } : {}),
     ...(filter.since != null ? { at: { gte: filter.since } } : {}),
   };
   const keyset = keysetQuery(['at', 'id'], 'desc', page, cursor && [new Date(cursor[0]!), cursor[1]]);
-  const rows = await db.read((tx) => tx.auditEntry.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take }));
-  return connectionOfPage(rows, page, cursorOf, () => db.read((tx) => tx.auditEntry.count({ where })));
+  const rows = await scope.db.read((tx) => tx.auditEntry.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take }));
+  return connectionOfPage(rows, page, cursorOf, () => scope.db.read((tx) => tx.auditEntry.count({ where })));
 }

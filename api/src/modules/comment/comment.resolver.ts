@@ -14,19 +14,19 @@ export class CommentResolver {
   @Mutation(() => CommentObject)
   async addComment(@Arg('issueKey', () => String) issueKey: string, @Arg('body', () => String) body: string, @Ctx() ctx: Context): Promise<Comment> {
     const tenant = await ctx.tenant();
-    return comments.addComment(tenant, tenant.db, issueKey, body);
+    return comments.addComment(tenant, issueKey, body);
   }
 
   @Mutation(() => CommentObject, { description: 'Author only.' })
   async updateComment(@Arg('id', () => ID) id: string, @Arg('body', () => String) body: string, @Ctx() ctx: Context): Promise<Comment> {
     const tenant = await ctx.tenant();
-    return comments.updateComment(tenant, tenant.db, fromGlobalId('Comment', id, 'id'), body);
+    return comments.updateComment(tenant, fromGlobalId('Comment', id, 'id'), body);
   }
 
   @Mutation(() => Boolean, { description: 'Author or ADMIN.' })
   async deleteComment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return comments.deleteComment(tenant, tenant.db, fromGlobalId('Comment', id, 'id'));
+    return comments.deleteComment(tenant, fromGlobalId('Comment', id, 'id'));
   }
 
   @FieldResolver(() => ID)

@@ -3,17 +3,17 @@ import type { Comment } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
 import { countRowsPerParent, firstRowsPerParent } from '../../db/first-rows';
 import { badInput, forbidden, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import type { Tx } from '../../db/tx';
 import { can, requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type FirstPageSource, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
-import type { Actor } from '../organization/actor';
 import { assertWritable } from '../project/project-writable';
 import { mentionDrafts } from '../notification/notification.service';
 import { recordEvents } from '../history/history.service';
 import { findIssueForWrite, lockProjectEvents } from '../issue/issue-lookup';
+import type { TenantScope } from '../../tenancy/scope';
 
 export const COMMENT_MAX = 50_000;
 
@@ -29,46 +29,46 @@ async function findComment(tx: Tx, orgId: string, id: string) {
   return comment;
 }
 
-export async function addComment(actor: Actor, db: TenantDb, issueKey: string, rawBody: string): Promise<Comment> {
-  requireRole(actor, 'comment:write');
+export async function addComment(scope: TenantScope, issueKey: string, rawBody: string): Promise<Comment> {
+  requireRole(scope, 'comment:write');
   const body = cleanBody(rawBody);
-  return db.run(async (tx) => {
-    const issue = await findIssueForWrite(tx, actor.orgId, issueKey, 'issueKey');
+  return scope.db.run(async (tx) => {
+    const issue = await findIssueForWrite(tx, scope.orgId, issueKey, 'issueKey');
     assertWritable(issue.project);
-    const comment = await tx.comment.create({ data: { orgId: actor.orgId, issueId: issue.id, authorId: actor.userId, body } });
-    await recordEvents(tx, actor.orgId, actor.userId, [
+    const comment = await tx.comment.create({ data: { orgId: scope.orgId, issueId: issue.id, authorId: scope.userId, body } });
+    await recordEvents(tx, scope.orgId, scope.userId, [
       { issueId: issue.id, projectId: issue.projectId, kind: 'COMMENTED', to: { commentId: toGlobalId('Comment', comment.id) } },
     ], mentionDrafts(issue.id, body));
     return comment;
   });
 }
 
-export async function updateComment(actor: Actor, db: TenantDb, id: string, rawBody: string): Promise<Comment> {
-  requireRole(actor, 'comment:write');
+export async function updateComment(scope: TenantScope, id: string, rawBody: string): Promise<Comment> {
+  requireRole(scope, 'comment:write');
   const body = cleanBody(rawBody);
-  return db.run(async (tx) => {
-    const comment = await findComment(tx, actor.orgId, id);
-    if (comment.authorId !== actor.userId) throw forbidden('Only the author can edit a comment');
+  return scope.db.run(async (tx) => {
+    const comment = await findComment(tx, scope.orgId, id);
+    if (comment.authorId !== scope.userId) throw forbidden('Only the author can edit a comment');
     assertWritable(comment.issue.project);
     await lockProjectEvents(tx, comment.issue.projectId);
     const updated = await tx.comment.update({ where: { id }, data: { body, editedAt: new Date() } });
-    await recordEvents(tx, actor.orgId, actor.userId, [
+    await recordEvents(tx, scope.orgId, scope.userId, [
       { issueId: comment.issueId, projectId: comment.issue.projectId, kind: 'COMMENT_EDITED', to: { commentId: toGlobalId('Comment', id) } },
     ], mentionDrafts(comment.issueId, body, comment.body));
     return updated;
   });
 }
 
-export async function deleteComment(actor: Actor, db: TenantDb, id: string): Promise<boolean> {
-  requireRole(actor, 'read');
-  return db.run(async (tx) => {
-    const comment = await findComment(tx, actor.orgId, id);
-    const isAuthor = comment.authorId === actor.userId && can(actor.role, 'comment:write');
-    if (!isAuthor && !can(actor.role, 'member:manage')) throw forbidden('Only the author or an ADMIN can delete a comment');
+export async function deleteComment(scope: TenantScope, id: string): Promise<boolean> {
+  requireRole(scope, 'read');
+  return scope.db.run(async (tx) => {
+    const comment = await findComment(tx, scope.orgId, id);
+    const isAuthor = comment.authorId === scope.userId && can(scope.role, 'comment:write');
+    if (!isAuthor && !can(scope.role, 'member:manage')) throw forbidden('Only the author or an ADMIN can delete a comment');
     assertWritable(comment.issue.project);
     await lockProjectEvents(tx, comment.issue.projectId);
     await tx.comment.delete({ where: { id } });
-    await recordEvents(tx, actor.orgId, actor.userId, [
+    await recordEvents(tx, scope.orgId, scope.userId, [
       { issueId: comment.issueId, projectId: comment.issue.projectId, kind: 'COMMENT_DELETED', from: { commentId: toGlobalId('Comment', id) } },
     ]);
     return true;

@@ -1,6 +1,6 @@
 // A project's custom fields and an issue's values, batched per request.
 import type { CustomField, CustomFieldValue } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { groupLoader } from '../../graphql/batch-loader';
 
 export const customFieldLoaders = (db: TenantDb) => ({

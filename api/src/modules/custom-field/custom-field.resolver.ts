@@ -36,7 +36,7 @@ export class CustomFieldResolver {
     @Ctx() ctx: Context,
   ): Promise<CustomField> {
     const tenant = await ctx.tenant();
-    return fields.createCustomField(tenant, tenant.db, { projectKey, name, type, options, required });
+    return fields.createCustomField(tenant, { projectKey, name, type, options, required });
   }
 
   @Mutation(() => CustomFieldObject, { description: 'ADMIN and up. options are matched by position: options[i] renames the i-th option, and values follow.' })
@@ -47,13 +47,13 @@ export class CustomFieldResolver {
     @Ctx() ctx: Context,
   ): Promise<CustomField> {
     const tenant = await ctx.tenant();
-    return fields.updateCustomField(tenant, tenant.db, fieldId(id), { name, options });
+    return fields.updateCustomField(tenant, fieldId(id), { name, options });
   }
 
   @Mutation(() => Boolean, { description: 'ADMIN and up; removes every value of the field.' })
   async deleteCustomField(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return fields.deleteCustomField(tenant, tenant.db, fieldId(id));
+    return fields.deleteCustomField(tenant, fieldId(id));
   }
 
   @Mutation(() => IssueObject, { description: 'MEMBER and up; only the named fields change; null clears; a stale expectedVersion is a CONFLICT.' })
@@ -64,7 +64,7 @@ export class CustomFieldResolver {
     @Ctx() ctx: Context,
   ): Promise<Issue> {
     const tenant = await ctx.tenant();
-    return fields.setIssueFields(tenant, tenant.db, key, decodeFieldValues(values, 'values'), expectedVersion);
+    return fields.setIssueFields(tenant, key, decodeFieldValues(values, 'values'), expectedVersion);
   }
 }
 

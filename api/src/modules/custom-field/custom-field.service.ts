@@ -4,11 +4,9 @@
 import type { CustomField, Issue } from '../../generated/prisma/client';
 import type { CustomFieldType } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import type { Actor } from '../organization/actor';
 import { findProjectByKey } from '../project/project.service';
 import { assertWritable } from '../project/project-writable';
 import { recordAudit } from '../audit/audit.service';
@@ -16,6 +14,7 @@ import { recordEvents } from '../history/history.service';
 import { lockIssueByKey, lockProject } from '../issue/issue-lookup';
 import { assertExpectedVersion } from '../issue/issue.service';
 import { lockProjectFields, MAX_FIELDS_PER_PROJECT, MAX_OPTIONS_PER_FIELD, OPTION_MAX, writeFieldValues, type FieldValueCommand } from './custom-field-value';
+import type { TenantScope } from '../../tenancy/scope';
 
 const NAME_MAX = 50;
 
@@ -41,24 +40,23 @@ function assertUniqueName(fields: readonly CustomField[], name: string, exceptId
 const fieldRef = (id: string) => toGlobalId('CustomField', id);
 
 export async function createCustomField(
-  actor: Actor,
-  db: TenantDb,
+  scope: TenantScope,
   input: { projectKey: string; name: string; type: CustomFieldType; options?: readonly string[] | null; required?: boolean | null },
 ): Promise<CustomField> {
-  requireRole(actor, 'project:manage');
+  requireRole(scope, 'project:manage');
   const name = cleanName(input.name);
   let options: string[] = [];
   if (input.type === 'SELECT') options = cleanOptions(input.options ?? []);
   else if (input.options && input.options.length > 0) throw badInput('options', 'Only SELECT fields have options');
-  return db.run(async (tx) => {
-    const project = await findProjectByKey(tx, actor.orgId, input.projectKey);
+  return scope.db.run(async (tx) => {
+    const project = await findProjectByKey(tx, scope.orgId, input.projectKey);
     assertWritable(project);
     await lockProject(tx, project.id);
     const fields = await tx.customField.findMany({ where: { projectId: project.id } });
     if (fields.length >= MAX_FIELDS_PER_PROJECT) throw badInput('projectKey', `A project has at most ${MAX_FIELDS_PER_PROJECT} custom fields`);
     assertUniqueName(fields, name);
-    const field = await tx.customField.create({ data: { orgId: actor.orgId, projectId: project.id, name, type: input.type, options, required: input.required ?? false } });
-    await recordAudit(tx, actor, { action: 'custom_field.created', targetId: fieldRef(field.id), data: { project: project.key, name, type: field.type, options, required: field.required } });
+    const field = await tx.customField.create({ data: { orgId: scope.orgId, projectId: project.id, name, type: input.type, options, required: input.required ?? false } });
+    await recordAudit(tx, scope, { action: 'custom_field.created', targetId: fieldRef(field.id), data: { project: project.key, name, type: field.type, options, required: field.required } });
     return field;
   });
 }
@@ -83,10 +81,10 @@ async function lockField(tx: Tx, fieldId: string) {
  * the old list are new options; a shorter list removes the last options, refused (CONFLICT)
  * while an issue holds one of them.
  */
-export async function updateCustomField(actor: Actor, db: TenantDb, fieldId: string, input: { name?: string | null; options?: readonly string[] | null }): Promise<CustomField> {
-  requireRole(actor, 'project:manage');
+export async function updateCustomField(scope: TenantScope, fieldId: string, input: { name?: string | null; options?: readonly string[] | null }): Promise<CustomField> {
+  requireRole(scope, 'project:manage');
   const name = input.name == null ? undefined : cleanName(input.name);
-  return db.run(async (tx) => {
+  return scope.db.run(async (tx) => {
     const field = await lockField(tx, fieldId);
     const data: { name?: string; options?: string[] } = {};
     if (name !== undefined && name !== field.name) {
@@ -108,13 +106,13 @@ export async function updateCustomField(actor: Actor, db: TenantDb, fieldId: str
         await tx.$executeRaw`
           UPDATE custom_field_values AS v SET value = m.new
           FROM unnest(${renamed.map(([old]) => old)}::text[], ${renamed.map(([, neu]) => neu)}::text[]) AS m(old, new)
-          WHERE v.org_id = ${actor.orgId}::uuid AND v.field_id = ${field.id}::uuid AND v.value = m.old`;
+          WHERE v.org_id = ${scope.orgId}::uuid AND v.field_id = ${field.id}::uuid AND v.value = m.old`;
       }
       if (renamed.length > 0 || next.length !== previous.length) data.options = next;
     }
     if (Object.keys(data).length === 0) return field;
     const updated = await tx.customField.update({ where: { id: field.id }, data });
-    await recordAudit(tx, actor, {
+    await recordAudit(tx, scope, {
       action: 'custom_field.updated',
       targetId: fieldRef(field.id),
       data: { project: field.project.key, from: { name: field.name, options: field.options }, to: { name: updated.name, options: updated.options } },
@@ -124,28 +122,28 @@ export async function updateCustomField(actor: Actor, db: TenantDb, fieldId: str
 }
 
 /** Deletes the field with every value of it (no issue history: the field itself is gone). */
-export async function deleteCustomField(actor: Actor, db: TenantDb, fieldId: string): Promise<boolean> {
-  requireRole(actor, 'project:manage');
-  return db.run(async (tx) => {
+export async function deleteCustomField(scope: TenantScope, fieldId: string): Promise<boolean> {
+  requireRole(scope, 'project:manage');
+  return scope.db.run(async (tx) => {
     const field = await lockField(tx, fieldId);
     const values = await tx.customFieldValue.deleteMany({ where: { fieldId: field.id } });
     await tx.customField.delete({ where: { id: field.id } });
-    await recordAudit(tx, actor, { action: 'custom_field.deleted', targetId: fieldRef(field.id), data: { project: field.project.key, name: field.name, type: field.type, values: values.count } });
+    await recordAudit(tx, scope, { action: 'custom_field.deleted', targetId: fieldRef(field.id), data: { project: field.project.key, name: field.name, type: field.type, values: values.count } });
     return true;
   });
 }
 
-export async function setIssueFields(actor: Actor, db: TenantDb, key: string, values: readonly FieldValueCommand[], expectedVersion?: number | null): Promise<Issue> {
-  requireRole(actor, 'issue:write');
-  return db.run(async (tx) => {
-    const issue = await lockIssueByKey(tx, actor.orgId, key);
+export async function setIssueFields(scope: TenantScope, key: string, values: readonly FieldValueCommand[], expectedVersion?: number | null): Promise<Issue> {
+  requireRole(scope, 'issue:write');
+  return scope.db.run(async (tx) => {
+    const issue = await lockIssueByKey(tx, scope.orgId, key);
     assertWritable(issue.project);
     assertExpectedVersion(issue, expectedVersion);
     const fields = await lockProjectFields(tx, issue.projectId);
-    const events = await writeFieldValues(tx, actor.orgId, issue, fields, values, 'values');
+    const events = await writeFieldValues(tx, scope.orgId, issue, fields, values, 'values');
     if (events.length === 0) return issue;
     const updated = await tx.issue.update({ where: { id: issue.id }, data: { version: { increment: 1 } } });
-    await recordEvents(tx, actor.orgId, actor.userId, events);
+    await recordEvents(tx, scope.orgId, scope.userId, events);
     return updated;
   });
 }

@@ -1,5 +1,5 @@
 // First pages of each issue's history (for lists of issues), batched per request.
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { countLoader, firstPageLoader, firstPageSource } from '../../graphql/batch-loader';
 import { eventCountsOf, newestEventsOf } from './history.service';
 

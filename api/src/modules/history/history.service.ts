@@ -2,7 +2,7 @@
 // change itself, so a change and its history commit (or roll back) together.
 import type { IssueEvent } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { countRowsPerParent, firstRowsPerParent } from '../../db/first-rows';
 import type { Tx } from '../../db/tx';
 import { connectionOfPage, sealedCursorOf, type ConnectionShape, type FirstPageSource, type PageRequest } from '../../graphql/pagination';

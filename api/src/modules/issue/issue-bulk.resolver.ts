@@ -22,12 +22,12 @@ export class IssueBulkResolver {
     @Ctx() ctx: Context,
   ): Promise<BulkIssueResult> {
     const tenant = await ctx.tenant();
-    return { issues: await updateIssues(tenant, tenant.db, keys, decodeUpdateInput(input)) };
+    return { issues: await updateIssues(tenant, keys, decodeUpdateInput(input)) };
   }
 
   @Mutation(() => BulkIssueResult, { description: 'MEMBER and up; at most 100 keys of the state\'s project; all or nothing.' })
   async transitionIssues(@Arg('keys', () => [String]) keys: string[], @Arg('toStateId', () => ID) toStateId: string, @Ctx() ctx: Context): Promise<BulkIssueResult> {
     const tenant = await ctx.tenant();
-    return { issues: await transitionIssues(tenant, tenant.db, keys, fromGlobalId('WorkflowState', toStateId, 'toStateId')) };
+    return { issues: await transitionIssues(tenant, keys, fromGlobalId('WorkflowState', toStateId, 'toStateId')) };
   }
 }

@@ -4,15 +4,14 @@
 // of them and names that key (extensions.field = "keys", extensions.key).
 import type { Issue } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
-import type { Actor } from '../organization/actor';
 import { assertWritable } from '../project/project-writable';
 import { formatIssueKey, parseIssueKey } from './issue-key';
 import { lockEventsOf, selectIssuesByKeys, type IssueWithProject } from './issue-lookup';
 import { applyTransition, lockTargetState } from './issue-transition.service';
 import { applyUpdate, type UpdateIssueCommand } from './issue.service';
+import type { Actor, TenantScope } from '../../tenancy/scope';
 
 export const MAX_BULK_KEYS = 100;
 
@@ -92,35 +91,35 @@ async function applyEach(keys: ReturnType<typeof distinctKeys>, byKey: Map<strin
   return keys.map((k) => results.get(k.key)!);
 }
 
-export async function updateIssues(actor: Actor, db: TenantDb, keys: readonly string[], command: UpdateIssueCommand): Promise<Issue[]> {
-  requireRole(actor, 'issue:write');
+export async function updateIssues(scope: TenantScope, keys: readonly string[], command: UpdateIssueCommand): Promise<Issue[]> {
+  requireRole(scope, 'issue:write');
   if (command.title === null) throw badInput('title', 'title cannot be null');
   const wanted = distinctKeys(keys);
   if (wanted.length === 0) return [];
-  return db.run(async (tx) => {
-    const byKey = await lockAll(tx, actor, wanted);
-    return applyEach(wanted, byKey, (issue) => applyUpdate(tx, actor, issue, command));
+  return scope.db.run(async (tx) => {
+    const byKey = await lockAll(tx, scope, wanted);
+    return applyEach(wanted, byKey, (issue) => applyUpdate(tx, scope, issue, command));
   });
 }
 
-export async function transitionIssues(actor: Actor, db: TenantDb, keys: readonly string[], toStateId: string): Promise<Issue[]> {
-  requireRole(actor, 'issue:write');
+export async function transitionIssues(scope: TenantScope, keys: readonly string[], toStateId: string): Promise<Issue[]> {
+  requireRole(scope, 'issue:write');
   const wanted = distinctKeys(keys);
   if (wanted.length === 0) return [];
-  return db.run(async (tx) => {
+  return scope.db.run(async (tx) => {
     // Its project's event lock first, then the state (KEY SHARE), then the issues: the order
     // transitionIssue and deleteWorkflowState keep.
     const state = await tx.workflowState.findFirst({ where: { id: toStateId }, select: { projectId: true } });
     if (!state) throw notFound('WorkflowState', 'toStateId');
     let target: Awaited<ReturnType<typeof lockTargetState>>;
-    const byKey = await lockAll(tx, actor, wanted, state.projectId, async () => {
+    const byKey = await lockAll(tx, scope, wanted, state.projectId, async () => {
       target = await lockTargetState(tx, toStateId);
     });
     if (!target) throw notFound('WorkflowState', 'toStateId');
     const locked = target;
     return applyEach(wanted, byKey, (issue, key) => {
       if (issue.projectId !== locked.projectId) throw badInput('keys', `${locked.name} is not a state of ${issue.project.key}`);
-      return applyTransition(tx, actor, issue, locked, key);
+      return applyTransition(tx, scope, issue, locked, key);
     });
   });
 }

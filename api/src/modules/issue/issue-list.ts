@@ -4,7 +4,7 @@
 import type { Issue } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
 import type { IssueType, Priority, StatusCategory } from '../../generated/prisma/enums';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { connectionOfPage, decodeCursor, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { parseIssueKey } from './issue-key';
 import { AppError, badInput } from '../../errors/app-error';

@@ -5,7 +5,7 @@
 // are rare in such lists and go through listIssues alone.
 import type { Issue } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { countRowsPerParent, firstRowsPerParent, type FirstRowsQuery } from '../../db/first-rows';
 import { countLoader, firstPageLoader, firstPageSource } from '../../graphql/batch-loader';
 import type { FirstPageSource } from '../../graphql/pagination';

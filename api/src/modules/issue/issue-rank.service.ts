@@ -1,14 +1,13 @@
 // Board order: rankIssue places one issue after or before a neighbour and writes only it.
 import type { Issue } from '../../generated/prisma/client';
 import { badInput } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
-import type { Actor } from '../organization/actor';
 import { assertWritable } from '../project/project-writable';
 import { recordEvents } from '../history/history.service';
 import { findIssueByKey, lockIssueByKey, lockProject } from './issue-lookup';
 import { rankBetween } from './rank';
+import type { TenantScope } from '../../tenancy/scope';
 
 async function neighbourRank(tx: Tx, projectId: string, movingId: string, rank: string, side: 'above' | 'below'): Promise<string | null> {
   const row = await tx.issue.findFirst({
@@ -19,18 +18,18 @@ async function neighbourRank(tx: Tx, projectId: string, movingId: string, rank: 
   return row?.rank ?? null;
 }
 
-export async function rankIssue(actor: Actor, db: TenantDb, key: string, afterKey: string | null | undefined, beforeKey: string | null | undefined): Promise<Issue> {
-  requireRole(actor, 'issue:write');
+export async function rankIssue(scope: TenantScope, key: string, afterKey: string | null | undefined, beforeKey: string | null | undefined): Promise<Issue> {
+  requireRole(scope, 'issue:write');
   if (!afterKey && !beforeKey) throw badInput('afterKey', 'Give afterKey, beforeKey or both');
-  return db.run(async (tx) => {
+  return scope.db.run(async (tx) => {
     // One ranking at a time per project, so two moves never compute the same rank. The
     // project is locked before the issue, in the same order as createIssue takes them.
-    const found = await findIssueByKey(tx, actor.orgId, key);
+    const found = await findIssueByKey(tx, scope.orgId, key);
     await lockProject(tx, found.projectId);
-    const issue = await lockIssueByKey(tx, actor.orgId, key);
+    const issue = await lockIssueByKey(tx, scope.orgId, key);
     assertWritable(issue.project);
-    const after = afterKey ? await findIssueByKey(tx, actor.orgId, afterKey, 'afterKey') : null;
-    const before = beforeKey ? await findIssueByKey(tx, actor.orgId, beforeKey, 'beforeKey') : null;
+    const after = afterKey ? await findIssueByKey(tx, scope.orgId, afterKey, 'afterKey') : null;
+    const before = beforeKey ? await findIssueByKey(tx, scope.orgId, beforeKey, 'beforeKey') : null;
     for (const [neighbour, field] of [[after, 'afterKey'], [before, 'beforeKey']] as const) {
       if (neighbour && neighbour.projectId !== issue.projectId) throw badInput(field, 'Issues can only be ranked within one project');
       if (neighbour && neighbour.id === issue.id) throw badInput(field, 'An issue cannot be ranked relative to itself');
@@ -42,7 +41,7 @@ export async function rankIssue(actor: Actor, db: TenantDb, key: string, afterKe
     const high = after ? await neighbourRank(tx, issue.projectId, issue.id, after.rank, 'below') : before!.rank;
     const rank = rankBetween(low, high);
     const updated = await tx.issue.update({ where: { id: issue.id }, data: { rank, version: { increment: 1 } } });
-    await recordEvents(tx, actor.orgId, actor.userId, [
+    await recordEvents(tx, scope.orgId, scope.userId, [
       { issueId: issue.id, projectId: issue.projectId, kind: 'RANKED', field: 'rank', from: issue.rank, to: rank },
     ]);
     return updated;

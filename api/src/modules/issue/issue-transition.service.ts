@@ -1,27 +1,26 @@
 // Moving an issue through its project's workflow, only along allowed transitions.
 import type { Issue, WorkflowState } from '../../generated/prisma/client';
 import { badInput, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import type { Actor } from '../organization/actor';
 import { assertWritable } from '../project/project-writable';
 import { recordEvents } from '../history/history.service';
 import { lockIssueByKey } from './issue-lookup';
 import { assertExpectedVersion } from './issue.service';
+import type { Actor, TenantScope } from '../../tenancy/scope';
 
-export async function transitionIssue(actor: Actor, db: TenantDb, key: string, toStateId: string, expectedVersion?: number | null): Promise<Issue> {
-  requireRole(actor, 'issue:write');
-  return db.run(async (tx) => {
+export async function transitionIssue(scope: TenantScope, key: string, toStateId: string, expectedVersion?: number | null): Promise<Issue> {
+  requireRole(scope, 'issue:write');
+  return scope.db.run(async (tx) => {
     // The issue lookup takes the project's event lock first, as deleteWorkflowState does, so the
     // two never interleave; KEY SHARE then keeps the target from going away until this commits.
-    const issue = await lockIssueByKey(tx, actor.orgId, key);
+    const issue = await lockIssueByKey(tx, scope.orgId, key);
     assertWritable(issue.project);
     assertExpectedVersion(issue, expectedVersion);
     const target = await lockTargetState(tx, toStateId);
     if (!target || target.projectId !== issue.projectId) throw notFound('WorkflowState', 'toStateId');
-    return applyTransition(tx, actor, issue, target, key);
+    return applyTransition(tx, scope, issue, target, key);
   });
 }
 

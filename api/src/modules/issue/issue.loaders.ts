@@ -1,6 +1,6 @@
 // Issues by id, by parent and by project or sprint, and their watchers, batched per request.
 import type { Issue } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { groupLoader, rowLoader } from '../../graphql/batch-loader';
 import { IssuePageBatch } from './issue-page-batch';
 

@@ -63,7 +63,7 @@ export class IssueResolver {
   @Mutation(() => IssueObject, { description: 'MEMBER and up; VIEWER is FORBIDDEN.' })
   async createIssue(@Arg('input', () => CreateIssueInput) input: CreateIssueInput, @Ctx() ctx: Context): Promise<Issue> {
     const tenant = await ctx.tenant();
-    return issues.createIssue(tenant, tenant.db, {
+    return issues.createIssue(tenant, {
       ...input,
       assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
       sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
@@ -80,7 +80,7 @@ export class IssueResolver {
     @Ctx() ctx: Context,
   ): Promise<Issue> {
     const tenant = await ctx.tenant();
-    return issues.updateIssue(tenant, tenant.db, key, decodeUpdateInput(input), expectedVersion);
+    return issues.updateIssue(tenant, key, decodeUpdateInput(input), expectedVersion);
   }
 
   @Mutation(() => IssueObject, { description: 'Not an allowed transition is BAD_USER_INPUT.' })
@@ -91,7 +91,7 @@ export class IssueResolver {
     @Ctx() ctx: Context,
   ): Promise<Issue> {
     const tenant = await ctx.tenant();
-    return transitionIssue(tenant, tenant.db, key, fromGlobalId('WorkflowState', toStateId, 'toStateId'), expectedVersion);
+    return transitionIssue(tenant, key, fromGlobalId('WorkflowState', toStateId, 'toStateId'), expectedVersion);
   }
 
   @Mutation(() => IssueObject)
@@ -102,24 +102,24 @@ export class IssueResolver {
     @Ctx() ctx: Context,
   ): Promise<Issue> {
     const tenant = await ctx.tenant();
-    return rankIssue(tenant, tenant.db, key, afterKey, beforeKey);
+    return rankIssue(tenant, key, afterKey, beforeKey);
   }
 
   @Mutation(() => Boolean)
   async deleteIssue(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return issues.deleteIssue(tenant, tenant.db, key);
+    return issues.deleteIssue(tenant, key);
   }
 
   @Mutation(() => IssueObject)
   async watchIssue(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Issue> {
     const tenant = await ctx.tenant();
-    return watchIssue(tenant, tenant.db, key);
+    return watchIssue(tenant, key);
   }
 
   @Mutation(() => IssueObject)
   async unwatchIssue(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Issue> {
     const tenant = await ctx.tenant();
-    return unwatchIssue(tenant, tenant.db, key);
+    return unwatchIssue(tenant, key);
   }
 }

@@ -4,11 +4,9 @@ import { dropAttachmentsOf } from '../attachment/attachment.service';
 import type { Issue } from '../../generated/prisma/client';
 import type { IssueType, Priority } from '../../generated/prisma/enums';
 import { badInput, conflict, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import type { Actor } from '../organization/actor';
 import { assertWritable } from '../project/project-writable';
 import { mentionDrafts } from '../notification/notification.service';
 import { recordEvents } from '../history/history.service';
@@ -20,6 +18,7 @@ import { checkAssignee, checkLabels, checkSprint, findParent } from './issue-ref
 import { checkDate, checkDescription, checkStoryPoints, cleanTitle } from './issue-validation';
 import { FIRST_RANK, rankAfter } from './rank';
 import { lockProjectFields, writeFieldValues, type FieldValueCommand } from '../custom-field/custom-field-value';
+import type { Actor, TenantScope } from '../../tenancy/scope';
 
 /** The editable fields of an issue, as services take them (ids already decoded). */
 interface IssueFields {
@@ -49,26 +48,26 @@ const userRef = (id: string | null) => (id ? toGlobalId('User', id) : null);
 const sprintRef = (id: string | null) => (id ? toGlobalId('Sprint', id) : null);
 const issueRef = (id: string | null) => (id ? toGlobalId('Issue', id) : null);
 
-export async function createIssue(actor: Actor, db: TenantDb, command: CreateIssueCommand): Promise<Issue> {
-  requireRole(actor, 'issue:write');
+export async function createIssue(scope: TenantScope, command: CreateIssueCommand): Promise<Issue> {
+  requireRole(scope, 'issue:write');
   const title = cleanTitle(command.title);
   checkDescription(command.description);
   checkStoryPoints(command.storyPoints);
   checkDate('dueDate', command.dueDate);
   const type = command.type ?? 'TASK';
-  return db.run(async (tx) => {
+  return scope.db.run(async (tx) => {
     // The project's event lock first (one lock order per project, see issue-lookup.ts), then
     // taking the next number locks the project row: numbers and ranks are handed out one
     // transaction at a time, and a rollback gives the number back (gap-free).
     const [project] = await tx.$queryRaw<{ id: string; key: string; seq: number; archivedAt: Date | null }[]>`
       UPDATE projects SET issue_seq = issue_seq + 1
-      WHERE org_id = ${actor.orgId}::uuid AND key = ${command.projectKey} AND app_lock_project_events(id)
+      WHERE org_id = ${scope.orgId}::uuid AND key = ${command.projectKey} AND app_lock_project_events(id)
       RETURNING id, key, issue_seq AS seq, archived_at AS "archivedAt"`;
     if (!project) throw notFound('Project', 'projectKey');
     if (project.archivedAt) throw badInput('projectKey', `Project ${project.key} is archived and read-only`);
-    const parent = command.parentKey ? await findParent(tx, actor.orgId, command.parentKey) : null;
+    const parent = command.parentKey ? await findParent(tx, scope.orgId, command.parentKey) : null;
     assertHierarchy({ type, parent, projectId: project.id });
-    if (command.assigneeId) await checkAssignee(tx, actor.orgId, command.assigneeId);
+    if (command.assigneeId) await checkAssignee(tx, scope.orgId, command.assigneeId);
     const labelIds = await checkLabels(tx, project.id, command.labelIds ?? []);
     if (command.sprintId) await checkSprint(tx, project.id, command.sprintId);
     const initial = await tx.workflowState.findFirst({ where: { projectId: project.id }, orderBy: { position: 'asc' } });
@@ -76,7 +75,7 @@ export async function createIssue(actor: Actor, db: TenantDb, command: CreateIss
     const last = await tx.issue.findFirst({ where: { projectId: project.id }, orderBy: { rank: 'desc' }, select: { rank: true } });
     const issue = await tx.issue.create({
       data: {
-        orgId: actor.orgId,
+        orgId: scope.orgId,
         projectId: project.id,
         number: project.seq,
         type,
@@ -85,7 +84,7 @@ export async function createIssue(actor: Actor, db: TenantDb, command: CreateIss
         statusId: initial.id,
         priority: command.priority ?? 'NONE',
         assigneeId: command.assigneeId ?? null,
-        reporterId: actor.userId,
+        reporterId: scope.userId,
         parentId: parent?.id ?? null,
         storyPoints: command.storyPoints ?? null,
         dueDate: command.dueDate ?? null,
@@ -94,12 +93,12 @@ export async function createIssue(actor: Actor, db: TenantDb, command: CreateIss
       },
     });
     if (labelIds.length > 0) {
-      await tx.issueLabel.createMany({ data: labelIds.map((labelId) => ({ orgId: actor.orgId, issueId: issue.id, labelId })) });
+      await tx.issueLabel.createMany({ data: labelIds.map((labelId) => ({ orgId: scope.orgId, issueId: issue.id, labelId })) });
     }
     // Every required field needs a value in customFields, or nothing is created.
     const fields = await lockProjectFields(tx, project.id);
-    await writeFieldValues(tx, actor.orgId, issue, fields, command.customFields ?? [], 'customFields', true);
-    await recordEvents(tx, actor.orgId, actor.userId, [
+    await writeFieldValues(tx, scope.orgId, issue, fields, command.customFields ?? [], 'customFields', true);
+    await recordEvents(tx, scope.orgId, scope.userId, [
       { issueId: issue.id, projectId: project.id, kind: 'CREATED', to: { key: formatIssueKey(project.key, issue.number), title, type } },
     ], [
       ...(issue.assigneeId ? [{ userId: issue.assigneeId, issueId: issue.id, kind: 'ASSIGNED' as const }] : []),
@@ -196,14 +195,14 @@ async function planUpdate(tx: Tx, actor: Actor, current: IssueWithProject, comma
   return { data, events, labels };
 }
 
-export async function updateIssue(actor: Actor, db: TenantDb, key: string, command: UpdateIssueCommand, expectedVersion?: number | null): Promise<Issue> {
-  requireRole(actor, 'issue:write');
+export async function updateIssue(scope: TenantScope, key: string, command: UpdateIssueCommand, expectedVersion?: number | null): Promise<Issue> {
+  requireRole(scope, 'issue:write');
   if (command.title === null) throw badInput('title', 'title cannot be null');
-  return db.run(async (tx) => {
-    const current = await lockIssueByKey(tx, actor.orgId, key);
+  return scope.db.run(async (tx) => {
+    const current = await lockIssueByKey(tx, scope.orgId, key);
     assertWritable(current.project);
     assertExpectedVersion(current, expectedVersion);
-    return applyUpdate(tx, actor, current, command);
+    return applyUpdate(tx, scope, current, command);
   });
 }
 
@@ -228,10 +227,10 @@ export async function applyUpdate(tx: Tx, actor: Actor, current: IssueWithProjec
 }
 
 /** Soft delete: the key is never reused. Subtasks go with their parent; an epic's children stay, detached. */
-export async function deleteIssue(actor: Actor, db: TenantDb, key: string): Promise<boolean> {
-  requireRole(actor, 'issue:write');
-  return db.run(async (tx) => {
-    const issue = await lockIssueByKey(tx, actor.orgId, key);
+export async function deleteIssue(scope: TenantScope, key: string): Promise<boolean> {
+  requireRole(scope, 'issue:write');
+  return scope.db.run(async (tx) => {
+    const issue = await lockIssueByKey(tx, scope.orgId, key);
     assertWritable(issue.project);
     const now = new Date();
     const children = await tx.issue.findMany({ where: { parentId: issue.id, deletedAt: null } });
@@ -248,8 +247,8 @@ export async function deleteIssue(actor: Actor, db: TenantDb, key: string): Prom
     await tx.issue.update({ where: { id: issue.id }, data: { deletedAt: now, version: { increment: 1 } } });
     // The issue stays as a tombstone; its files do not (their objects go after the commit).
     const deletedIds = [issue.id, ...children.filter((child) => child.type === 'SUBTASK').map((child) => child.id)];
-    await dropAttachmentsOf(tx, actor.orgId, { issueIds: deletedIds });
-    await recordEvents(tx, actor.orgId, actor.userId, events);
+    await dropAttachmentsOf(tx, scope.orgId, { issueIds: deletedIds });
+    await recordEvents(tx, scope.orgId, scope.userId, events);
     return true;
   });
 }

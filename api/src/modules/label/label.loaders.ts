@@ -1,6 +1,6 @@
 // Labels by project and by issue, batched per request.
 import type { Label } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { groupLoader } from '../../graphql/batch-loader';
 
 export const labelLoaders = (db: TenantDb) => ({

@@ -16,7 +16,7 @@ export class LabelResolver {
     @Ctx() ctx: Context,
   ): Promise<Label> {
     const tenant = await ctx.tenant();
-    return createLabel(tenant, tenant.db, projectKey, name, color);
+    return createLabel(tenant, projectKey, name, color);
   }
 
   @Mutation(() => LabelObject, { description: 'ADMIN or OWNER.' })
@@ -27,13 +27,13 @@ export class LabelResolver {
     @Ctx() ctx: Context,
   ): Promise<Label> {
     const tenant = await ctx.tenant();
-    return updateLabel(tenant, tenant.db, fromGlobalId('Label', id, 'id'), { name, color });
+    return updateLabel(tenant, fromGlobalId('Label', id, 'id'), { name, color });
   }
 
   @Mutation(() => Boolean, { description: 'ADMIN or OWNER; the label leaves every issue that carried it, with history.' })
   async deleteLabel(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return deleteLabel(tenant, tenant.db, fromGlobalId('Label', id, 'id'));
+    return deleteLabel(tenant, fromGlobalId('Label', id, 'id'));
   }
 
   @FieldResolver(() => ID)

@@ -2,16 +2,15 @@
 import type { Label } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
 import { isRetryableConflict } from '../../errors/database-errors';
-import type { TenantDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import type { Actor } from '../organization/actor';
 import { findProjectByKey } from '../project/project.service';
 import { assertWritable } from '../project/project-writable';
+import type { Tx } from '../../db/tx';
 import { recordEvents } from '../history/history.service';
 import { lockProjectEvents } from '../issue/issue-lookup';
 import { recordAudit } from '../audit/audit.service';
+import type { TenantScope } from '../../tenancy/scope';
 
 const COLOR = /^#[0-9A-Fa-f]{6}$/;
 
@@ -37,15 +36,15 @@ async function findLabel(tx: Tx, id: string) {
   return label;
 }
 
-export async function createLabel(actor: Actor, db: TenantDb, projectKey: string, rawName: string, rawColor: string): Promise<Label> {
-  requireRole(actor, 'label:manage');
+export async function createLabel(scope: TenantScope, projectKey: string, rawName: string, rawColor: string): Promise<Label> {
+  requireRole(scope, 'label:manage');
   const name = cleanName(rawName);
   const color = cleanColor(rawColor);
   try {
-    return await db.run(async (tx) => {
-      const project = await findProjectByKey(tx, actor.orgId, projectKey);
+    return await scope.db.run(async (tx) => {
+      const project = await findProjectByKey(tx, scope.orgId, projectKey);
       assertWritable(project);
-      return tx.label.create({ data: { orgId: actor.orgId, projectId: project.id, name, color } });
+      return tx.label.create({ data: { orgId: scope.orgId, projectId: project.id, name, color } });
     });
   } catch (error) {
     throw nameTaken(error, name, projectKey);
@@ -53,13 +52,13 @@ export async function createLabel(actor: Actor, db: TenantDb, projectKey: string
 }
 
 /** Renaming or recoloring changes no issue, so it writes no issue history. */
-export async function updateLabel(actor: Actor, db: TenantDb, id: string, input: { name?: string | null; color?: string | null }): Promise<Label> {
-  requireRole(actor, 'label:manage');
+export async function updateLabel(scope: TenantScope, id: string, input: { name?: string | null; color?: string | null }): Promise<Label> {
+  requireRole(scope, 'label:manage');
   const name = input.name == null ? undefined : cleanName(input.name);
   const color = input.color == null ? undefined : cleanColor(input.color);
   let projectKey = '';
   try {
-    return await db.run(async (tx) => {
+    return await scope.db.run(async (tx) => {
       const label = await findLabel(tx, id);
       projectKey = label.project.key;
       assertWritable(label.project);
@@ -76,9 +75,9 @@ export async function updateLabel(actor: Actor, db: TenantDb, id: string, input:
  * (version bump and an UPDATED event, so history, realtime and webhooks see it), then deletes
  * it. The issues are locked in id order, the order every multi-issue write here uses.
  */
-export async function deleteLabel(actor: Actor, db: TenantDb, id: string): Promise<boolean> {
-  requireRole(actor, 'label:manage');
-  return db.run(async (tx) => {
+export async function deleteLabel(scope: TenantScope, id: string): Promise<boolean> {
+  requireRole(scope, 'label:manage');
+  return scope.db.run(async (tx) => {
     const label = await findLabel(tx, id);
     assertWritable(label.project);
     // The project's event lock before any issue row, the order every writer keeps.
@@ -94,8 +93,8 @@ export async function deleteLabel(actor: Actor, db: TenantDb, id: string): Promi
       await tx.issue.updateMany({ where: { id: { in: issueIds } }, data: { version: { increment: 1 }, updatedAt: new Date() } });
       await recordEvents(
         tx,
-        actor.orgId,
-        actor.userId,
+        scope.orgId,
+        scope.userId,
         issueIds.map((issueId) => {
           const previous = labelsOf.get(issueId) ?? [];
           return {
@@ -110,7 +109,7 @@ export async function deleteLabel(actor: Actor, db: TenantDb, id: string): Promi
       );
     }
     await tx.label.delete({ where: { id } });
-    await recordAudit(tx, actor, { action: 'label.deleted', targetId: toGlobalId('Label', id), data: { project: label.project.key, name: label.name, issues: issueIds.length } });
+    await recordAudit(tx, scope, { action: 'label.deleted', targetId: toGlobalId('Label', id), data: { project: label.project.key, name: label.name, issues: issueIds.length } });
     return true;
   });
 }

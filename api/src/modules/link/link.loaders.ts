@@ -1,6 +1,6 @@
 // Links touching each issue, batched per request.
 import type { IssueLink } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { groupLoader } from '../../graphql/batch-loader';
 
 export const linkLoaders = (db: TenantDb) => ({

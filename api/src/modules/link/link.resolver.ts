@@ -19,13 +19,13 @@ export class IssueLinkResolver {
     @Ctx() ctx: Context,
   ): Promise<links.LinkView> {
     const tenant = await ctx.tenant();
-    return links.linkIssues(tenant, tenant.db, fromKey, toKey, type);
+    return links.linkIssues(tenant, fromKey, toKey, type);
   }
 
   @Mutation(() => Boolean)
   async unlinkIssues(@Arg('linkId', () => ID) linkId: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return links.unlinkIssues(tenant, tenant.db, fromGlobalId('IssueLink', linkId, 'linkId'));
+    return links.unlinkIssues(tenant, fromGlobalId('IssueLink', linkId, 'linkId'));
   }
 
   @FieldResolver(() => ID)

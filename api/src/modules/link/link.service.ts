@@ -4,13 +4,12 @@ import type { IssueLink } from '../../generated/prisma/client';
 import type { IssueLinkType } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
 import { isRetryableConflict } from '../../errors/database-errors';
-import type { TenantDb } from '../../db/tenant-db';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import type { Actor } from '../organization/actor';
 import { assertWritable } from '../project/project-writable';
 import { recordEvents } from '../history/history.service';
 import { findIssueByKey, lockEventsOf } from '../issue/issue-lookup';
+import type { TenantScope } from '../../tenancy/scope';
 
 /** A link from the point of view of one of its issues. */
 export interface LinkView {
@@ -26,20 +25,20 @@ export function viewFrom(link: IssueLink, issueId: string): LinkView {
   return { id: link.id, type: link.type, outward, otherIssueId: outward ? link.toIssueId : link.fromIssueId };
 }
 
-export async function linkIssues(actor: Actor, db: TenantDb, fromKey: string, toKey: string, type: IssueLinkType): Promise<LinkView> {
-  requireRole(actor, 'issue:write');
+export async function linkIssues(scope: TenantScope, fromKey: string, toKey: string, type: IssueLinkType): Promise<LinkView> {
+  requireRole(scope, 'issue:write');
   try {
-    return await db.run(async (tx) => {
-      const from = await findIssueByKey(tx, actor.orgId, fromKey, 'fromKey');
-      const to = await findIssueByKey(tx, actor.orgId, toKey, 'toKey');
+    return await scope.db.run(async (tx) => {
+      const from = await findIssueByKey(tx, scope.orgId, fromKey, 'fromKey');
+      const to = await findIssueByKey(tx, scope.orgId, toKey, 'toKey');
       if (from.id === to.id) throw badInput('toKey', 'An issue cannot be linked to itself');
       // Both projects' event locks before any row lock, in one order whichever way the link points.
       await lockEventsOf(tx, [from.projectId, to.projectId]);
       assertWritable(from.project);
       assertWritable(to.project);
-      const link = await tx.issueLink.create({ data: { orgId: actor.orgId, fromIssueId: from.id, toIssueId: to.id, type } });
+      const link = await tx.issueLink.create({ data: { orgId: scope.orgId, fromIssueId: from.id, toIssueId: to.id, type } });
       const detail = { linkId: toGlobalId('IssueLink', link.id), type, from: fromKey, to: toKey };
-      await recordEvents(tx, actor.orgId, actor.userId, [
+      await recordEvents(tx, scope.orgId, scope.userId, [
         { issueId: from.id, projectId: from.projectId, kind: 'LINKED', to: detail },
         { issueId: to.id, projectId: to.projectId, kind: 'LINKED', to: detail },
       ]);
@@ -51,9 +50,9 @@ export async function linkIssues(actor: Actor, db: TenantDb, fromKey: string, to
   }
 }
 
-export async function unlinkIssues(actor: Actor, db: TenantDb, linkId: string): Promise<boolean> {
-  requireRole(actor, 'issue:write');
-  return db.run(async (tx) => {
+export async function unlinkIssues(scope: TenantScope, linkId: string): Promise<boolean> {
+  requireRole(scope, 'issue:write');
+  return scope.db.run(async (tx) => {
     const link = await tx.issueLink.findFirst({
       where: { id: linkId, from: { deletedAt: null }, to: { deletedAt: null } },
       include: { from: { include: { project: true } }, to: { include: { project: true } } },
@@ -64,7 +63,7 @@ export async function unlinkIssues(actor: Actor, db: TenantDb, linkId: string): 
     await lockEventsOf(tx, [link.from.projectId, link.to.projectId]);
     await tx.issueLink.delete({ where: { id: link.id } });
     const detail = { linkId: toGlobalId('IssueLink', link.id), type: link.type };
-    await recordEvents(tx, actor.orgId, actor.userId, [
+    await recordEvents(tx, scope.orgId, scope.userId, [
       { issueId: link.fromIssueId, projectId: link.from.projectId, kind: 'UNLINKED', from: detail },
       { issueId: link.toIssueId, projectId: link.to.projectId, kind: 'UNLINKED', from: detail },
     ]);

@@ -67,7 +67,7 @@ export async function findNode(tenant: Tenant, type: string, rowId: string): Pro
       return tagged('Notification', await db.read((tx) => tx.notification.findFirst({ where: { id: rowId, orgId, userId: tenant.userId, issue: { deletedAt: null } } })));
     case 'Invitation':
       // Invitations (an invitee's email) are for those who manage members.
-      return tagged('Invitation', await findInvitation(tenant, db, rowId));
+      return tagged('Invitation', await findInvitation(tenant, rowId));
     case 'ApiToken':
       // Not tenant data: only the viewer's own tokens resolve, whatever the organization.
       return tagged('ApiToken', await db.read((tx) => tx.apiToken.findFirst({ where: { id: rowId, userId: tenant.userId, revokedAt: null } })));

@@ -1,7 +1,7 @@
 // Which notifications a batch of history events makes. Every writer records events through
 // recordEvents, so bulk changes and workflow edits notify exactly like single ones.
-import type { Tx } from '../../db/tx';
 import type { EventDraft } from '../history/event-draft';
+import type { Tx } from '../../db/tx';
 import { mentionDrafts, watcherDrafts, type NotificationDraft } from './notification.service';
 
 function userRowId(ref: unknown): string | null {

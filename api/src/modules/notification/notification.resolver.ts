@@ -24,7 +24,7 @@ export class NotificationResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<NotificationPage> {
     const tenant = await ctx.tenant();
-    return listNotifications(tenant, tenant.db, unreadOnly === true, pageOf(page, info));
+    return listNotifications(tenant, unreadOnly === true, pageOf(page, info));
   }
 
   @Mutation(() => Int, { description: "Marks the viewer's notifications read, by id or all; answers how many changed" })
@@ -36,7 +36,7 @@ export class NotificationResolver {
     if (ids != null && ids.length > MARK_READ_MAX_IDS) throw badInput('ids', `At most ${MARK_READ_MAX_IDS} ids at once`);
     const rowIds = ids?.map((id) => fromGlobalId('Notification', id, 'ids')) ?? null;
     const tenant = await ctx.tenant();
-    return markNotificationsRead(tenant, tenant.db, rowIds, all === true);
+    return markNotificationsRead(tenant, rowIds, all === true);
   }
 
   @Subscription(() => NotificationObject, {
@@ -50,7 +50,7 @@ export class NotificationResolver {
   async notificationAdded(@Root() id: string, @Ctx() ctx: Context): Promise<Notification> {
     // Loaded under the tenant as of this batch: the membership was checked again just before.
     const tenant = await ctx.tenant();
-    const row = await findOwnNotification(tenant, tenant.db, id);
+    const row = await findOwnNotification(tenant, id);
     if (!row) throw notFound('Notification', 'id');
     return row;
   }

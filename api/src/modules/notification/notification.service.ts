@@ -3,14 +3,13 @@
 // webhook outbox. Only members receive them, never for their own actions.
 import type { Notification } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
 import { badInput } from '../../errors/app-error';
-import type { Actor } from '../organization/actor';
 import { mentionedUserIds } from './mentions';
+import type { TenantScope } from '../../tenancy/scope';
 
 export type NotificationKind = 'ASSIGNED' | 'MENTIONED' | 'COMMENTED' | 'TRANSITIONED';
 
@@ -76,32 +75,32 @@ export interface NotificationPage extends ConnectionShape<Notification> {
 }
 
 /** The viewer's notifications in this organization, newest first. Any member, VIEWER too. */
-export async function listNotifications(actor: Actor, db: TenantDb, unreadOnly: boolean, page: PageRequest): Promise<NotificationPage> {
-  requireRole(actor, 'read');
+export async function listNotifications(scope: TenantScope, unreadOnly: boolean, page: PageRequest): Promise<NotificationPage> {
+  requireRole(scope, 'read');
   const cursor = keysetCursorOf(page, ['timestamp', 'uuid']);
   // A deleted issue's notifications are hidden (Notification.issue is never null).
-  const mine: Prisma.NotificationWhereInput = { orgId: actor.orgId, userId: actor.userId, issue: { deletedAt: null } };
+  const mine: Prisma.NotificationWhereInput = { orgId: scope.orgId, userId: scope.userId, issue: { deletedAt: null } };
   const where: Prisma.NotificationWhereInput = unreadOnly ? { ...mine, readAt: null } : mine;
   const keyset = keysetQuery(['createdAt', 'id'], 'desc', page, cursor && [new Date(cursor[0]!), cursor[1]]);
-  const rows = await db.read((tx) => tx.notification.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take }));
-  const connection = connectionOfPage(rows, page, cursorOf, () => db.read((tx) => tx.notification.count({ where })));
+  const rows = await scope.db.read((tx) => tx.notification.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take }));
+  const connection = connectionOfPage(rows, page, cursorOf, () => scope.db.read((tx) => tx.notification.count({ where })));
   return Object.defineProperty(connection, 'unreadCount', {
     enumerable: true,
-    get: () => db.read((tx) => tx.notification.count({ where: { ...mine, readAt: null } })),
+    get: () => scope.db.read((tx) => tx.notification.count({ where: { ...mine, readAt: null } })),
   }) as NotificationPage;
 }
 
 /** Marks the viewer's own notifications read (by id, or all); answers how many changed. */
-export async function markNotificationsRead(actor: Actor, db: TenantDb, ids: readonly string[] | null, all: boolean): Promise<number> {
-  requireRole(actor, 'read');
+export async function markNotificationsRead(scope: TenantScope, ids: readonly string[] | null, all: boolean): Promise<number> {
+  requireRole(scope, 'read');
   if (!all && (ids === null || ids.length === 0)) throw badInput('ids', 'Give ids or all: true');
   if (ids !== null && ids.length > MARK_READ_MAX_IDS) throw badInput('ids', `At most ${MARK_READ_MAX_IDS} ids at once`);
-  const scope: Prisma.NotificationWhereInput = { orgId: actor.orgId, userId: actor.userId, readAt: null };
-  const where = all ? scope : { ...scope, id: { in: [...new Set(ids)] } };
-  return db.run(async (tx) => (await tx.notification.updateMany({ where, data: { readAt: new Date() } })).count);
+  const unread: Prisma.NotificationWhereInput = { orgId: scope.orgId, userId: scope.userId, readAt: null };
+  const where = all ? unread : { ...unread, id: { in: [...new Set(ids)] } };
+  return scope.db.run(async (tx) => (await tx.notification.updateMany({ where, data: { readAt: new Date() } })).count);
 }
 
 /** One of the viewer's notifications by row id (the realtime runtime and node lookups). */
-export function findOwnNotification(actor: Actor, db: TenantDb, id: string): Promise<Notification | null> {
-  return db.read((tx) => tx.notification.findFirst({ where: { id, orgId: actor.orgId, userId: actor.userId } }));
+export function findOwnNotification(scope: TenantScope, id: string): Promise<Notification | null> {
+  return scope.db.read((tx) => tx.notification.findFirst({ where: { id, orgId: scope.orgId, userId: scope.userId } }));
 }

@@ -16,13 +16,13 @@ export class InvitationResolver {
   @Query(() => [InvitationObject], { description: "ADMIN or OWNER: this organization's pending invitations, newest first." })
   async invitations(@Ctx() ctx: Context): Promise<Invitation[]> {
     const tenant = await ctx.tenant();
-    return invitations.listInvitations(tenant, tenant.db);
+    return invitations.listInvitations(tenant);
   }
 
   @Mutation(() => CreatedInvitation, { description: 'ADMIN or OWNER (OWNER to invite an OWNER); the same answer whether or not an account exists.' })
   async inviteMember(@Arg('email', () => String) email: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: Context): Promise<{ invitation: Invitation; token: string }> {
     const tenant = await ctx.tenant();
-    return invitations.inviteMember(tenant, tenant.db, email, role, ctx.services.config.invitationTtlDays);
+    return invitations.inviteMember(tenant, email, role, ctx.services.config.invitationTtlDays);
   }
 
   @Mutation(() => MembershipObject, { description: 'The signed-in user whose email the invitation names; needs no x-org-id.' })
@@ -33,7 +33,7 @@ export class InvitationResolver {
   @Mutation(() => Boolean, { description: 'ADMIN or OWNER (OWNER for an OWNER invitation).' })
   async revokeInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return invitations.revokeInvitation(tenant, tenant.db, fromGlobalId('Invitation', id, 'id'));
+    return invitations.revokeInvitation(tenant, fromGlobalId('Invitation', id, 'id'));
   }
 
   @FieldResolver(() => ID)

@@ -4,15 +4,15 @@
 import type { Invitation } from '../../generated/prisma/client';
 import type { Role } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb, UserDb } from '../../db/tenant-db';
+import type { UserDb } from '../../tenancy/tenant-db';
 import { can, requireRole } from '../../auth/roles';
 import { normalizeEmail } from '../../auth/email';
 import { digest, randomSecret } from '../../auth/secret-digest';
 import { toGlobalId } from '../../graphql/global-id';
 import { recordAudit } from '../audit/audit.service';
-import type { Actor } from './actor';
 import { lockOrganization, type MembershipWithUser } from './organization.service';
 import { PUBLIC_USER_COLUMNS } from '../../auth/public-user';
+import type { TenantScope } from '../../tenancy/scope';
 
 /** Pending invitations an organization may hold at once (the list is not paginated). */
 export const MAX_PENDING_INVITATIONS = 500;
@@ -32,28 +32,28 @@ function pending(now: Date) {
   return { acceptedAt: null, revokedAt: null, expiresAt: { gt: now } };
 }
 
-export async function inviteMember(actor: Actor, db: TenantDb, rawEmail: string, role: Role, ttlDays: number): Promise<{ invitation: Invitation; token: string }> {
-  requireRole(actor, 'member:manage');
-  if (role === 'OWNER') requireRole(actor, 'owner:manage');
+export async function inviteMember(scope: TenantScope, rawEmail: string, role: Role, ttlDays: number): Promise<{ invitation: Invitation; token: string }> {
+  requireRole(scope, 'member:manage');
+  if (role === 'OWNER') requireRole(scope, 'owner:manage');
   const email = normalizeEmail(rawEmail);
-  const token = `inv_${actor.orgId.replaceAll('-', '')}${randomSecret(32)}`;
-  return db.run(async (tx) => {
+  const token = `inv_${scope.orgId.replaceAll('-', '')}${randomSecret(32)}`;
+  return scope.db.run(async (tx) => {
     // Serializes invitations (and membership changes) per organization, so "one pending
     // invitation per email" and the pending cap hold under concurrent calls.
-    await lockOrganization(tx, actor.orgId);
+    await lockOrganization(tx, scope.orgId);
     // Members see each other's emails already: saying "already a member" discloses nothing,
     // and nothing about accounts outside the organization is ever looked at.
-    const member = await tx.membership.findFirst({ where: { orgId: actor.orgId, user: { email } }, select: { userId: true } });
+    const member = await tx.membership.findFirst({ where: { orgId: scope.orgId, user: { email } }, select: { userId: true } });
     if (member) throw new AppError('CONFLICT', 'This person is already a member', { field: 'email' });
     const now = new Date();
     // A new invitation to the same email replaces the pending one: its link stops working.
-    await tx.invitation.updateMany({ where: { orgId: actor.orgId, email, ...pending(now) }, data: { revokedAt: now } });
-    const open = await tx.invitation.count({ where: { orgId: actor.orgId, ...pending(now) } });
+    await tx.invitation.updateMany({ where: { orgId: scope.orgId, email, ...pending(now) }, data: { revokedAt: now } });
+    const open = await tx.invitation.count({ where: { orgId: scope.orgId, ...pending(now) } });
     if (open >= MAX_PENDING_INVITATIONS) throw badInput('email', `At most ${MAX_PENDING_INVITATIONS} pending invitations; revoke some first`);
     const invitation = await tx.invitation.create({
-      data: { orgId: actor.orgId, email, role, tokenHash: digest(token), invitedById: actor.userId, expiresAt: new Date(now.getTime() + ttlDays * DAY_MS) },
+      data: { orgId: scope.orgId, email, role, tokenHash: digest(token), invitedById: scope.userId, expiresAt: new Date(now.getTime() + ttlDays * DAY_MS) },
     });
-    await recordAudit(tx, actor, { action: 'member.invited', targetId: toGlobalId('Invitation', invitation.id), data: { email, role } });
+    await recordAudit(tx, scope, { action: 'member.invited', targetId: toGlobalId('Invitation', invitation.id), data: { email, role } });
     return { invitation, token };
   });
 }
@@ -64,7 +64,7 @@ export async function acceptInvitation(viewer: UserDb, token: string): Promise<M
   if (!match) throw NO_SUCH_INVITATION();
   const hex = match[1]!;
   const orgId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  return viewer.forInvitedOrg(orgId).run(async (tx) => {
+  return viewer.forOrgWithoutMembership(orgId).run(async (tx) => {
     const now = new Date();
     const me = await tx.user.findUnique({ where: { id: viewer.userId }, select: { email: true } });
     const invitation = await tx.invitation.findFirst({ where: { orgId, tokenHash: digest(token), ...pending(now) } });
@@ -82,31 +82,31 @@ export async function acceptInvitation(viewer: UserDb, token: string): Promise<M
   });
 }
 
-export async function revokeInvitation(actor: Actor, db: TenantDb, id: string): Promise<boolean> {
-  requireRole(actor, 'member:manage');
-  return db.run(async (tx) => {
+export async function revokeInvitation(scope: TenantScope, id: string): Promise<boolean> {
+  requireRole(scope, 'member:manage');
+  return scope.db.run(async (tx) => {
     const now = new Date();
-    const invitation = await tx.invitation.findFirst({ where: { orgId: actor.orgId, id, ...pending(now) }, select: { role: true, email: true } });
+    const invitation = await tx.invitation.findFirst({ where: { orgId: scope.orgId, id, ...pending(now) }, select: { role: true, email: true } });
     if (!invitation) throw notFound('Invitation', 'id');
     // Withdrawing a pending OWNER grant is an OWNER matter, like granting it.
-    if (invitation.role === 'OWNER') requireRole(actor, 'owner:manage');
-    const revoked = await tx.invitation.updateMany({ where: { orgId: actor.orgId, id, ...pending(now) }, data: { revokedAt: now } });
+    if (invitation.role === 'OWNER') requireRole(scope, 'owner:manage');
+    const revoked = await tx.invitation.updateMany({ where: { orgId: scope.orgId, id, ...pending(now) }, data: { revokedAt: now } });
     if (revoked.count === 0) throw notFound('Invitation', 'id');
-    await recordAudit(tx, actor, { action: 'invitation.revoked', targetId: toGlobalId('Invitation', id), data: { email: invitation.email, role: invitation.role } });
+    await recordAudit(tx, scope, { action: 'invitation.revoked', targetId: toGlobalId('Invitation', id), data: { email: invitation.email, role: invitation.role } });
     return true;
   });
 }
 
 /** The organization's pending invitations, newest first. */
-export async function listInvitations(actor: Actor, db: TenantDb): Promise<Invitation[]> {
-  requireRole(actor, 'member:manage');
-  return db.read((tx) =>
-    tx.invitation.findMany({ where: { orgId: actor.orgId, ...pending(new Date()) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: MAX_PENDING_INVITATIONS }),
+export async function listInvitations(scope: TenantScope): Promise<Invitation[]> {
+  requireRole(scope, 'member:manage');
+  return scope.db.read((tx) =>
+    tx.invitation.findMany({ where: { orgId: scope.orgId, ...pending(new Date()) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: MAX_PENDING_INVITATIONS }),
   );
 }
 
 /** node(id:): an invitation of this organization, for those who manage members; else null. */
-export async function findInvitation(actor: Actor, db: TenantDb, id: string): Promise<Invitation | null> {
-  if (!can(actor.role, 'member:manage')) return null;
-  return db.read((tx) => tx.invitation.findFirst({ where: { orgId: actor.orgId, id } }));
+export async function findInvitation(scope: TenantScope, id: string): Promise<Invitation | null> {
+  if (!can(scope.role, 'member:manage')) return null;
+  return scope.db.read((tx) => tx.invitation.findFirst({ where: { orgId: scope.orgId, id } }));
 }

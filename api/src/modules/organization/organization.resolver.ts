@@ -21,7 +21,7 @@ export class OrganizationResolver {
   @Query(() => OrganizationObject, { description: 'The organization named by x-org-id.' })
   async organization(@Ctx() ctx: Context): Promise<organizations.OrganizationForViewer> {
     const tenant = await ctx.tenant();
-    return organizations.currentOrganization(tenant, tenant.db);
+    return organizations.currentOrganization(tenant);
   }
 
   @Mutation(() => OrganizationObject, { description: 'The creator becomes OWNER.' })
@@ -32,13 +32,13 @@ export class OrganizationResolver {
   @Mutation(() => MembershipObject)
   async updateMemberRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: Context) {
     const tenant = await ctx.tenant();
-    return organizations.updateMemberRole(tenant, tenant.db, fromGlobalId('User', userId, 'userId', 'Member'), role);
+    return organizations.updateMemberRole(tenant, fromGlobalId('User', userId, 'userId', 'Member'), role);
   }
 
   @Mutation(() => Boolean)
   async removeMember(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return organizations.removeMember(tenant, tenant.db, fromGlobalId('User', userId, 'userId', 'Member'));
+    return organizations.removeMember(tenant, fromGlobalId('User', userId, 'userId', 'Member'));
   }
 
   @FieldResolver(() => ID)

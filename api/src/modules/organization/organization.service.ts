@@ -5,7 +5,7 @@ import type { Membership, Organization } from '../../generated/prisma/client';
 import { PUBLIC_USER_COLUMNS, type PublicUser } from '../../auth/public-user';
 import type { Role } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb, UserDb } from '../../db/tenant-db';
+import type { TenantDb, UserDb } from '../../tenancy/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { isRetryableConflict } from '../../errors/database-errors';
@@ -14,7 +14,7 @@ import { keysetQuery } from '../../db/keyset';
 import { releaseDepartingMember } from './member-departure';
 import { recordAudit } from '../audit/audit.service';
 import { toGlobalId } from '../../graphql/global-id';
-import type { Actor } from './actor';
+import type { TenantScope } from '../../tenancy/scope';
 
 export type MembershipWithUser = Membership & { user: PublicUser };
 export type OrganizationForViewer = Organization & { viewerRole: Role };
@@ -27,7 +27,7 @@ export async function createOrganization(viewer: UserDb, input: { name: string; 
   if (!SLUG.test(input.slug)) throw badInput('slug', 'Slug must be 1-40 lower-case letters, digits or dashes, not starting or ending with a dash');
   const orgId = crypto.randomUUID();
   try {
-    return await viewer.forNewOrg(orgId).run(async (tx) => {
+    return await viewer.forOrgWithoutMembership(orgId).run(async (tx) => {
       const org = await tx.organization.create({ data: { id: orgId, name, slug: input.slug } });
       await tx.membership.create({ data: { orgId, userId: viewer.userId, role: 'OWNER' } });
       return { ...org, viewerRole: 'OWNER' as const };
@@ -45,10 +45,10 @@ export async function listMyOrganizations(viewer: UserDb): Promise<OrganizationF
   return memberships.map((m) => ({ ...m.organization, viewerRole: m.role }));
 }
 
-export async function currentOrganization(actor: Actor, db: TenantDb): Promise<OrganizationForViewer> {
-  const org = await db.read((tx) => tx.organization.findUnique({ where: { id: db.orgId } }));
+export async function currentOrganization(scope: TenantScope): Promise<OrganizationForViewer> {
+  const org = await scope.db.read((tx) => tx.organization.findUnique({ where: { id: scope.orgId } }));
   if (!org) throw notFound('Organization');
-  return { ...org, viewerRole: actor.role };
+  return { ...org, viewerRole: scope.role };
 }
 
 /** In the order they joined. */
@@ -81,35 +81,35 @@ async function ownerCount(tx: Tx, orgId: string): Promise<number> {
   return tx.membership.count({ where: { orgId, role: 'OWNER' } });
 }
 
-export async function updateMemberRole(actor: Actor, db: TenantDb, userId: string, role: Role): Promise<MembershipWithUser> {
-  requireRole(actor, 'member:manage');
-  return db.run(async (tx) => {
-    await lockOrganization(tx, actor.orgId);
-    const membership = await findMembership(tx, actor.orgId, userId);
-    if (role === 'OWNER' || membership.role === 'OWNER') requireRole(actor, 'owner:manage');
-    if (membership.role === 'OWNER' && role !== 'OWNER' && (await ownerCount(tx, actor.orgId)) === 1) {
+export async function updateMemberRole(scope: TenantScope, userId: string, role: Role): Promise<MembershipWithUser> {
+  requireRole(scope, 'member:manage');
+  return scope.db.run(async (tx) => {
+    await lockOrganization(tx, scope.orgId);
+    const membership = await findMembership(tx, scope.orgId, userId);
+    if (role === 'OWNER' || membership.role === 'OWNER') requireRole(scope, 'owner:manage');
+    if (membership.role === 'OWNER' && role !== 'OWNER' && (await ownerCount(tx, scope.orgId)) === 1) {
       throw new AppError('BAD_USER_INPUT', 'The last OWNER cannot be demoted; make someone else OWNER first', { field: 'role' });
     }
-    const updated = await tx.membership.update({ where: { orgId_userId: { orgId: actor.orgId, userId } }, data: { role }, include: { user: { select: PUBLIC_USER_COLUMNS } } });
-    if (membership.role !== role) await recordAudit(tx, actor, { action: 'member.role_changed', targetId: toGlobalId('User', userId), data: { from: membership.role, to: role } });
+    const updated = await tx.membership.update({ where: { orgId_userId: { orgId: scope.orgId, userId } }, data: { role }, include: { user: { select: PUBLIC_USER_COLUMNS } } });
+    if (membership.role !== role) await recordAudit(tx, scope, { action: 'member.role_changed', targetId: toGlobalId('User', userId), data: { from: membership.role, to: role } });
     return updated;
   });
 }
 
-export async function removeMember(actor: Actor, db: TenantDb, userId: string): Promise<boolean> {
+export async function removeMember(scope: TenantScope, userId: string): Promise<boolean> {
   // Anyone may leave; removing someone else needs member:manage.
-  if (userId !== actor.userId) requireRole(actor, 'member:manage');
-  return db.run(async (tx) => {
-    await lockOrganization(tx, actor.orgId);
-    const membership = await findMembership(tx, actor.orgId, userId);
-    if (membership.role === 'OWNER' && userId !== actor.userId) requireRole(actor, 'owner:manage');
-    if (membership.role === 'OWNER' && (await ownerCount(tx, actor.orgId)) === 1) {
+  if (userId !== scope.userId) requireRole(scope, 'member:manage');
+  return scope.db.run(async (tx) => {
+    await lockOrganization(tx, scope.orgId);
+    const membership = await findMembership(tx, scope.orgId, userId);
+    if (membership.role === 'OWNER' && userId !== scope.userId) requireRole(scope, 'owner:manage');
+    if (membership.role === 'OWNER' && (await ownerCount(tx, scope.orgId)) === 1) {
       throw new AppError('BAD_USER_INPUT', 'The last OWNER cannot leave; make someone else OWNER first', { field: 'userId' });
     }
     // Written first: a member who leaves is still a member when their own entry is written.
-    await recordAudit(tx, actor, { action: 'member.removed', targetId: toGlobalId('User', userId), data: { role: membership.role, left: userId === actor.userId } });
-    await releaseDepartingMember(tx, actor.orgId, actor.userId, userId);
-    await tx.membership.delete({ where: { orgId_userId: { orgId: actor.orgId, userId } } });
+    await recordAudit(tx, scope, { action: 'member.removed', targetId: toGlobalId('User', userId), data: { role: membership.role, left: userId === scope.userId } });
+    await releaseDepartingMember(tx, scope.orgId, scope.userId, userId);
+    await tx.membership.delete({ where: { orgId_userId: { orgId: scope.orgId, userId } } });
     return true;
   });
 }

@@ -1,6 +1,6 @@
 // Projects by id, batched per request.
 import type { Project } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { rowLoader } from '../../graphql/batch-loader';
 
 export const projectLoaders = (db: TenantDb) => ({

@@ -54,31 +54,31 @@ export class ProjectResolver {
   @Mutation(() => ProjectObject, { description: 'ADMIN or OWNER; gets a default workflow.' })
   async createProject(@Arg('input', () => CreateProjectInput) input: CreateProjectInput, @Ctx() ctx: Context): Promise<Project> {
     const tenant = await ctx.tenant();
-    return projects.createProject(tenant, tenant.db, { ...input, leadId: leadIdOf(input.leadId) });
+    return projects.createProject(tenant, { ...input, leadId: leadIdOf(input.leadId) });
   }
 
   @Mutation(() => ProjectObject)
   async updateProject(@Arg('key', () => String) key: string, @Arg('input', () => UpdateProjectInput) input: UpdateProjectInput, @Ctx() ctx: Context): Promise<Project> {
     const tenant = await ctx.tenant();
-    return projects.updateProject(tenant, tenant.db, key, { ...input, leadId: leadIdOf(input.leadId) });
+    return projects.updateProject(tenant, key, { ...input, leadId: leadIdOf(input.leadId) });
   }
 
   @Mutation(() => ProjectObject)
   async archiveProject(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Project> {
     const tenant = await ctx.tenant();
-    return projects.archiveProject(tenant, tenant.db, key);
+    return projects.archiveProject(tenant, key);
   }
 
   @Mutation(() => ProjectObject, { description: 'ADMIN or OWNER; the project becomes writable and listed again.' })
   async unarchiveProject(@Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<Project> {
     const tenant = await ctx.tenant();
-    return projects.unarchiveProject(tenant, tenant.db, key);
+    return projects.unarchiveProject(tenant, key);
   }
 
   @Mutation(() => Boolean, { description: 'OWNER only; confirmKey must equal key. Removes the project and everything in it.' })
   async deleteProject(@Arg('key', () => String) key: string, @Arg('confirmKey', () => String) confirmKey: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return projects.deleteProject(tenant, tenant.db, key, confirmKey);
+    return projects.deleteProject(tenant, key, confirmKey);
   }
 
   @FieldResolver(() => ID)

@@ -4,12 +4,11 @@ import { dropAttachmentsOf } from '../attachment/attachment.service';
 import type { Project } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
 import { isRetryableConflict } from '../../errors/database-errors';
-import type { TenantDb } from '../../db/tenant-db';
-import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { connectionOfPage, decodeCursor, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
-import type { Actor } from '../organization/actor';
+import type { TenantDb } from '../../tenancy/tenant-db';
+import type { Tx } from '../../db/tx';
 import { assertMember } from '../organization/membership-check';
 import { DEFAULT_STATES, defaultTransitions } from './default-workflow';
 import { assertProjectKey } from './project-key';
@@ -17,6 +16,7 @@ import { recordAudit } from '../audit/audit.service';
 import { toGlobalId } from '../../graphql/global-id';
 import { lockProject } from '../issue/issue-lookup';
 import { assertWritable } from './project-writable';
+import type { TenantScope } from '../../tenancy/scope';
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 10_000;
@@ -39,26 +39,25 @@ export async function findProjectByKey(tx: Tx, orgId: string, key: string): Prom
 }
 
 export async function createProject(
-  actor: Actor,
-  db: TenantDb,
+  scope: TenantScope,
   input: { key: string; name: string; description?: string | null; leadId?: string | null },
 ): Promise<Project> {
-  requireRole(actor, 'project:manage');
+  requireRole(scope, 'project:manage');
   assertProjectKey(input.key);
   const name = cleanName(input.name);
   const description = cleanDescription(input.description) ?? null;
   try {
-    return await db.run(async (tx) => {
-      if (input.leadId) await assertMember(tx, actor.orgId, input.leadId, 'leadId');
-      const project = await tx.project.create({ data: { orgId: actor.orgId, key: input.key, name, description, leadId: input.leadId ?? null } });
+    return await scope.db.run(async (tx) => {
+      if (input.leadId) await assertMember(tx, scope.orgId, input.leadId, 'leadId');
+      const project = await tx.project.create({ data: { orgId: scope.orgId, key: input.key, name, description, leadId: input.leadId ?? null } });
       const states = await tx.workflowState.createManyAndReturn({
-        data: DEFAULT_STATES.map((state, position) => ({ orgId: actor.orgId, projectId: project.id, name: state.name, category: state.category, position })),
+        data: DEFAULT_STATES.map((state, position) => ({ orgId: scope.orgId, projectId: project.id, name: state.name, category: state.category, position })),
       });
       const byPosition = new Map(states.map((state) => [state.position, state.id]));
       await tx.workflowTransition.createMany({
-        data: defaultTransitions().map(([from, to]) => ({ orgId: actor.orgId, fromStateId: byPosition.get(from)!, toStateId: byPosition.get(to)! })),
+        data: defaultTransitions().map(([from, to]) => ({ orgId: scope.orgId, fromStateId: byPosition.get(from)!, toStateId: byPosition.get(to)! })),
       });
-      await recordAudit(tx, actor, { action: 'project.created', targetId: toGlobalId('Project', project.id), data: { key: project.key } });
+      await recordAudit(tx, scope, { action: 'project.created', targetId: toGlobalId('Project', project.id), data: { key: project.key } });
       return project;
     });
   } catch (error) {
@@ -68,43 +67,42 @@ export async function createProject(
 }
 
 export async function updateProject(
-  actor: Actor,
-  db: TenantDb,
+  scope: TenantScope,
   key: string,
   input: { name?: string | null; description?: string | null; leadId?: string | null },
 ): Promise<Project> {
-  requireRole(actor, 'project:manage');
-  return db.run(async (tx) => {
-    const project = await findProjectByKey(tx, actor.orgId, key);
+  requireRole(scope, 'project:manage');
+  return scope.db.run(async (tx) => {
+    const project = await findProjectByKey(tx, scope.orgId, key);
     assertWritable(project);
-    if (input.leadId) await assertMember(tx, actor.orgId, input.leadId, 'leadId');
+    if (input.leadId) await assertMember(tx, scope.orgId, input.leadId, 'leadId');
     const data = {
       ...(input.name != null ? { name: cleanName(input.name) } : {}),
       ...(input.description !== undefined ? { description: cleanDescription(input.description) } : {}),
       ...(input.leadId !== undefined ? { leadId: input.leadId } : {}),
     };
     const updated = await tx.project.update({ where: { id: project.id }, data });
-    await recordAudit(tx, actor, { action: 'project.updated', targetId: toGlobalId('Project', project.id), data: { key: project.key, fields: Object.keys(data) } });
+    await recordAudit(tx, scope, { action: 'project.updated', targetId: toGlobalId('Project', project.id), data: { key: project.key, fields: Object.keys(data) } });
     return updated;
   });
 }
 
-export async function archiveProject(actor: Actor, db: TenantDb, key: string): Promise<Project> {
-  requireRole(actor, 'project:manage');
-  return db.run(async (tx) => {
-    const project = await findProjectByKey(tx, actor.orgId, key);
+export async function archiveProject(scope: TenantScope, key: string): Promise<Project> {
+  requireRole(scope, 'project:manage');
+  return scope.db.run(async (tx) => {
+    const project = await findProjectByKey(tx, scope.orgId, key);
     if (project.archivedAt) return project;
-    await recordAudit(tx, actor, { action: 'project.archived', targetId: toGlobalId('Project', project.id), data: { key: project.key } });
+    await recordAudit(tx, scope, { action: 'project.archived', targetId: toGlobalId('Project', project.id), data: { key: project.key } });
     return tx.project.update({ where: { id: project.id }, data: { archivedAt: new Date() } });
   });
 }
 
-export async function unarchiveProject(actor: Actor, db: TenantDb, key: string): Promise<Project> {
-  requireRole(actor, 'project:manage');
-  return db.run(async (tx) => {
-    const project = await findProjectByKey(tx, actor.orgId, key);
+export async function unarchiveProject(scope: TenantScope, key: string): Promise<Project> {
+  requireRole(scope, 'project:manage');
+  return scope.db.run(async (tx) => {
+    const project = await findProjectByKey(tx, scope.orgId, key);
     if (!project.archivedAt) return project;
-    await recordAudit(tx, actor, { action: 'project.unarchived', targetId: toGlobalId('Project', project.id), data: { key: project.key } });
+    await recordAudit(tx, scope, { action: 'project.unarchived', targetId: toGlobalId('Project', project.id), data: { key: project.key } });
     return tx.project.update({ where: { id: project.id }, data: { archivedAt: null } });
   });
 }
@@ -115,17 +113,17 @@ export async function unarchiveProject(actor: Actor, db: TenantDb, key: string):
  * the tenant foreign keys cascade, and each of them names this project's rows only. The typed
  * confirmation guards against deleting the wrong project by a slip of the variables.
  */
-export async function deleteProject(actor: Actor, db: TenantDb, key: string, confirmKey: string): Promise<boolean> {
-  requireRole(actor, 'project:delete');
-  return db.run(async (tx) => {
-    const project = await findProjectByKey(tx, actor.orgId, key);
+export async function deleteProject(scope: TenantScope, key: string, confirmKey: string): Promise<boolean> {
+  requireRole(scope, 'project:delete');
+  return scope.db.run(async (tx) => {
+    const project = await findProjectByKey(tx, scope.orgId, key);
     if (confirmKey !== project.key) throw badInput('confirmKey', `confirmKey must repeat the project key (${project.key}) exactly`);
     // Writers to the project hold its event lock before their rows: wait for them, then delete.
     await lockProject(tx, project.id);
     // The cascade would take the attachment rows but not their objects: collect those first.
-    await dropAttachmentsOf(tx, actor.orgId, { projectId: project.id });
+    await dropAttachmentsOf(tx, scope.orgId, { projectId: project.id });
     await tx.project.delete({ where: { id: project.id } });
-    await recordAudit(tx, actor, { action: 'project.deleted', targetId: toGlobalId('Project', project.id), data: { key: project.key, name: project.name } });
+    await recordAudit(tx, scope, { action: 'project.deleted', targetId: toGlobalId('Project', project.id), data: { key: project.key, name: project.name } });
     return true;
   });
 }

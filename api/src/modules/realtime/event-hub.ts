@@ -3,8 +3,7 @@
 // entry point with the same tenant rules as a query. Nothing is fanned out in memory
 // between instances: each instance reads committed rows from the database itself.
 import type { Logger } from 'pino';
-import type { PrismaClient } from '../../generated/prisma/client';
-import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
+import type { Tenancy } from '../../tenancy/tenancy';
 import { requireRole } from '../../auth/roles';
 import type { Tenant } from '../../graphql/context';
 import { fromGlobalId } from '../../graphql/global-id';
@@ -41,8 +40,7 @@ export class EventHub {
   private peakQueued = 0;
 
   constructor(
-    private readonly prisma: PrismaClient,
-    private readonly limits: TransactionLimits,
+    private readonly tenancy: Tenancy,
     private readonly logger: Logger,
     private readonly retryDelayMs = 1_000,
   ) {}
@@ -52,7 +50,7 @@ export class EventHub {
     requireRole(tenant, 'subscribe');
     const afterId = after === null || after === undefined ? undefined : BigInt(fromGlobalId('IssueEvent', after, 'after', 'Event'));
     // The subscriber's own handle: never a request-scoped one, which would hold a transaction open.
-    const db = new TenantDb(this.prisma, tenant.orgId, tenant.userId, this.limits);
+    const db = tenant.db.detached();
     const project = await db.read((tx) => findProjectByKey(tx, tenant.orgId, projectKey));
     const key = `${tenant.orgId}:${project.id}`;
     for (;;) {
@@ -111,7 +109,7 @@ export class EventHub {
   }
 
   private createFeed(key: string, orgId: string, projectId: string): ProjectFeed {
-    const feed = new ProjectFeed(new TenantDb(this.prisma, orgId, '', this.limits), projectId, this.logger, this.retryDelayMs);
+    const feed = new ProjectFeed(this.tenancy.systemScope(orgId), projectId, this.logger, this.retryDelayMs);
     this.feeds.set(key, feed);
     feed.ready.catch(() => {
       if (this.feeds.get(key) === feed) this.feeds.delete(key);

@@ -3,7 +3,7 @@
 // the sizes are measured in PostgreSQL first, so a page of megabyte events is never loaded
 // whole into the process.
 import type { IssueEvent } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { EVENT_OVERHEAD_BYTES } from './byte-budget';
 
 /** Rows per read, both for the shared live feed and for one subscriber's replay. */

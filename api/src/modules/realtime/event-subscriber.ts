@@ -5,7 +5,7 @@
 // Every event it holds, queued or handed out and not yet sent, counts against its socket's
 // byte budget until the execution settles it.
 import type { IssueEvent } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { eventBytes, type BudgetHolder, type SocketBudget } from './byte-budget';
 import { EVENT_PAGE, EVENT_PAGE_BYTES, eventsAfter } from './event-reader';
 

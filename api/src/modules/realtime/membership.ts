@@ -1,8 +1,7 @@
 // A socket outlives the membership it was opened with: a member can be removed (or demoted)
 // while connected. So the realtime side never remembers a role; it asks the database again
 // on every subscribe, on every executed batch of events, and on a timer.
-import type { PrismaClient } from '../../generated/prisma/client';
-import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
+import type { Tenancy } from '../../tenancy/tenancy';
 import { AppError } from '../../errors/app-error';
 import type { Tenant } from '../../graphql/context';
 import { createLoaders } from '../../graphql/request-loaders';
@@ -21,12 +20,10 @@ export function membershipLost(): AppError {
  * The member's tenant as of now, on a fresh (never request-scoped) handle with fresh loaders;
  * FORBIDDEN once the membership is gone.
  */
-export async function currentTenant(prisma: PrismaClient, limits: TransactionLimits, scope: MemberScope): Promise<Tenant> {
-  const db = new TenantDb(prisma, scope.orgId, scope.userId, limits);
+export async function currentTenant(tenancy: Tenancy, member: MemberScope): Promise<Tenant> {
   // The pin refuses a non-member (FORBIDDEN); a socket says why in its own words.
-  const role = await db.memberRole().catch((error: unknown) => Promise.reject(isMembershipLost(error) ? membershipLost() : error));
-  if (!role) throw membershipLost();
-  return { orgId: scope.orgId, userId: scope.userId, role, db, loaders: createLoaders(db) };
+  const scope = await tenancy.requestScope(member).catch((error: unknown) => Promise.reject(isMembershipLost(error) ? membershipLost() : error));
+  return { ...scope, loaders: createLoaders(scope.db) };
 }
 
 export function isMembershipLost(error: unknown): boolean {
@@ -42,8 +39,7 @@ export class MembershipCheck {
   private inFlight: Promise<Tenant> | undefined;
 
   constructor(
-    private readonly prisma: PrismaClient,
-    private readonly limits: TransactionLimits,
+    private readonly tenancy: Tenancy,
     readonly scope: MemberScope,
     private readonly retries = 3,
     private readonly retryDelayMs = 500,
@@ -57,7 +53,7 @@ export class MembershipCheck {
   private async look(): Promise<Tenant> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await currentTenant(this.prisma, this.limits, this.scope);
+        return await currentTenant(this.tenancy, this.scope);
       } catch (error) {
         if (isMembershipLost(error) || attempt >= this.retries) throw error;
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * (attempt + 1)).unref());

@@ -3,7 +3,7 @@
 // The feed only ever reads ids above its head, so a lost or coalesced notification just
 // means the next wake-up reads a little more; nothing depends on each NOTIFY arriving.
 import type { Logger } from 'pino';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { EVENT_PAGE, eventsAfter, latestEventId } from './event-reader';
 import type { EventSubscriber, FeedView } from './event-subscriber';
 

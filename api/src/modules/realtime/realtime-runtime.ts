@@ -2,7 +2,7 @@
 // connection (the same on the embedded PostgreSQL as on a server).
 import type { Logger } from 'pino';
 import type { Database } from '../../db/prisma-client';
-import type { TransactionLimits } from '../../db/tenant-db';
+import type { Tenancy } from '../../tenancy/tenancy';
 import { EventHub } from './event-hub';
 import { EventListener } from './event-listener';
 import { NotificationHub } from './notification-hub';
@@ -15,14 +15,15 @@ export interface RealtimeRuntime {
 }
 
 export interface RealtimeRuntimeOptions {
+  /** Its URL for the LISTEN connection. */
   readonly database: Database;
-  readonly limits: TransactionLimits;
+  readonly tenancy: Tenancy;
   readonly logger: Logger;
 }
 
 export async function startRealtimeRuntime(options: RealtimeRuntimeOptions): Promise<RealtimeRuntime> {
   const { database, logger } = options;
-  const hub = new EventHub(database.prisma, options.limits, logger);
+  const hub = new EventHub(options.tenancy, logger);
   const notifications = new NotificationHub(logger);
   const listener = new EventListener({
     url: database.options.url,

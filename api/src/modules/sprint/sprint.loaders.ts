@@ -1,6 +1,6 @@
 // Sprints by id and by project, batched per request.
 import type { Sprint } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { groupLoader, rowLoader } from '../../graphql/batch-loader';
 
 export const sprintLoaders = (db: TenantDb) => ({

@@ -18,13 +18,13 @@ export class SprintResolver {
   @Mutation(() => SprintObject)
   async createSprint(@Arg('input', () => CreateSprintInput) input: CreateSprintInput, @Ctx() ctx: Context): Promise<Sprint> {
     const tenant = await ctx.tenant();
-    return sprints.createSprint(tenant, tenant.db, input);
+    return sprints.createSprint(tenant, input);
   }
 
   @Mutation(() => SprintObject)
   async startSprint(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Sprint> {
     const tenant = await ctx.tenant();
-    return sprints.startSprint(tenant, tenant.db, fromGlobalId('Sprint', id, 'id'));
+    return sprints.startSprint(tenant, fromGlobalId('Sprint', id, 'id'));
   }
 
   @Mutation(() => SprintObject)
@@ -35,19 +35,19 @@ export class SprintResolver {
   ): Promise<Sprint> {
     const tenant = await ctx.tenant();
     const target = moveTo ? fromGlobalId('Sprint', moveTo, 'moveOpenIssuesToSprintId') : null;
-    return sprints.completeSprint(tenant, tenant.db, fromGlobalId('Sprint', id, 'id'), target);
+    return sprints.completeSprint(tenant, fromGlobalId('Sprint', id, 'id'), target);
   }
 
   @Mutation(() => SprintObject, { description: 'ADMIN or OWNER; omitted fields keep their values, null clears goal and dates.' })
   async updateSprint(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateSprintInput) input: UpdateSprintInput, @Ctx() ctx: Context): Promise<Sprint> {
     const tenant = await ctx.tenant();
-    return sprints.updateSprint(tenant, tenant.db, fromGlobalId('Sprint', id, 'id'), input);
+    return sprints.updateSprint(tenant, fromGlobalId('Sprint', id, 'id'), input);
   }
 
   @Mutation(() => Boolean, { description: 'ADMIN or OWNER; not an ACTIVE sprint. Its issues go back to the backlog.' })
   async deleteSprint(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return sprints.deleteSprint(tenant, tenant.db, fromGlobalId('Sprint', id, 'id'));
+    return sprints.deleteSprint(tenant, fromGlobalId('Sprint', id, 'id'));
   }
 
   @FieldResolver(() => ID)

@@ -2,17 +2,16 @@
 // moves its unfinished issues to another sprint or back to the backlog, with history.
 import type { Sprint } from '../../generated/prisma/client';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import type { Actor } from '../organization/actor';
 import { findProjectByKey } from '../project/project.service';
 import { assertWritable } from '../project/project-writable';
 import { recordEvents } from '../history/history.service';
 import { lockProject, lockProjectEvents } from '../issue/issue-lookup';
 import { checkDate } from '../issue/issue-validation';
 import { recordAudit } from '../audit/audit.service';
+import type { Actor, TenantScope } from '../../tenancy/scope';
 
 async function findSprint(tx: Tx, id: string, field = 'id') {
   const sprint = await tx.sprint.findFirst({ where: { id }, include: { project: true } });
@@ -62,26 +61,25 @@ async function moveIssuesOut(tx: Tx, actor: Actor, sprint: { id: string; project
 }
 
 export async function createSprint(
-  actor: Actor,
-  db: TenantDb,
+  scope: TenantScope,
   input: { projectKey: string; name: string; goal?: string | null; startDate?: Date | null; endDate?: Date | null },
 ): Promise<Sprint> {
-  requireRole(actor, 'sprint:manage');
+  requireRole(scope, 'sprint:manage');
   const name = cleanName(input.name);
   checkGoal(input.goal);
   checkDates(input.startDate, input.endDate);
-  return db.run(async (tx) => {
-    const project = await findProjectByKey(tx, actor.orgId, input.projectKey);
+  return scope.db.run(async (tx) => {
+    const project = await findProjectByKey(tx, scope.orgId, input.projectKey);
     assertWritable(project);
     return tx.sprint.create({
-      data: { orgId: actor.orgId, projectId: project.id, name, goal: input.goal ?? null, startDate: input.startDate ?? null, endDate: input.endDate ?? null },
+      data: { orgId: scope.orgId, projectId: project.id, name, goal: input.goal ?? null, startDate: input.startDate ?? null, endDate: input.endDate ?? null },
     });
   });
 }
 
-export async function startSprint(actor: Actor, db: TenantDb, id: string): Promise<Sprint> {
-  requireRole(actor, 'sprint:manage');
-  return db.run(async (tx) => {
+export async function startSprint(scope: TenantScope, id: string): Promise<Sprint> {
+  requireRole(scope, 'sprint:manage');
+  return scope.db.run(async (tx) => {
     const sprint = await findSprint(tx, id);
     assertWritable(sprint.project);
     if (sprint.state !== 'PLANNED') throw badInput('id', `Sprint ${sprint.name} is ${sprint.state}; only a PLANNED sprint can start`);
@@ -92,9 +90,9 @@ export async function startSprint(actor: Actor, db: TenantDb, id: string): Promi
   });
 }
 
-export async function completeSprint(actor: Actor, db: TenantDb, id: string, moveToSprintId: string | null | undefined): Promise<Sprint> {
-  requireRole(actor, 'sprint:manage');
-  return db.run(async (tx) => {
+export async function completeSprint(scope: TenantScope, id: string, moveToSprintId: string | null | undefined): Promise<Sprint> {
+  requireRole(scope, 'sprint:manage');
+  return scope.db.run(async (tx) => {
     const sprint = await findSprint(tx, id);
     assertWritable(sprint.project);
     if (sprint.state !== 'ACTIVE') throw badInput('id', `Sprint ${sprint.name} is ${sprint.state}; only an ACTIVE sprint can complete`);
@@ -104,21 +102,20 @@ export async function completeSprint(actor: Actor, db: TenantDb, id: string, mov
       if (target.projectId !== sprint.projectId) throw notFound('Sprint', 'moveOpenIssuesToSprintId');
       if (target.id === sprint.id || target.state === 'CLOSED') throw badInput('moveOpenIssuesToSprintId', 'Open issues can only move to another sprint that is not closed');
     }
-    await moveIssuesOut(tx, actor, sprint, target, true);
+    await moveIssuesOut(tx, scope, sprint, target, true);
     return tx.sprint.update({ where: { id }, data: { state: 'CLOSED', endDate: sprint.endDate ?? new Date() } });
   });
 }
 
 export async function updateSprint(
-  actor: Actor,
-  db: TenantDb,
+  scope: TenantScope,
   id: string,
   input: { name?: string | null; goal?: string | null; startDate?: Date | null; endDate?: Date | null },
 ): Promise<Sprint> {
-  requireRole(actor, 'sprint:manage');
+  requireRole(scope, 'sprint:manage');
   const name = input.name == null ? undefined : cleanName(input.name);
   checkGoal(input.goal);
-  return db.run(async (tx) => {
+  return scope.db.run(async (tx) => {
     const sprint = await findSprint(tx, id);
     assertWritable(sprint.project);
     const startDate = input.startDate !== undefined ? input.startDate : sprint.startDate;
@@ -137,18 +134,18 @@ export async function updateSprint(
 }
 
 /** A PLANNED or CLOSED sprint only; its live issues go back to the backlog, with history. */
-export async function deleteSprint(actor: Actor, db: TenantDb, id: string): Promise<boolean> {
-  requireRole(actor, 'sprint:manage');
-  return db.run(async (tx) => {
+export async function deleteSprint(scope: TenantScope, id: string): Promise<boolean> {
+  requireRole(scope, 'sprint:manage');
+  return scope.db.run(async (tx) => {
     const sprint = await findSprint(tx, id);
     assertWritable(sprint.project);
     // Serializes with startSprint, which decides under the same lock which sprint is ACTIVE.
     await lockProject(tx, sprint.projectId);
     const current = await tx.sprint.findFirst({ where: { id }, select: { state: true } });
     if (current?.state === 'ACTIVE') throw badInput('id', `Sprint ${sprint.name} is ACTIVE; complete it before deleting it`);
-    await moveIssuesOut(tx, actor, sprint, null, false);
+    await moveIssuesOut(tx, scope, sprint, null, false);
     await tx.sprint.delete({ where: { id } });
-    await recordAudit(tx, actor, { action: 'sprint.deleted', targetId: toGlobalId('Sprint', id), data: { project: sprint.project.key, name: sprint.name } });
+    await recordAudit(tx, scope, { action: 'sprint.deleted', targetId: toGlobalId('Sprint', id), data: { project: sprint.project.key, name: sprint.name } });
     return true;
   });
 }

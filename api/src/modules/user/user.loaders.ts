@@ -1,6 +1,6 @@
 // Users as the API shows them, batched per request.
 import { PUBLIC_USER_COLUMNS, type PublicUser } from '../../auth/public-user';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { rowLoader } from '../../graphql/batch-loader';
 
 export type { PublicUser };

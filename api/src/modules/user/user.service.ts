@@ -2,7 +2,7 @@
 // the caller may see it: themselves, or a member of the current organization.
 import { PUBLIC_USER_COLUMNS, type PublicUser } from '../../auth/public-user';
 import { AppError } from '../../errors/app-error';
-import type { UserDb } from '../../db/tenant-db';
+import type { UserDb } from '../../tenancy/tenant-db';
 
 /** In the request's own transaction (UserDb), like every other read of the request. */
 export async function findViewer(viewer: UserDb): Promise<PublicUser> {

@@ -6,9 +6,10 @@
 // by the retry window, recorded on the delivery row in the same transaction as the next job.
 import type { Task } from 'graphile-worker';
 import type { Logger } from 'pino';
-import type { IssueEvent, PrismaClient } from '../../generated/prisma/client';
+import type { IssueEvent } from '../../generated/prisma/client';
 import type { WebhookSettings } from '../../config';
-import { TenantDb, type TransactionLimits } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
+import type { Tenancy } from '../../tenancy/tenancy';
 import { toGlobalId } from '../../graphql/global-id';
 import { enqueueDelivery } from '../../jobs/enqueue';
 import { retryDelayMs } from './retry-schedule';
@@ -19,8 +20,7 @@ import { webhookBody } from './webhook-payload';
 export const DELIVERY_TASK = 'webhook_delivery';
 
 export interface DeliveryTaskDeps {
-  readonly prisma: PrismaClient;
-  readonly limits: TransactionLimits;
+  readonly tenancy: Tenancy;
   readonly settings: WebhookSettings;
   readonly logger: Logger;
 }
@@ -100,7 +100,7 @@ export function deliveryTask(deps: DeliveryTaskDeps): Task {
   return async (payload) => {
     const job = parsePayload(payload);
     if (!job) return deps.logger.warn({ payload }, 'ignoring a malformed webhook job');
-    const db = new TenantDb(deps.prisma, job.orgId, '', deps.limits);
+    const db = deps.tenancy.systemScope(job.orgId);
     const taken = await claim(db, job.deliveryId, leaseMs);
     if (!taken) return;
     if (!taken.event) return record(db, taken.id, { isSuccess: false, error: 'the event no longer exists' }, settings, taken.attempts, true);

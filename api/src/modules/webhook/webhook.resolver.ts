@@ -14,7 +14,7 @@ export class WebhookResolver {
   @Query(() => [WebhookObject], { description: 'ADMIN and up' })
   async webhooks(@Arg('projectKey', () => String) projectKey: string, @Ctx() ctx: Context): Promise<Webhook[]> {
     const tenant = await ctx.tenant();
-    return listWebhooks(tenant, tenant.db, projectKey);
+    return listWebhooks(tenant, projectKey);
   }
 
   @Query(() => WebhookDeliveryConnection, { description: 'ADMIN and up; newest first' })
@@ -25,7 +25,7 @@ export class WebhookResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<WebhookDelivery>> {
     const tenant = await ctx.tenant();
-    return listDeliveries(tenant, tenant.db, webhookId, pageOf(page, info));
+    return listDeliveries(tenant, webhookId, pageOf(page, info));
   }
 
   @Mutation(() => CreatedWebhookObject, { description: 'ADMIN and up; the signing secret is returned here only' })
@@ -36,19 +36,19 @@ export class WebhookResolver {
     @Ctx() ctx: Context,
   ): Promise<CreatedWebhook> {
     const tenant = await ctx.tenant();
-    return createWebhook(tenant, tenant.db, ctx.services.config.webhooks, { projectKey, url, events });
+    return createWebhook(tenant, ctx.services.config.webhooks, { projectKey, url, events });
   }
 
   @Mutation(() => Boolean)
   async deleteWebhook(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return deleteWebhook(tenant, tenant.db, id);
+    return deleteWebhook(tenant, id);
   }
 
   @Mutation(() => WebhookDeliveryObject)
   async redeliverWebhook(@Arg('deliveryId', () => ID) deliveryId: string, @Ctx() ctx: Context): Promise<WebhookDelivery> {
     const tenant = await ctx.tenant();
-    return redeliver(tenant, tenant.db, deliveryId);
+    return redeliver(tenant, deliveryId);
   }
 
   @FieldResolver(() => ID)

@@ -4,12 +4,10 @@
 import type { Webhook, WebhookDelivery } from '../../generated/prisma/client';
 import { badInput, notFound } from '../../errors/app-error';
 import { requireRole } from '../../auth/roles';
-import type { TenantDb } from '../../db/tenant-db';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
 import { connectionOfPage, sealedCursorOf, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
 import { keysetQuery } from '../../db/keyset';
 import { EVENT_KINDS } from '../history/event-kind';
-import type { Actor } from '../organization/actor';
 import { findProjectByKey } from '../project/project.service';
 import { assertWritable } from '../project/project-writable';
 import { checkTargetUrl } from './ssrf-guard';
@@ -17,6 +15,7 @@ import { enqueueDelivery } from '../../jobs/enqueue';
 import { newWebhookSecret } from './webhook-signer';
 import { recordAudit } from '../audit/audit.service';
 import { sealRowId } from '../../graphql/sealed-row-id';
+import type { TenantScope } from '../../tenancy/scope';
 
 export const MAX_WEBHOOKS_PER_PROJECT = 20;
 
@@ -38,75 +37,73 @@ function checkEvents(events: readonly string[]): string[] {
 }
 
 export async function createWebhook(
-  actor: Actor,
-  db: TenantDb,
+  scope: TenantScope,
   options: { readonly allowPrivateTargets: boolean },
   input: { readonly projectKey: string; readonly url: string; readonly events: readonly string[] },
 ): Promise<CreatedWebhook> {
-  requireRole(actor, 'webhook:manage');
+  requireRole(scope, 'webhook:manage');
   const events = checkEvents(input.events);
   const url = await checkTargetUrl(input.url, options.allowPrivateTargets);
-  return db.run(async (tx) => {
-    const project = await findProjectByKey(tx, actor.orgId, input.projectKey);
+  return scope.db.run(async (tx) => {
+    const project = await findProjectByKey(tx, scope.orgId, input.projectKey);
     assertWritable(project);
-    if ((await tx.webhook.count({ where: { orgId: actor.orgId, projectId: project.id } })) >= MAX_WEBHOOKS_PER_PROJECT) {
+    if ((await tx.webhook.count({ where: { orgId: scope.orgId, projectId: project.id } })) >= MAX_WEBHOOKS_PER_PROJECT) {
       throw badInput('projectKey', `A project has at most ${MAX_WEBHOOKS_PER_PROJECT} webhooks`);
     }
     const secret = newWebhookSecret();
-    const webhook = await tx.webhook.create({ data: { orgId: actor.orgId, projectId: project.id, url: url.toString(), events, secret, createdById: actor.userId } });
-    await recordAudit(tx, actor, { action: 'webhook.created', targetId: toGlobalId('Webhook', webhook.id), data: { project: project.key, url: url.origin, events } });
+    const webhook = await tx.webhook.create({ data: { orgId: scope.orgId, projectId: project.id, url: url.toString(), events, secret, createdById: scope.userId } });
+    await recordAudit(tx, scope, { action: 'webhook.created', targetId: toGlobalId('Webhook', webhook.id), data: { project: project.key, url: url.origin, events } });
     return { secret, webhook };
   });
 }
 
-export async function listWebhooks(actor: Actor, db: TenantDb, projectKey: string): Promise<Webhook[]> {
-  requireRole(actor, 'webhook:manage');
-  return db.read(async (tx) => {
-    const project = await findProjectByKey(tx, actor.orgId, projectKey);
-    return tx.webhook.findMany({ where: { orgId: actor.orgId, projectId: project.id }, orderBy: { createdAt: 'asc' } });
+export async function listWebhooks(scope: TenantScope, projectKey: string): Promise<Webhook[]> {
+  requireRole(scope, 'webhook:manage');
+  return scope.db.read(async (tx) => {
+    const project = await findProjectByKey(tx, scope.orgId, projectKey);
+    return tx.webhook.findMany({ where: { orgId: scope.orgId, projectId: project.id }, orderBy: { createdAt: 'asc' } });
   });
 }
 
-export async function deleteWebhook(actor: Actor, db: TenantDb, globalId: string): Promise<boolean> {
-  requireRole(actor, 'webhook:manage');
+export async function deleteWebhook(scope: TenantScope, globalId: string): Promise<boolean> {
+  requireRole(scope, 'webhook:manage');
   const id = fromGlobalId('Webhook', globalId, 'id');
   // Its deliveries go with it (cascade); their queued jobs then find nothing and end.
-  return db.run(async (tx) => {
-    const { count } = await tx.webhook.deleteMany({ where: { orgId: actor.orgId, id } });
+  return scope.db.run(async (tx) => {
+    const { count } = await tx.webhook.deleteMany({ where: { orgId: scope.orgId, id } });
     if (count === 0) throw notFound('Webhook', 'id');
-    await recordAudit(tx, actor, { action: 'webhook.deleted', targetId: globalId });
+    await recordAudit(tx, scope, { action: 'webhook.deleted', targetId: globalId });
     return true;
   });
 }
 
 /** Newest first. */
 export async function listDeliveries(
-  actor: Actor,
-  db: TenantDb,
+  scope: TenantScope,
   webhookGlobalId: string,
   page: PageRequest,
 ): Promise<ConnectionShape<WebhookDelivery>> {
-  requireRole(actor, 'webhook:manage');
+  requireRole(scope, 'webhook:manage');
   const webhookId = fromGlobalId('Webhook', webhookGlobalId, 'webhookId');
   const cursor = sealedCursorOf(page, 'WebhookDelivery');
-  const where = { orgId: actor.orgId, webhookId };
+  const where = { orgId: scope.orgId, webhookId };
   const keyset = keysetQuery(['id'], 'desc', page, cursor === null ? null : [cursor]);
-  const rows = await db.read(async (tx) => {
-    if (!(await tx.webhook.findFirst({ where: { orgId: actor.orgId, id: webhookId }, select: { id: true } }))) throw notFound('Webhook', 'webhookId');
+  const rows = await scope.db.read(async (tx) => {
+    if (!(await tx.webhook.findFirst({ where: { orgId: scope.orgId, id: webhookId }, select: { id: true } }))) throw notFound('Webhook', 'webhookId');
     return tx.webhookDelivery.findMany({ where: { AND: [where, keyset.where ?? {}] }, orderBy: keyset.orderBy, take: keyset.take });
   });
-  return connectionOfPage(rows, page, (delivery) => [sealRowId('WebhookDelivery', delivery.id)], () => db.read((tx) => tx.webhookDelivery.count({ where })));
+  return connectionOfPage(rows, page, (delivery) => [sealRowId('WebhookDelivery', delivery.id)], () => scope.db.read((tx) => tx.webhookDelivery.count({ where })));
 }
 
 /** A new delivery of the same event to the same webhook, queued at once. */
-export async function redeliver(actor: Actor, db: TenantDb, deliveryGlobalId: string): Promise<WebhookDelivery> {
-  requireRole(actor, 'webhook:manage');
+export async function redeliver(scope: TenantScope, deliveryGlobalId: string): Promise<WebhookDelivery> {
+  requireRole(scope, 'webhook:manage');
   const id = BigInt(fromGlobalId('WebhookDelivery', deliveryGlobalId, 'deliveryId'));
-  return db.run(async (tx) => {
-    const original = await tx.webhookDelivery.findFirst({ where: { orgId: actor.orgId, id } });
+  return scope.db.run(async (tx) => {
+    const original = await tx.webhookDelivery.findFirst({ where: { orgId: scope.orgId, id } });
     if (!original) throw notFound('WebhookDelivery', 'deliveryId');
-    const delivery = await tx.webhookDelivery.create({ data: { orgId: actor.orgId, webhookId: original.webhookId, eventId: original.eventId } });
-    await enqueueDelivery(tx, actor.orgId, delivery.id);
+    const delivery = await tx.webhookDelivery.create({ data: { orgId: scope.orgId, webhookId: original.webhookId, eventId: original.eventId } });
+    await enqueueDelivery(tx, scope.orgId, delivery.id);
     return delivery;
   });
 }

@@ -1,6 +1,6 @@
 // Workflow states and the transitions out of them, batched per request.
 import type { WorkflowState } from '../../generated/prisma/client';
-import type { TenantDb } from '../../db/tenant-db';
+import type { TenantDb } from '../../tenancy/tenant-db';
 import { groupLoader, rowLoader } from '../../graphql/batch-loader';
 
 export const workflowLoaders = (db: TenantDb) => ({

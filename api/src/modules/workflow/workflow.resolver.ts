@@ -25,24 +25,24 @@ export class WorkflowStateResolver {
   @Mutation(() => WorkflowStateObject, { description: 'ADMIN or OWNER. The new state has no transitions until setWorkflowTransitions gives it some.' })
   async createWorkflowState(@Arg('input', () => CreateWorkflowStateInput) input: CreateWorkflowStateInput, @Ctx() ctx: Context): Promise<WorkflowState> {
     const tenant = await ctx.tenant();
-    return workflow.createWorkflowState(tenant, tenant.db, input);
+    return workflow.createWorkflowState(tenant, input);
   }
 
   @Mutation(() => WorkflowStateObject, { description: 'ADMIN or OWNER: rename, recategorize or move a state.' })
   async updateWorkflowState(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateWorkflowStateInput) input: UpdateWorkflowStateInput, @Ctx() ctx: Context): Promise<WorkflowState> {
     const tenant = await ctx.tenant();
-    return workflow.updateWorkflowState(tenant, tenant.db, stateId(id, 'id'), input);
+    return workflow.updateWorkflowState(tenant, stateId(id, 'id'), input);
   }
 
   @Mutation(() => Boolean, { description: "ADMIN or OWNER. The state's issues move to moveIssuesToStateId (with history); a project keeps at least one state." })
   async deleteWorkflowState(@Arg('id', () => ID) id: string, @Arg('moveIssuesToStateId', () => ID) moveTo: string, @Ctx() ctx: Context): Promise<boolean> {
     const tenant = await ctx.tenant();
-    return workflow.deleteWorkflowState(tenant, tenant.db, stateId(id, 'id'), stateId(moveTo, 'moveIssuesToStateId'));
+    return workflow.deleteWorkflowState(tenant, stateId(id, 'id'), stateId(moveTo, 'moveIssuesToStateId'));
   }
 
   @Mutation(() => WorkflowStateObject, { description: "ADMIN or OWNER: replaces the state's outgoing transitions." })
   async setWorkflowTransitions(@Arg('fromStateId', () => ID) fromStateId: string, @Arg('toStateIds', () => [ID]) toStateIds: string[], @Ctx() ctx: Context): Promise<WorkflowState> {
     const tenant = await ctx.tenant();
-    return workflow.setWorkflowTransitions(tenant, tenant.db, stateId(fromStateId, 'fromStateId'), toStateIds.map((id) => stateId(id, 'toStateIds')));
+    return workflow.setWorkflowTransitions(tenant, stateId(fromStateId, 'fromStateId'), toStateIds.map((id) => stateId(id, 'toStateIds')));
   }
 }

@@ -4,17 +4,16 @@
 import type { Prisma, WorkflowState } from '../../generated/prisma/client';
 import type { StatusCategory } from '../../generated/prisma/enums';
 import { AppError, badInput, notFound } from '../../errors/app-error';
-import type { TenantDb } from '../../db/tenant-db';
 import type { Tx } from '../../db/tx';
 import { requireRole } from '../../auth/roles';
 import { toGlobalId } from '../../graphql/global-id';
-import type { Actor } from '../organization/actor';
 import { findProjectByKey } from '../project/project.service';
 import { assertWritable } from '../project/project-writable';
 import { recordEvents } from '../history/history.service';
 import { lockProject } from '../issue/issue-lookup';
 import { recordAudit } from '../audit/audit.service';
 import { orderWithMove, positionsToWrite } from './state-order';
+import type { Actor, TenantScope } from '../../tenancy/scope';
 
 /** A board with more columns than this is no longer a workflow anyone can read. */
 export const MAX_STATES_PER_PROJECT = 50;
@@ -61,14 +60,13 @@ async function writeOrder(tx: Tx, ordered: readonly WorkflowState[]): Promise<vo
 }
 
 export async function createWorkflowState(
-  actor: Actor,
-  db: TenantDb,
+  scope: TenantScope,
   input: { projectKey: string; name: string; category: StatusCategory; position?: number | null },
 ): Promise<WorkflowState> {
-  requireRole(actor, 'project:manage');
+  requireRole(scope, 'project:manage');
   const name = cleanName(input.name);
-  return db.run(async (tx) => {
-    const project = await findProjectByKey(tx, actor.orgId, input.projectKey);
+  return scope.db.run(async (tx) => {
+    const project = await findProjectByKey(tx, scope.orgId, input.projectKey);
     assertWritable(project);
     await lockProject(tx, project.id);
     const states = await statesOf(tx, project.id);
@@ -77,22 +75,21 @@ export async function createWorkflowState(
     const position = input.position ?? states.length;
     if (position < 0 || position > states.length) throw badInput('position', `position must be between 0 and ${states.length}`);
     // Created past the end, then moved into place with the others renumbered.
-    const created = await tx.workflowState.create({ data: { orgId: actor.orgId, projectId: project.id, name, category: input.category, position: states.length } });
+    const created = await tx.workflowState.create({ data: { orgId: scope.orgId, projectId: project.id, name, category: input.category, position: states.length } });
     await writeOrder(tx, orderWithMove([...states, created], created.id, position));
-    await auditWorkflow(tx, actor, project.key, created.id, { change: 'state_created', name, category: input.category, position });
+    await auditWorkflow(tx, scope, project.key, created.id, { change: 'state_created', name, category: input.category, position });
     return tx.workflowState.findUniqueOrThrow({ where: { id: created.id } });
   });
 }
 
 export async function updateWorkflowState(
-  actor: Actor,
-  db: TenantDb,
+  scope: TenantScope,
   id: string,
   input: { name?: string | null; category?: StatusCategory | null; position?: number | null },
 ): Promise<WorkflowState> {
-  requireRole(actor, 'project:manage');
+  requireRole(scope, 'project:manage');
   const name = input.name == null ? undefined : cleanName(input.name);
-  return db.run(async (tx) => {
+  return scope.db.run(async (tx) => {
     const state = await lockStateWorkflow(tx, id, 'id');
     const states = await statesOf(tx, state.projectId);
     if (name !== undefined) assertUniqueName(states, name, id);
@@ -104,7 +101,7 @@ export async function updateWorkflowState(
       if (input.position < 0 || input.position >= states.length) throw badInput('position', `position must be between 0 and ${states.length - 1}`);
       await writeOrder(tx, orderWithMove(states, id, input.position));
     }
-    await auditWorkflow(tx, actor, state.project.key, id, { change: 'state_updated', from: { name: state.name, category: state.category, position: state.position }, to: { name, category: input.category ?? undefined, position: input.position ?? undefined } });
+    await auditWorkflow(tx, scope, state.project.key, id, { change: 'state_updated', from: { name: state.name, category: state.category, position: state.position }, to: { name, category: input.category ?? undefined, position: input.position ?? undefined } });
     return tx.workflowState.findUniqueOrThrow({ where: { id } });
   });
 }
@@ -115,9 +112,9 @@ export async function updateWorkflowState(
  * must still point at an existing state), then deletes the state and its transitions.
  * The state's row is locked first: a concurrent transition into it waits and then finds it gone.
  */
-export async function deleteWorkflowState(actor: Actor, db: TenantDb, id: string, moveToId: string): Promise<boolean> {
-  requireRole(actor, 'project:manage');
-  return db.run(async (tx) => {
+export async function deleteWorkflowState(scope: TenantScope, id: string, moveToId: string): Promise<boolean> {
+  requireRole(scope, 'project:manage');
+  return scope.db.run(async (tx) => {
     const state = await lockStateWorkflow(tx, id, 'id');
     const target = await tx.workflowState.findFirst({ where: { id: moveToId, projectId: state.projectId } });
     if (!target) throw notFound('WorkflowState', 'moveIssuesToStateId');
@@ -133,31 +130,31 @@ export async function deleteWorkflowState(actor: Actor, db: TenantDb, id: string
       const to = { id: toGlobalId('WorkflowState', target.id), name: target.name, category: target.category };
       await recordEvents(
         tx,
-        actor.orgId,
-        actor.userId,
+        scope.orgId,
+        scope.userId,
         live.map((issueId) => ({ issueId, projectId: state.projectId, kind: 'TRANSITIONED' as const, field: 'status', from, to })),
       );
     }
     await tx.workflowState.delete({ where: { id } });
     await writeOrder(tx, await statesOf(tx, state.projectId));
-    await auditWorkflow(tx, actor, state.project.key, id, { change: 'state_deleted', name: state.name, movedTo: target.name, issues: moving.length });
+    await auditWorkflow(tx, scope, state.project.key, id, { change: 'state_deleted', name: state.name, movedTo: target.name, issues: moving.length });
     return true;
   });
 }
 
 /** Replaces the state's outgoing transitions with exactly `toStateIds` (an empty list: a final state). */
-export async function setWorkflowTransitions(actor: Actor, db: TenantDb, fromStateId: string, toStateIds: readonly string[]): Promise<WorkflowState> {
-  requireRole(actor, 'project:manage');
+export async function setWorkflowTransitions(scope: TenantScope, fromStateId: string, toStateIds: readonly string[]): Promise<WorkflowState> {
+  requireRole(scope, 'project:manage');
   const targets = [...new Set(toStateIds)];
   if (targets.includes(fromStateId)) throw badInput('toStateIds', 'A state cannot transition to itself');
   if (targets.length > MAX_STATES_PER_PROJECT) throw badInput('toStateIds', `At most ${MAX_STATES_PER_PROJECT} target states`);
-  return db.run(async (tx) => {
+  return scope.db.run(async (tx) => {
     const state = await lockStateWorkflow(tx, fromStateId, 'fromStateId');
     const found = await tx.workflowState.count({ where: { id: { in: targets }, projectId: state.projectId } });
     if (found !== targets.length) throw notFound('WorkflowState', 'toStateIds');
     await tx.workflowTransition.deleteMany({ where: { fromStateId } });
-    await tx.workflowTransition.createMany({ data: targets.map((toStateId) => ({ orgId: actor.orgId, fromStateId, toStateId })) });
-    await auditWorkflow(tx, actor, state.project.key, fromStateId, { change: 'transitions_set', to: targets.map((target) => toGlobalId('WorkflowState', target)) });
+    await tx.workflowTransition.createMany({ data: targets.map((toStateId) => ({ orgId: scope.orgId, fromStateId, toStateId })) });
+    await auditWorkflow(tx, scope, state.project.key, fromStateId, { change: 'transitions_set', to: targets.map((target) => toGlobalId('WorkflowState', target)) });
     const { project: _project, ...plain } = state;
     return plain;
   });

@@ -10,14 +10,14 @@ import type { PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
 import { AppError } from '../errors/app-error';
 import { translateDatabaseError } from '../errors/database-errors';
-import { pinnedTransaction } from './pinned-begin';
-import type { TransactionLimits } from './transaction-limits';
-import type { Tx } from './tx';
+import type { TransactionLimits } from '../db/transaction-limits';
+import type { Tx } from '../db/tx';
+import { pinnedTransaction } from '../db/pinned-begin';
 
 /** Thrown inside the interactive transaction to make Prisma roll it back. */
 class Rollback extends Error {}
 
-export interface RequestScope {
+export interface RequestCaller {
   readonly userId: string;
   /** The tenant named by x-org-id, if any. */
   readonly orgId: string | undefined;
@@ -44,7 +44,7 @@ export class RequestTransaction {
 
   constructor(
     private readonly prisma: PrismaClient,
-    readonly scope: RequestScope,
+    readonly scope: RequestCaller,
     private readonly limits: TransactionLimits,
   ) {}
 
@@ -89,7 +89,9 @@ export class RequestTransaction {
   async tenantRole(): Promise<Role> {
     await this.open();
     if (this.refusal !== undefined) throw this.refusal;
-    return this.role!;
+    // The pin raises for a non-member; no role means no tenant was pinned (no x-org-id): a bug.
+    if (this.role === null) throw new Error('tenantRole() on a request without a tenant');
+    return this.role;
   }
 
   /**

@@ -40,7 +40,7 @@ test('numbers count up per project and are never reused after a delete', async (
   await makeProject(world, 'NUM');
   const a = await makeIssue(world, 'NUM');
   const b = await makeIssue(world, 'NUM');
-  await deleteIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('NUM', b));
+  await deleteIssue(world.org.actors.MEMBER, keyOf('NUM', b));
   const c = await makeIssue(world, 'NUM');
   expect([a.number, b.number, c.number]).toEqual([1, 2, 3]);
 });
@@ -88,13 +88,13 @@ test('title, description, story points and due date are validated before anythin
 
 test('references outside the project or organization are NOT_FOUND naming the field, and nothing is written', async () => {
   const other = await makeProject(world, 'OTH');
-  const foreignLabel = await createLabel(world.org.actors.ADMIN, world.org.db('ADMIN'), 'OTH', 'elsewhere', '#112233');
+  const foreignLabel = await createLabel(world.org.actors.ADMIN, 'OTH', 'elsewhere', '#112233');
   const stranger = (await world.newOrg('create-stranger')).actors.OWNER.userId;
   const before = await countIssues();
   expect(await refusalOf(() => makeIssue(world, 'CRE', { labelIds: [foreignLabel.id] }))).toMatchObject({ code: 'NOT_FOUND', field: 'labelIds' });
   expect(await refusalOf(() => makeIssue(world, 'CRE', { assigneeId: stranger }))).toMatchObject({ code: 'NOT_FOUND', field: 'assigneeId' });
   expect(await refusalOf(() => makeIssue(world, 'NOPE'))).toMatchObject({ code: 'NOT_FOUND', field: 'projectKey' });
-  const sprint = await createSprint(world.org.actors.ADMIN, world.org.db('ADMIN'), { projectKey: 'OTH', name: 'Other sprint' });
+  const sprint = await createSprint(world.org.actors.ADMIN, { projectKey: 'OTH', name: 'Other sprint' });
   expect(await refusalOf(() => makeIssue(world, 'CRE', { sprintId: sprint.id }))).toMatchObject({ code: 'NOT_FOUND', field: 'sprintId' });
   expect(await countIssues()).toBe(before);
   const [{ gapFree }] = await world.sql<{ gapFree: boolean }>(
@@ -106,15 +106,15 @@ test('references outside the project or organization are NOT_FOUND naming the fi
 });
 
 test('a closed sprint cannot take new issues', async () => {
-  const sprint = await createSprint(world.org.actors.ADMIN, world.org.db('ADMIN'), { projectKey: 'CRE', name: 'Closed one' });
-  await startSprint(world.org.actors.ADMIN, world.org.db('ADMIN'), sprint.id);
-  await completeSprint(world.org.actors.ADMIN, world.org.db('ADMIN'), sprint.id, null);
+  const sprint = await createSprint(world.org.actors.ADMIN, { projectKey: 'CRE', name: 'Closed one' });
+  await startSprint(world.org.actors.ADMIN, sprint.id);
+  await completeSprint(world.org.actors.ADMIN, sprint.id, null);
   expect(await refusalOf(() => makeIssue(world, 'CRE', { sprintId: sprint.id }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sprintId' });
 });
 
 test('labels, assignee, sprint, points and due date are stored as given', async () => {
-  const label = await createLabel(world.org.actors.ADMIN, world.org.db('ADMIN'), 'CRE', 'backend', '#a1b2c3');
-  const sprint = await createSprint(world.org.actors.ADMIN, world.org.db('ADMIN'), { projectKey: 'CRE', name: 'Next' });
+  const label = await createLabel(world.org.actors.ADMIN, 'CRE', 'backend', '#a1b2c3');
+  const sprint = await createSprint(world.org.actors.ADMIN, { projectKey: 'CRE', name: 'Next' });
   const dueDate = new Date('2030-05-01T12:00:00.000Z');
   const issue = await makeIssue(world, 'CRE', {
     type: 'BUG',
@@ -130,7 +130,7 @@ test('labels, assignee, sprint, points and due date are stored as given', async 
 });
 
 test('a VIEWER may not create issues', async () => {
-  const refusal = await refusalOf(() => createIssue(world.org.actors.VIEWER, world.org.db('VIEWER'), { projectKey: 'CRE', title: 'no' }));
+  const refusal = await refusalOf(() => createIssue(world.org.actors.VIEWER, { projectKey: 'CRE', title: 'no' }));
   expect(refusal.code).toBe('FORBIDDEN');
 });
 

@@ -20,13 +20,13 @@ beforeAll(async () => {
 });
 afterAll(() => world?.close());
 
-const remove = (key: string) => deleteIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), key);
+const remove = (key: string) => deleteIssue(world.org.actors.MEMBER, key);
 
 test('a deleted issue is gone from lookups, lists, children, parents and links', async () => {
   const epic = await makeIssue(world, 'DEL', { type: 'EPIC' });
   const story = await makeIssue(world, 'DEL', { type: 'STORY', parentKey: keyOf('DEL', epic) });
   const other = await makeIssue(world, 'DEL');
-  await linkIssues(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('DEL', other), keyOf('DEL', story), 'BLOCKS');
+  await linkIssues(world.org.actors.MEMBER, keyOf('DEL', other), keyOf('DEL', story), 'BLOCKS');
   expect(await remove(keyOf('DEL', story))).toBe(true);
 
   expect(await refusalOf(() => world.org.db().run((tx) => findIssueByKey(tx, world.org.id, keyOf('DEL', story))))).toMatchObject({ code: 'NOT_FOUND' });
@@ -76,12 +76,12 @@ test('a deleted issue takes no comments, links or children', async () => {
   const gone = await makeIssue(world, 'DEL', { type: 'STORY' });
   const live = await makeIssue(world, 'DEL');
   await remove(keyOf('DEL', gone));
-  expect(await refusalOf(() => addComment(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('DEL', gone), 'hi'))).toMatchObject({ code: 'NOT_FOUND' });
-  expect(await refusalOf(() => linkIssues(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('DEL', live), keyOf('DEL', gone), 'RELATES_TO'))).toMatchObject({ code: 'NOT_FOUND', field: 'toKey' });
+  expect(await refusalOf(() => addComment(world.org.actors.MEMBER, keyOf('DEL', gone), 'hi'))).toMatchObject({ code: 'NOT_FOUND' });
+  expect(await refusalOf(() => linkIssues(world.org.actors.MEMBER, keyOf('DEL', live), keyOf('DEL', gone), 'RELATES_TO'))).toMatchObject({ code: 'NOT_FOUND', field: 'toKey' });
   expect(await refusalOf(() => makeIssue(world, 'DEL', { type: 'SUBTASK', parentKey: keyOf('DEL', gone) }))).toMatchObject({ code: 'NOT_FOUND', field: 'parentKey' });
 });
 
 test('a VIEWER may not delete', async () => {
   const issue = await makeIssue(world, 'DEL');
-  expect(await refusalOf(() => deleteIssue(world.org.actors.VIEWER, world.org.db('VIEWER'), keyOf('DEL', issue)))).toMatchObject({ code: 'FORBIDDEN' });
+  expect(await refusalOf(() => deleteIssue(world.org.actors.VIEWER, keyOf('DEL', issue)))).toMatchObject({ code: 'FORBIDDEN' });
 });

@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => world?.close());
 
-const move = (key: string, to: string, expectedVersion?: number) => transitionIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), key, to, expectedVersion);
+const move = (key: string, to: string, expectedVersion?: number) => transitionIssue(world.org.actors.MEMBER, key, to, expectedVersion);
 
 test('an issue walks forward through every state, one step at a time', async () => {
   const key = keyOf('FLOW', await makeIssue(world, 'FLOW'));
@@ -83,8 +83,8 @@ test('a stale expectedVersion is CONFLICT and the status stays', async () => {
 test('viewers cannot move issues and archived projects are read-only', async () => {
   await makeProject(world, 'GONE');
   const key = keyOf('GONE', await makeIssue(world, 'GONE'));
-  expect(await refusalOf(() => transitionIssue(world.org.actors.VIEWER, world.org.db('VIEWER'), key, progress))).toMatchObject({ code: 'FORBIDDEN' });
-  await archiveProject(world.org.actors.OWNER, world.org.db(), 'GONE');
+  expect(await refusalOf(() => transitionIssue(world.org.actors.VIEWER, key, progress))).toMatchObject({ code: 'FORBIDDEN' });
+  await archiveProject(world.org.actors.OWNER, 'GONE');
   const gone = await world.org.db().run((tx) => tx.workflowState.findFirstOrThrow({ where: { project: { key: 'GONE' }, position: 1 } }));
   expect(await refusalOf(() => move(key, gone.id))).toMatchObject({ code: 'BAD_USER_INPUT' });
 });

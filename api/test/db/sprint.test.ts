@@ -14,20 +14,20 @@ beforeAll(async () => {
 });
 afterAll(() => world?.close());
 
-const admin = () => [world.org.actors.ADMIN, world.org.db('ADMIN')] as const;
-const newSprint = (name: string, projectKey = 'SPR') => createSprint(...admin(), { projectKey, name });
+const admin = () => world.org.actors.ADMIN;
+const newSprint = (name: string, projectKey = 'SPR') => createSprint(admin(), { projectKey, name });
 
 async function finish(key: string): Promise<void> {
-  for (const state of project.states.slice(1)) await transitionIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), key, state.id);
+  for (const state of project.states.slice(1)) await transitionIssue(world.org.actors.MEMBER, key, state.id);
 }
 
 test('a sprint is created PLANNED, starts ACTIVE with a start date and closes with an end date', async () => {
-  const sprint = await createSprint(...admin(), { projectKey: 'SPR', name: ' Sprint 1 ', goal: 'Ship it' });
+  const sprint = await createSprint(admin(), { projectKey: 'SPR', name: ' Sprint 1 ', goal: 'Ship it' });
   expect(sprint).toMatchObject({ name: 'Sprint 1', goal: 'Ship it', state: 'PLANNED', startDate: null, endDate: null });
-  const started = await startSprint(...admin(), sprint.id);
+  const started = await startSprint(admin(), sprint.id);
   expect(started.state).toBe('ACTIVE');
   expect(started.startDate).toBeInstanceOf(Date);
-  const closed = await completeSprint(...admin(), sprint.id, null);
+  const closed = await completeSprint(admin(), sprint.id, null);
   expect(closed.state).toBe('CLOSED');
   expect(closed.endDate).toBeInstanceOf(Date);
 });
@@ -35,7 +35,7 @@ test('a sprint is created PLANNED, starts ACTIVE with a start date and closes wi
 test('only one sprint per project can be ACTIVE, even when two start at once', async () => {
   await makeProject(world, 'ONE');
   const [a, b] = [await newSprint('A', 'ONE'), await newSprint('B', 'ONE')];
-  const results = await Promise.allSettled([startSprint(...admin(), a.id), startSprint(...admin(), b.id)]);
+  const results = await Promise.allSettled([startSprint(admin(), a.id), startSprint(admin(), b.id)]);
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
   const [{ count }] = await world.sql<{ count: number }>(`SELECT count(*)::int AS count FROM sprints WHERE project_id = (SELECT id FROM projects WHERE key = 'ONE') AND state = 'ACTIVE'`);
@@ -48,8 +48,8 @@ test('completing moves unfinished issues to the named sprint with one history ro
   const open = await makeIssue(world, 'SPR', { sprintId: current.id });
   const doneIssue = await makeIssue(world, 'SPR', { sprintId: current.id });
   await finish(keyOf('SPR', doneIssue));
-  await startSprint(...admin(), current.id);
-  await completeSprint(...admin(), current.id, next.id);
+  await startSprint(admin(), current.id);
+  await completeSprint(admin(), current.id, next.id);
   const rows = await world.sql(`SELECT id, sprint_id, version FROM issues WHERE id = ANY($1::uuid[]) ORDER BY number`, [[open.id, doneIssue.id]]);
   expect(rows).toEqual([
     { id: open.id, sprint_id: next.id, version: 2 },
@@ -62,8 +62,8 @@ test('completing moves unfinished issues to the named sprint with one history ro
 test('completing without a target sends unfinished issues to the backlog', async () => {
   const sprint = await newSprint('To backlog');
   const issue = await makeIssue(world, 'SPR', { sprintId: sprint.id });
-  await startSprint(...admin(), sprint.id);
-  await completeSprint(...admin(), sprint.id, null);
+  await startSprint(admin(), sprint.id);
+  await completeSprint(admin(), sprint.id, null);
   const [row] = await world.sql(`SELECT sprint_id FROM issues WHERE id = $1`, [issue.id]);
   expect(row).toEqual({ sprint_id: null });
   const [event] = await world.sql(`SELECT "from", "to" FROM issue_events WHERE issue_id = $1 AND field = 'sprint'`, [issue.id]);
@@ -72,23 +72,23 @@ test('completing without a target sends unfinished issues to the backlog', async
 
 test('state rules: only PLANNED starts, only ACTIVE completes, never into itself or a closed or foreign sprint', async () => {
   const sprint = await newSprint('Rules');
-  expect(await refusalOf(() => completeSprint(...admin(), sprint.id, null))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
-  await startSprint(...admin(), sprint.id);
-  expect(await refusalOf(() => startSprint(...admin(), sprint.id))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
-  expect(await refusalOf(() => completeSprint(...admin(), sprint.id, sprint.id))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'moveOpenIssuesToSprintId' });
+  expect(await refusalOf(() => completeSprint(admin(), sprint.id, null))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+  await startSprint(admin(), sprint.id);
+  expect(await refusalOf(() => startSprint(admin(), sprint.id))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+  expect(await refusalOf(() => completeSprint(admin(), sprint.id, sprint.id))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'moveOpenIssuesToSprintId' });
   const closed = await newSprint('Closed');
-  await completeSprint(...admin(), sprint.id, null);
-  await startSprint(...admin(), closed.id);
+  await completeSprint(admin(), sprint.id, null);
+  await startSprint(admin(), closed.id);
   const another = await newSprint('Another');
-  await completeSprint(...admin(), closed.id, null);
-  await startSprint(...admin(), another.id);
-  expect(await refusalOf(() => completeSprint(...admin(), another.id, closed.id))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'moveOpenIssuesToSprintId' });
+  await completeSprint(admin(), closed.id, null);
+  await startSprint(admin(), another.id);
+  expect(await refusalOf(() => completeSprint(admin(), another.id, closed.id))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'moveOpenIssuesToSprintId' });
   await makeProject(world, 'FOR');
   const foreign = await newSprint('Foreign', 'FOR');
-  expect(await refusalOf(() => completeSprint(...admin(), another.id, foreign.id))).toMatchObject({ code: 'NOT_FOUND', field: 'moveOpenIssuesToSprintId' });
+  expect(await refusalOf(() => completeSprint(admin(), another.id, foreign.id))).toMatchObject({ code: 'NOT_FOUND', field: 'moveOpenIssuesToSprintId' });
   const [row] = await world.sql(`SELECT state::text FROM sprints WHERE id = $1`, [another.id]);
   expect(row).toEqual({ state: 'ACTIVE' });
-  await completeSprint(...admin(), another.id, null);
+  await completeSprint(admin(), another.id, null);
 });
 
 test('names, goals and dates are validated; members cannot manage sprints', async () => {
@@ -100,10 +100,10 @@ test('names, goals and dates are validated; members cannot manage sprints', asyn
     [{ name: 'ok', startDate: new Date('1960-01-01') }, 'startDate'],
   ] as const;
   for (const [input, field] of bad) {
-    expect(await refusalOf(() => createSprint(...admin(), { projectKey: 'SPR', ...input }))).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(await refusalOf(() => createSprint(admin(), { projectKey: 'SPR', ...input }))).toMatchObject({ code: 'BAD_USER_INPUT', field });
   }
-  expect(await refusalOf(() => createSprint(world.org.actors.MEMBER, world.org.db('MEMBER'), { projectKey: 'SPR', name: 'x' }))).toMatchObject({ code: 'FORBIDDEN' });
-  expect(await refusalOf(() => createSprint(...admin(), { projectKey: 'NOPE', name: 'x' }))).toMatchObject({ code: 'NOT_FOUND' });
+  expect(await refusalOf(() => createSprint(world.org.actors.MEMBER, { projectKey: 'SPR', name: 'x' }))).toMatchObject({ code: 'FORBIDDEN' });
+  expect(await refusalOf(() => createSprint(admin(), { projectKey: 'NOPE', name: 'x' }))).toMatchObject({ code: 'NOT_FOUND' });
   const [{ count }] = await world.sql<{ count: number }>(`SELECT count(*)::int AS count FROM sprints WHERE name = 'ok'`);
   expect(count).toBe(0);
 });
@@ -111,5 +111,5 @@ test('names, goals and dates are validated; members cannot manage sprints', asyn
 test('a sprint of another organization is NOT_FOUND', async () => {
   const other = await world.newOrg('sprint-other');
   const sprint = await newSprint('Mine');
-  expect(await refusalOf(() => startSprint(other.actors.OWNER, other.db(), sprint.id))).toMatchObject({ code: 'NOT_FOUND' });
+  expect(await refusalOf(() => startSprint(other.actors.OWNER, sprint.id))).toMatchObject({ code: 'NOT_FOUND' });
 });

@@ -27,16 +27,16 @@ const TITLES = ['Payment gateway timeout', 'Login form crash', 'Routine chore'];
 beforeAll(async () => {
   world = await openServiceWorld('issuelist');
   project = await makeProject(world, 'LST');
-  l1 = (await createLabel(world.org.actors.ADMIN, world.org.db('ADMIN'), 'LST', 'one', '#111111')).id;
-  l2 = (await createLabel(world.org.actors.ADMIN, world.org.db('ADMIN'), 'LST', 'two', '#222222')).id;
-  sprintId = (await createSprint(world.org.actors.ADMIN, world.org.db('ADMIN'), { projectKey: 'LST', name: 'S' })).id;
+  l1 = (await createLabel(world.org.actors.ADMIN, 'LST', 'one', '#111111')).id;
+  l2 = (await createLabel(world.org.actors.ADMIN, 'LST', 'two', '#222222')).id;
+  sprintId = (await createSprint(world.org.actors.ADMIN, { projectKey: 'LST', name: 'S' })).id;
   const { MEMBER, ADMIN, OWNER } = world.org.actors;
   epic = await makeIssue(world, 'LST', { type: 'EPIC', title: 'Big epic' });
   model.push({ issue: epic, labels: [], category: 'TODO', day: 0 });
   for (let i = 1; i <= 24; i++) {
     const labels = [[l1], [l2], [l1, l2], []][i % 4]!;
     const reporter = i % 2 === 0 ? MEMBER : OWNER;
-    const issue = await createIssue(reporter, world.org.db(reporter.role), {
+    const issue = await createIssue(reporter, {
       projectKey: 'LST',
       title: `${TITLES[i % 3]} ${i}`,
       description: i % 7 === 0 ? 'The payment provider rejects requests' : null,
@@ -49,7 +49,7 @@ beforeAll(async () => {
     });
     let category = 'TODO';
     if (i % 4 === 1) {
-      await transitionIssue(MEMBER, world.org.db('MEMBER'), keyOf('LST', issue), project.states[1]!.id);
+      await transitionIssue(MEMBER, keyOf('LST', issue), project.states[1]!.id);
       category = 'IN_PROGRESS';
     }
     model.push({ issue, labels, category, day: i });
@@ -141,7 +141,7 @@ test('search and filters see writes made just before', async () => {
   const now = await world.org.db().run((tx) => tx.project.findFirstOrThrow({ where: { key: 'NOW' } }));
   const search = (text: string) => listIssues(world.org.db(), { projectId: now.id }, { text }, null, pageRequest({ first: 10 })).then((p) => p.edges.length);
   expect(await search('zebra')).toBe(0);
-  await updateIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('NOW', issue), { title: 'Zebra crossing', priority: 'URGENT' });
+  await updateIssue(world.org.actors.MEMBER, keyOf('NOW', issue), { title: 'Zebra crossing', priority: 'URGENT' });
   expect(await search('zebra')).toBe(1);
   expect(await search('quiet')).toBe(0);
   const urgent = await listIssues(world.org.db(), { projectId: now.id }, { priorities: ['URGENT'] }, null, pageRequest({ first: 10 }));

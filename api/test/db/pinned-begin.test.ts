@@ -5,7 +5,7 @@ import type { Client } from 'pg';
 import { CountingProxy } from '../../../scripts/bench/count-proxy';
 import { openDatabase, type Database } from '../../src/db/prisma-client';
 import { pinnedTransaction } from '../../src/db/pinned-begin';
-import { RequestTransaction } from '../../src/db/request-transaction';
+import { RequestTransaction } from '../../src/tenancy/request-transaction';
 import { DEFAULT_TRANSACTION_LIMITS } from '../../src/db/transaction-limits';
 import { AppError } from '../../src/errors/app-error';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';

@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => world?.close());
 
 const update = (key: string, command: UpdateIssueCommand, expectedVersion?: number | null) =>
-  updateIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), key, command, expectedVersion);
+  updateIssue(world.org.actors.MEMBER, key, command, expectedVersion);
 
 async function row(issue: Issue): Promise<Record<string, unknown>> {
   const [found] = await world.sql(`SELECT title, description, priority::text, version, assignee_id, parent_id, type::text FROM issues WHERE id = $1`, [issue.id]);
@@ -57,8 +57,8 @@ test('an update that changes nothing keeps the version and writes no history', a
 });
 
 test('null unassigns, and labels are replaced with one event naming old and new sets', async () => {
-  const a = await createLabel(world.org.actors.ADMIN, world.org.db('ADMIN'), 'UPD', 'a', '#000000');
-  const b = await createLabel(world.org.actors.ADMIN, world.org.db('ADMIN'), 'UPD', 'b', '#FFFFFF');
+  const a = await createLabel(world.org.actors.ADMIN, 'UPD', 'a', '#000000');
+  const b = await createLabel(world.org.actors.ADMIN, 'UPD', 'b', '#FFFFFF');
   const issue = await makeIssue(world, 'UPD', { assigneeId: world.org.actors.MEMBER.userId, labelIds: [a.id] });
   const updated = await update(keyOf('UPD', issue), { assigneeId: null, labelIds: [b.id] });
   expect(updated.assigneeId).toBeNull();
@@ -70,7 +70,7 @@ test('null unassigns, and labels are replaced with one event naming old and new 
 });
 
 test('moving into and out of a sprint is recorded', async () => {
-  const sprint = await createSprint(world.org.actors.ADMIN, world.org.db('ADMIN'), { projectKey: 'UPD', name: 'S1' });
+  const sprint = await createSprint(world.org.actors.ADMIN, { projectKey: 'UPD', name: 'S1' });
   const issue = await makeIssue(world, 'UPD');
   await update(keyOf('UPD', issue), { sprintId: sprint.id });
   const out = await update(keyOf('UPD', issue), { sprintId: null });
@@ -145,8 +145,8 @@ test('type and parent changes keep the hierarchy valid', async () => {
 test('updates of an archived project are refused and an unknown key is NOT_FOUND', async () => {
   await makeProject(world, 'ARCU');
   const issue = await makeIssue(world, 'ARCU');
-  await archiveProject(world.org.actors.OWNER, world.org.db(), 'ARCU');
+  await archiveProject(world.org.actors.OWNER, 'ARCU');
   expect(await refusalOf(() => update(keyOf('ARCU', issue), { title: 'x' }))).toMatchObject({ code: 'BAD_USER_INPUT' });
   expect(await refusalOf(() => update('UPD-9999', { title: 'x' }))).toMatchObject({ code: 'NOT_FOUND', field: 'key' });
-  expect(await refusalOf(() => updateIssue(world.org.actors.VIEWER, world.org.db('VIEWER'), 'UPD-1', { title: 'x' }))).toMatchObject({ code: 'FORBIDDEN' });
+  expect(await refusalOf(() => updateIssue(world.org.actors.VIEWER, 'UPD-1', { title: 'x' }))).toMatchObject({ code: 'FORBIDDEN' });
 });

@@ -30,7 +30,7 @@ test('a new project gets the default workflow with its transitions', async () =>
 
 test('a malformed key is BAD_USER_INPUT on key and writes nothing', async () => {
   for (const key of ['x', 'lower', '1AB', 'TOOLONGKEY1']) {
-    const refusal = await refusalOf(() => createProject(world.org.actors.OWNER, world.org.db(), { key, name: 'Bad' }));
+    const refusal = await refusalOf(() => createProject(world.org.actors.OWNER, { key, name: 'Bad' }));
     expect(refusal).toMatchObject({ code: 'BAD_USER_INPUT', field: 'key' });
   }
   const [{ count }] = await world.sql<{ count: number }>(`SELECT count(*)::int AS count FROM projects WHERE name = 'Bad'`);
@@ -39,7 +39,7 @@ test('a malformed key is BAD_USER_INPUT on key and writes nothing', async () => 
 
 test('a taken key is CONFLICT in the same organization but free in another one', async () => {
   await makeProject(world, 'DUP');
-  const refusal = await refusalOf(() => createProject(world.org.actors.ADMIN, world.org.db('ADMIN'), { key: 'DUP', name: 'Again' }));
+  const refusal = await refusalOf(() => createProject(world.org.actors.ADMIN, { key: 'DUP', name: 'Again' }));
   expect(refusal).toMatchObject({ code: 'CONFLICT', field: 'key' });
   const other = await world.newOrg('project-other');
   await expect(makeProject(world, 'DUP', other)).resolves.toMatchObject({ key: 'DUP' });
@@ -50,28 +50,28 @@ test('a taken key is CONFLICT in the same organization but free in another one',
 test('only ADMIN and OWNER create, update and archive projects', async () => {
   for (const role of ['MEMBER', 'VIEWER'] as const) {
     const actor = world.org.actors[role];
-    expect((await refusalOf(() => createProject(actor, world.org.db(role), { key: 'NOPE', name: 'x' }))).code).toBe('FORBIDDEN');
-    expect((await refusalOf(() => updateProject(actor, world.org.db(role), 'FLOW', { name: 'x' }))).code).toBe('FORBIDDEN');
-    expect((await refusalOf(() => archiveProject(actor, world.org.db(role), 'FLOW'))).code).toBe('FORBIDDEN');
+    expect((await refusalOf(() => createProject(actor, { key: 'NOPE', name: 'x' }))).code).toBe('FORBIDDEN');
+    expect((await refusalOf(() => updateProject(actor, 'FLOW', { name: 'x' }))).code).toBe('FORBIDDEN');
+    expect((await refusalOf(() => archiveProject(actor, 'FLOW'))).code).toBe('FORBIDDEN');
   }
   expect(await getProject(world.org.db(), 'NOPE')).toBeNull();
 });
 
 test('updating changes name, description and lead but never the key', async () => {
   await makeProject(world, 'EDIT');
-  const updated = await updateProject(world.org.actors.ADMIN, world.org.db('ADMIN'), 'EDIT', {
+  const updated = await updateProject(world.org.actors.ADMIN, 'EDIT', {
     name: '  Renamed ',
     description: 'About it',
     leadId: world.org.actors.MEMBER.userId,
   });
   expect(updated).toMatchObject({ key: 'EDIT', name: 'Renamed', description: 'About it', leadId: world.org.actors.MEMBER.userId });
-  expect((await refusalOf(() => updateProject(world.org.actors.ADMIN, world.org.db('ADMIN'), 'EDIT', { name: ' ' }))).field).toBe('name');
-  expect((await refusalOf(() => updateProject(world.org.actors.ADMIN, world.org.db('ADMIN'), 'EDIT', { description: 'x'.repeat(10_001) }))).field).toBe('description');
+  expect((await refusalOf(() => updateProject(world.org.actors.ADMIN, 'EDIT', { name: ' ' }))).field).toBe('name');
+  expect((await refusalOf(() => updateProject(world.org.actors.ADMIN, 'EDIT', { description: 'x'.repeat(10_001) }))).field).toBe('description');
 });
 
 test('a lead who is not a member is NOT_FOUND on leadId', async () => {
   const stranger = (await world.newOrg('project-lead')).actors.OWNER.userId;
-  const refusal = await refusalOf(() => createProject(world.org.actors.OWNER, world.org.db(), { key: 'LEAD', name: 'x', leadId: stranger }));
+  const refusal = await refusalOf(() => createProject(world.org.actors.OWNER, { key: 'LEAD', name: 'x', leadId: stranger }));
   expect(refusal).toMatchObject({ code: 'NOT_FOUND', field: 'leadId' });
   expect(await getProject(world.org.db(), 'LEAD')).toBeNull();
 });
@@ -79,9 +79,9 @@ test('a lead who is not a member is NOT_FOUND on leadId', async () => {
 test('an archived project is hidden from the list unless asked for, still found by key, and read-only', async () => {
   await makeProject(world, 'OLD');
   await makeIssue(world, 'OLD');
-  const archived = await archiveProject(world.org.actors.OWNER, world.org.db(), 'OLD');
+  const archived = await archiveProject(world.org.actors.OWNER, 'OLD');
   expect(archived.archivedAt).toBeInstanceOf(Date);
-  const again = await archiveProject(world.org.actors.OWNER, world.org.db(), 'OLD');
+  const again = await archiveProject(world.org.actors.OWNER, 'OLD');
   expect(again.archivedAt).toEqual(archived.archivedAt);
   const visible = await listProjects(world.org.db(), false, pageRequest({ first: 50 }));
   expect(visible.edges.map((e) => e.node.key)).not.toContain('OLD');
@@ -89,7 +89,7 @@ test('an archived project is hidden from the list unless asked for, still found 
   expect(all.edges.map((e) => e.node.key)).toContain('OLD');
   expect(await all.totalCount).toBe((await visible.totalCount) + 1);
   expect(await getProject(world.org.db(), 'OLD')).toMatchObject({ key: 'OLD' });
-  expect(await refusalOf(() => updateProject(world.org.actors.OWNER, world.org.db(), 'OLD', { name: 'x' }))).toMatchObject({ code: 'BAD_USER_INPUT' });
+  expect(await refusalOf(() => updateProject(world.org.actors.OWNER, 'OLD', { name: 'x' }))).toMatchObject({ code: 'BAD_USER_INPUT' });
   expect(await refusalOf(() => makeIssue(world, 'OLD'))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'projectKey' });
   const [{ seq }] = await world.sql<{ seq: number }>(`SELECT issue_seq AS seq FROM projects WHERE key = 'OLD'`);
   expect(seq).toBe(1);
@@ -110,5 +110,5 @@ test('another organization never sees these projects', async () => {
   const other = await world.newOrg('project-iso');
   expect(await getProject(other.db(), 'FLOW')).toBeNull();
   expect(await (await listProjects(other.db(), true, pageRequest({ first: 50 }))).totalCount).toBe(0);
-  expect((await refusalOf(() => archiveProject(other.actors.OWNER, other.db(), 'FLOW'))).code).toBe('NOT_FOUND');
+  expect((await refusalOf(() => archiveProject(other.actors.OWNER, 'FLOW'))).code).toBe('NOT_FOUND');
 });

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => world?.close());
 
 const rank = (key: string, afterKey: string | null, beforeKey: string | null) =>
-  rankIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), key, afterKey, beforeKey);
+  rankIssue(world.org.actors.MEMBER, key, afterKey, beforeKey);
 
 async function boardOrder(projectKey: string): Promise<string[]> {
   const project = await world.org.db().run((tx) => tx.project.findFirstOrThrow({ where: { key: projectKey } }));
@@ -113,7 +113,7 @@ test('bad neighbours are refused and nothing moves', async () => {
   expect(await refusalOf(() => rank('BAD-1', 'ELSE-1', null))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'afterKey' });
   expect(await refusalOf(() => rank('BAD-1', 'BAD-3', 'BAD-2'))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'beforeKey' });
   expect(await refusalOf(() => rank('BAD-1', 'BAD-77', null))).toMatchObject({ code: 'NOT_FOUND', field: 'afterKey' });
-  expect(await refusalOf(() => rankIssue(world.org.actors.VIEWER, world.org.db('VIEWER'), 'BAD-1', 'BAD-2', null))).toMatchObject({ code: 'FORBIDDEN' });
+  expect(await refusalOf(() => rankIssue(world.org.actors.VIEWER, 'BAD-1', 'BAD-2', null))).toMatchObject({ code: 'FORBIDDEN' });
   expect(await boardOrder('BAD')).toEqual(order);
   const [{ versions }] = await world.sql<{ versions: number }>(`SELECT sum(version)::int AS versions FROM issues i JOIN projects p ON p.id = i.project_id WHERE p.key = 'BAD'`);
   expect(versions).toBe(3);

@@ -21,16 +21,15 @@ beforeAll(async () => {
 afterAll(() => world?.close());
 
 function tenantOf(org: ServiceOrg): Tenant {
-  const db = org.db();
-  return { orgId: org.id, userId: org.actors.OWNER.userId, role: 'OWNER', db, loaders: createLoaders(db) };
+  return { ...org.actors.OWNER, loaders: createLoaders(org.actors.OWNER.db) };
 }
 
 test('history lists every change newest first, with its actor, and pages without gaps', async () => {
   const issue = await makeIssue(world, 'HIS');
   const key = keyOf('HIS', issue);
-  await updateIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), key, { title: 'Renamed', priority: 'HIGH' });
-  await transitionIssue(world.org.actors.ADMIN, world.org.db('ADMIN'), key, project.states[1]!.id);
-  await addComment(world.org.actors.MEMBER, world.org.db('MEMBER'), key, 'A comment');
+  await updateIssue(world.org.actors.MEMBER, key, { title: 'Renamed', priority: 'HIGH' });
+  await transitionIssue(world.org.actors.ADMIN, key, project.states[1]!.id);
+  await addComment(world.org.actors.MEMBER, key, 'A comment');
   const all = await listHistory(world.org.db(), issue.id, pageRequest({ first: 100 }));
   expect(all.edges.map((e) => [e.node.kind, e.node.field])).toEqual([
     ['COMMENTED', null],
@@ -54,8 +53,8 @@ test('history lists every change newest first, with its actor, and pages without
 
 test('a change and its history commit together: a refused change leaves no event', async () => {
   const issue = await makeIssue(world, 'HIS');
-  await updateIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('HIS', issue), { title: 'ok' }).catch(() => undefined);
-  await updateIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('HIS', issue), { title: 'late', labelIds: ['00000000-0000-7000-8000-0000000000ff'] }).catch(() => undefined);
+  await updateIssue(world.org.actors.MEMBER, keyOf('HIS', issue), { title: 'ok' }).catch(() => undefined);
+  await updateIssue(world.org.actors.MEMBER, keyOf('HIS', issue), { title: 'late', labelIds: ['00000000-0000-7000-8000-0000000000ff'] }).catch(() => undefined);
   const [{ count }] = await world.sql<{ count: number }>(`SELECT count(*)::int AS count FROM issue_events WHERE issue_id = $1`, [issue.id]);
   expect(count).toBe(2);
 });
@@ -63,8 +62,8 @@ test('a change and its history commit together: a refused change leaves no event
 test('node finds each Node type of the organization by row id', async () => {
   const tenant = tenantOf(world.org);
   const issue = await makeIssue(world, 'HIS');
-  const comment = await addComment(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('HIS', issue), 'node me');
-  const sprint = await createSprint(world.org.actors.ADMIN, world.org.db('ADMIN'), { projectKey: 'HIS', name: 'Node sprint' });
+  const comment = await addComment(world.org.actors.MEMBER, keyOf('HIS', issue), 'node me');
+  const sprint = await createSprint(world.org.actors.ADMIN, { projectKey: 'HIS', name: 'Node sprint' });
   const found = await Promise.all([
     findNode(tenant, 'Issue', issue.id),
     findNode(tenant, 'Project', project.id),
@@ -81,7 +80,7 @@ test('node is null for another organization\'s records, deleted issues, unknown 
   const other = await world.newOrg('node-other');
   const theirs = tenantOf(other);
   const issue = await makeIssue(world, 'HIS');
-  const comment = await addComment(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('HIS', issue), 'hidden');
+  const comment = await addComment(world.org.actors.MEMBER, keyOf('HIS', issue), 'hidden');
   for (const [type, id] of [
     ['Issue', issue.id],
     ['Project', project.id],
@@ -96,7 +95,7 @@ test('node is null for another organization\'s records, deleted issues, unknown 
   expect(await findNode(mine, 'Issue', '00000000-0000-7000-8000-000000000000')).toBeNull();
   expect(await findNode(mine, 'WorkflowState', project.states[0]!.id)).toMatchObject({ __typename: 'WorkflowState', id: project.states[0]!.id });
   expect(await findNode(mine, 'Nonsense', issue.id)).toBeNull();
-  await deleteIssue(world.org.actors.MEMBER, world.org.db('MEMBER'), keyOf('HIS', issue));
+  await deleteIssue(world.org.actors.MEMBER, keyOf('HIS', issue));
   expect(await findNode(tenantOf(world.org), 'Issue', issue.id)).toBeNull();
   expect(await findNode(tenantOf(world.org), 'Comment', comment.id)).toBeNull();
 });

@@ -1,17 +1,17 @@
-// The only way request code touches tenant data: every statement runs in a transaction that
-// first pins app.org_id and app.user_id with set_config(..., true), so PostgreSQL's
-// row-level security sees the tenant and nothing leaks between pooled connections.
-// Inside a GraphQL request the transaction is the request's own (RequestTransaction), shared
-// by the user's scope and the tenant's; elsewhere (seed, background work) each call gets a
-// transaction of its own.
+// The scoped handles: every statement runs in a transaction that first pins app.org_id and
+// app.user_id with set_config(..., true), so PostgreSQL's row-level security sees the tenant and
+// nothing leaks between pooled connections. Inside a GraphQL request the transaction is the
+// request's own (RequestTransaction), shared by the user's scope and the tenant's; elsewhere
+// (sockets, background work, the seed) each call gets a transaction of its own.
+// Built only by the factories in tenancy.ts (requestScope, userScope, systemScope).
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
 import { translateDatabaseError } from '../errors/database-errors';
 import { RequestTransaction } from './request-transaction';
-import { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from './transaction-limits';
-import type { Tx } from './tx';
+import { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from '../db/transaction-limits';
+import type { Tx } from '../db/tx';
 
-export type { TransactionLimits } from './transaction-limits';
+export type { TransactionLimits } from '../db/transaction-limits';
 
 /** Pins the scope; the pin raises (FORBIDDEN) for a caller who is not a member of the organization. */
 function pinScope(orgId: string, userId: string): (tx: Tx) => Promise<Role | null> {
@@ -21,8 +21,11 @@ function pinScope(orgId: string, userId: string): (tx: Tx) => Promise<Role | nul
   };
 }
 
-/** Pins an organization that has no members yet (the one being created): nothing to check. */
-function pinNewOrganization(orgId: string, userId: string): (tx: Tx) => Promise<null> {
+/**
+ * Pins an organization the caller is not (yet) a member of: the one being created, or the one
+ * an invitation lets them join. Nothing to check; the caller of the factory holds the right.
+ */
+function pinWithoutMembership(orgId: string, userId: string): (tx: Tx) => Promise<null> {
   return async (tx) => {
     await tx.$executeRaw`SELECT set_config('app.org_id', ${orgId}, true), set_config('app.user_id', ${userId}, true)`;
     return null;
@@ -46,13 +49,14 @@ async function ownTransaction<T>(prisma: PrismaClient, pin: (tx: Tx) => Promise<
 export interface ScopeOptions {
   /** The request's transaction: every statement runs in it instead of one of its own. */
   readonly request?: RequestTransaction;
-  /** The organization is being created or joined: pin it without a membership check. */
-  readonly newOrganization?: boolean;
+  /** The caller is not a member yet (the organization is being created or joined): pin without a check. */
+  readonly withoutMembershipCheck?: boolean;
 }
 
 abstract class ScopedDb {
   protected readonly pin: (tx: Tx) => Promise<Role | null>;
   protected readonly request: RequestTransaction | undefined;
+  protected readonly options: ScopeOptions;
 
   protected constructor(
     protected readonly prisma: PrismaClient,
@@ -61,8 +65,9 @@ abstract class ScopedDb {
     protected readonly limits: TransactionLimits,
     options: ScopeOptions,
   ) {
-    this.pin = options.newOrganization ? pinNewOrganization(scopeOrgId, userId) : pinScope(scopeOrgId, userId);
+    this.pin = options.withoutMembershipCheck ? pinWithoutMembership(scopeOrgId, userId) : pinScope(scopeOrgId, userId);
     this.request = options.request;
+    this.options = options;
   }
 
   /** A change: all of `fn` commits or none of it does. */
@@ -99,10 +104,18 @@ export class TenantDb extends ScopedDb {
 
   /**
    * The caller's role here as of now, read by the pin in a short transaction of its own (for
-   * background work such as realtime, which outlives requests); FORBIDDEN for a non-member.
+   * sockets, which outlive requests). The pin raises FORBIDDEN for a non-member; it answers no
+   * role only when there is no member to check (a system scope), which is a bug to ask about.
    */
-  memberRole(): Promise<Role | null> {
-    return ownTransaction(this.prisma, async () => undefined, this.pin, this.limits);
+  async memberRole(): Promise<Role> {
+    const role = await ownTransaction(this.prisma, async () => undefined, this.pin, this.limits);
+    if (role === null) throw new Error('memberRole() on a scope without a member: only a member scope has a role');
+    return role;
+  }
+
+  /** The same tenant and caller on transactions of their own: for work that outlives the request (a subscription). */
+  detached(): TenantDb {
+    return new TenantDb(this.prisma, this.orgId, this.userId, this.limits, { ...this.options, request: undefined });
   }
 }
 
@@ -117,16 +130,12 @@ export class UserDb extends ScopedDb {
     return new TenantDb(this.prisma, orgId, this.userId, this.limits, { request: this.request });
   }
 
-  /** An organization being created, before it has members. */
-  forNewOrg(orgId: string): TenantDb {
-    return new TenantDb(this.prisma, orgId, this.userId, this.limits, { request: this.request, newOrganization: true });
-  }
-
   /**
-   * An organization the user joins with an invitation: not a member yet, so no membership check
-   * in the pin; the invitation's secret (checked by the caller) is the right to act there.
+   * An organization the user is not a member of yet: the one they are creating, or the one an
+   * invitation lets them join. The pin checks no membership, so the caller must hold the right
+   * itself (creating it; the invitation's secret).
    */
-  forInvitedOrg(orgId: string): TenantDb {
-    return new TenantDb(this.prisma, orgId, this.userId, this.limits, { request: this.request, newOrganization: true });
+  forOrgWithoutMembership(orgId: string): TenantDb {
+    return new TenantDb(this.prisma, orgId, this.userId, this.limits, { request: this.request, withoutMembershipCheck: true });
   }
 }
