@@ -74,7 +74,7 @@ beforeAll(async () => {
   } finally {
     await sql.end();
   }
-  counter = countStatements(api.server.services.database.pool);
+  counter = countStatements(api.server.database.pool);
 });
 
 afterAll(async () => {
