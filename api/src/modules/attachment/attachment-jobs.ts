@@ -6,6 +6,7 @@ import type { Task } from 'graphile-worker';
 import type { Logger } from 'pino';
 import type { Tenancy } from '../../tenancy/tenancy';
 import type { Tx } from '../../db/tx';
+import { enqueue } from '../../jobs/enqueue';
 import { OBJECT_KEY, type ObjectStore } from './object-store';
 
 export const OBJECT_DELETE_TASK = 'attachment_object_delete';
@@ -18,14 +19,13 @@ export const EXPIRY_GRACE_SECONDS = 60;
 
 export async function enqueueObjectDeletes(tx: Tx, keys: readonly string[]): Promise<void> {
   for (let start = 0; start < keys.length; start += KEYS_PER_JOB) {
-    const batch = JSON.stringify({ keys: keys.slice(start, start + KEYS_PER_JOB) });
-    await tx.$executeRaw`SELECT graphile_worker.add_job(${OBJECT_DELETE_TASK}, ${batch}::json)`;
+    await enqueue(tx, OBJECT_DELETE_TASK, { keys: keys.slice(start, start + KEYS_PER_JOB) });
   }
 }
 
 export async function scheduleUploadExpiry(tx: Tx, orgId: string, attachmentId: string, expiresAt: Date): Promise<void> {
   const runAt = new Date(expiresAt.getTime() + EXPIRY_GRACE_SECONDS * 1000);
-  await tx.$executeRaw`SELECT graphile_worker.add_job(${UPLOAD_EXPIRY_TASK}, json_build_object('orgId', ${orgId}::text, 'attachmentId', ${attachmentId}::text), run_at := ${runAt}::timestamptz)`;
+  await enqueue(tx, UPLOAD_EXPIRY_TASK, { orgId, attachmentId }, { runAt });
 }
 
 export function objectDeleteTask(store: ObjectStore): Task {
