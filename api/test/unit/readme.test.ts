@@ -1,5 +1,6 @@
 // The README is the front door: short, its two commands true (CI must run the test command it
-// gives), and every relative link in it and in docs/ pointing at a file that exists.
+// gives), every relative link in it and in docs/ pointing at a file that exists, and every
+// repository path it names in a code span (api/…, prisma/…, scripts/…) existing.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/project-root';
@@ -62,4 +63,31 @@ test('every docs page is reachable from the README or another page', () => {
   );
   const orphans = documents.slice(1).filter((file) => !linked.has(file)).map((file) => path.relative(PROJECT_ROOT, file));
   expect(orphans).toEqual([]);
+});
+
+/** Where generated output lives: named in the docs, absent from a fresh checkout. */
+const GENERATED_PATHS = ['api/public/ide', 'dist/', 'bench/results'];
+const REPOSITORY_ROOTS = ['api/', 'prisma/', 'scripts/', 'cdktf/', 'ide/', '.ci/', '.github/'];
+
+/** Code spans of a Markdown text that name a path of this repository (placeholders and wildcards aside). */
+function repositoryPaths(markdown: string): string[] {
+  return [...markdown.matchAll(/`([^`\n]+)`/g)]
+    .map((m) => m[1]!.trim().replace(/^\.\//, ''))
+    .filter((span) => REPOSITORY_ROOTS.some((root) => span.startsWith(root)))
+    .filter((span) => !/[\s*<>{}…]|\.\.\./.test(span))
+    .map((span) => span.replace(/[:#].*$/, '').replace(/[.,;]$/, ''));
+}
+
+test.each(documents.map((file) => [path.relative(PROJECT_ROOT, file), file]))('every repository path in %s exists', (_name, file) => {
+  const missing = repositoryPaths(readFileSync(file, 'utf8')).filter(
+    (target) => !GENERATED_PATHS.some((generated) => target.startsWith(generated)) && !existsSync(path.join(PROJECT_ROOT, target)),
+  );
+  expect(missing).toEqual([]);
+});
+
+test('the path check sees a missing path and skips placeholders', () => {
+  expect(repositoryPaths('`api/src/nope.ts`, `npm test`, `api/src/modules/<area>/`, `api/test/{unit,db}`, `prisma/migrations/…_x`, `api/public/ide/`')).toEqual([
+    'api/src/nope.ts',
+    'api/public/ide/',
+  ]);
 });
