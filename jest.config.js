@@ -4,7 +4,7 @@
 //   e2e   the API over real HTTP and WebSockets, in-process or as a child process
 //   slow  browsers, the production image, the embedded `npm start`, load-sized runs
 // plus the infrastructure project (CDKTF synth). `npm test` runs them all; `npm run test:<tier>`
-// runs one; `npm run test:coverage` runs unit and db with coverage. api/test/faults has its own
+// runs one; `npm run test:coverage` runs unit and db with coverage. scripts/cluster/faults has its own
 // config (`npm run test:faults`).
 /** @type {import('jest').Config} */
 const tsJest = [

@@ -3,7 +3,7 @@
 // non-root user, NODE_ENV=production, the CMD as written. It migrates a fresh database with
 // `npm run db:migrate` (the deploy's one-off step), probes /health, /ready, GraphQL and the
 // HEALTHCHECK command, and stops it with SIGTERM.
-// Usage: npm run verify-artifact [-- --keep]   (PostgreSQL at TEST_DATABASE_URL or local)
+// Usage: npm run verify:artifact [-- --keep]   (PostgreSQL at TEST_DATABASE_URL or local)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
