@@ -82,7 +82,7 @@ describe('the infrastructure workspace', () => {
   });
 
   it('is a workspace of the root, whose own dependencies (the API image) never include it', () => {
-    expect(root.workspaces).toEqual(['cdktf']);
+    expect(root.workspaces).toContain('cdktf');
     for (const name of Object.keys(infra.devDependencies)) {
       expect(root.dependencies[name]).toBeUndefined();
       expect(root.devDependencies[name]).toBeUndefined();
