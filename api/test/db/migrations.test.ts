@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
+import { scratchDatabases, sql } from '../support/scratch-databases';
 import { migrateDeploy } from '../../../scripts/prisma-bridge/migrate-deploy.cjs';
 
 jest.setTimeout(120_000);
@@ -20,31 +20,10 @@ const SCHEMA = path.join(ROOT, 'prisma', 'schema.prisma');
 const MIGRATIONS = path.join(ROOT, 'prisma', 'migrations');
 const SERVER_URL = process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.href;
-}
-
-async function sql<T = Record<string, unknown>>(url: string, text: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-const created: string[] = [];
-async function freshDatabase(label: string): Promise<string> {
-  const name = `test_mig_${label}_${randomBytes(5).toString('hex')}`;
-  await sql(SERVER_URL, `CREATE DATABASE "${name}"`);
-  created.push(name);
-  return withDatabase(SERVER_URL, name);
-}
+const databases = scratchDatabases(SERVER_URL, 'test_mig');
+const freshDatabase = (label: string) => databases.fresh(label);
 afterAll(async () => {
-  for (const name of created) await sql(SERVER_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await databases.dropAll();
 });
 
 interface Run {

@@ -6,11 +6,12 @@
  * two runs applying at once. Every test makes and drops its own databases.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { scratchDatabases, sql } from '../support/scratch-databases';
 import { migrateDeploy } from '../../../scripts/prisma-bridge/migrate-deploy.cjs';
 import { PRISMA_MIGRATE_LOCK_KEY, sqlMigrate } from '../../src/db/sql-migrator';
 import { PROJECT_ROOT } from '../../src/project-root';
@@ -21,29 +22,8 @@ const SCHEMA = path.join(PROJECT_ROOT, 'prisma', 'schema.prisma');
 const MIGRATIONS = path.join(PROJECT_ROOT, 'prisma', 'migrations');
 const SERVER_URL = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.href;
-}
-
-async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-const created: string[] = [];
-async function freshDatabase(label: string): Promise<string> {
-  const name = `test_sqlmig_${label}_${randomBytes(5).toString('hex')}`;
-  await sql(SERVER_URL, `CREATE DATABASE "${name}"`);
-  created.push(name);
-  return withDatabase(SERVER_URL, name);
-}
+const databases = scratchDatabases(SERVER_URL, 'test_sqlmig');
+const freshDatabase = (label: string) => databases.fresh(label);
 
 const scratch: string[] = [];
 /** A copy of the repository's migrations that a test may edit. */
@@ -59,7 +39,7 @@ function addMigration(dir: string, name: string, body: string): void {
 }
 
 afterAll(async () => {
-  for (const name of created) await sql(SERVER_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await databases.dropAll();
   for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
 });
 
