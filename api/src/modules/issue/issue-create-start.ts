@@ -1,11 +1,12 @@
-// What createIssue reads before it inserts, in two statements instead of five: the project,
+// What createIssue reads before it inserts, in two statements instead of six: the project,
 // locked (its event lock, then its row, as the number is taken), and then, in a statement and
-// snapshot of its own taken after that lock, the project's initial state, its last rank and the
-// assignee if they are a member. The rows come back whole, so the response's project, status and
+// snapshot of its own taken after that lock, the project's initial state, its last rank, the
+// assignee if they are a member, and its custom fields (locked). The rows come back whole, so the response's project, status and
 // assignee are answered from them (primed into the request's loaders) without reading again.
-import type { Project, WorkflowState } from '../../generated/prisma/client';
+import type { CustomField, Project, WorkflowState } from '../../generated/prisma/client';
 import type { Tx } from '../../db/tx';
 import type { PublicUser } from '../user/user.loaders';
+import { fieldsOfJson, lockedFieldsJsonSql } from '../custom-field/custom-field-value';
 import { PROJECT_COLUMNS } from './issue-lookup';
 
 type Row = Record<string, unknown>;
@@ -37,6 +38,12 @@ export interface CreateStart {
   readonly lastRank: string | null;
   /** The assignee, only if they are a member of the organization. */
   readonly assignee: PublicUser | null;
+  /**
+   * The project's custom fields, locked FOR KEY SHARE as lockProjectFields does. Before the
+   * issue's insert, not after it as on updates: the lock order is unchanged, since the new row
+   * is invisible to every other transaction and the project's locks are already held.
+   */
+  readonly fields: CustomField[];
 }
 
 /** Run after lockProjectForCreate, so its snapshot sees every issue created before the lock. */
@@ -44,6 +51,7 @@ export async function readCreateStart(tx: Tx, orgId: string, projectId: string, 
   const [row] = await tx.$queryRaw<Row[]>`
     SELECT s.id AS "s.id", s.org_id AS "s.orgId", s.project_id AS "s.projectId", s.name AS "s.name", s.category::text AS "s.category", s.position AS "s.position",
       (SELECT i.rank FROM issues i WHERE i.project_id = ${projectId}::uuid ORDER BY i.rank DESC LIMIT 1) AS "lastRank",
+      ${lockedFieldsJsonSql(projectId)} AS fields,
       a.id AS "a.id", a.email AS "a.email", a.name AS "a.name", a.created_at AS "a.createdAt"
     FROM (SELECT 1) one
     LEFT JOIN LATERAL (SELECT * FROM workflow_states WHERE project_id = ${projectId}::uuid ORDER BY position LIMIT 1) s ON true
@@ -54,6 +62,7 @@ export async function readCreateStart(tx: Tx, orgId: string, projectId: string, 
     initial: part<WorkflowState>(row!, 's'),
     lastRank: (row!.lastRank as string | null) ?? null,
     assignee: part<PublicUser>(row!, 'a'),
+    fields: fieldsOfJson(row!.fields),
   };
 }
 

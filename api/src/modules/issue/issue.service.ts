@@ -108,8 +108,7 @@ export async function createIssueWithRelations(scope: TenantScope, command: Crea
       await tx.issueLabel.createMany({ data: labelIds.map((labelId) => ({ orgId: scope.orgId, issueId: issue.id, labelId })) });
     }
     // Every required field needs a value in customFields, or nothing is created.
-    const fields = await lockProjectFields(tx, project.id);
-    await writeFieldValues(tx, scope.orgId, issue, fields, command.customFields ?? [], 'customFields', true);
+    await writeFieldValues(tx, scope.orgId, issue, start.fields, command.customFields ?? [], 'customFields', true);
     await recordEvents(tx, scope.orgId, scope.userId, [
       { issueId: issue.id, projectId: project.id, kind: 'CREATED', to: { key: formatIssueKey(project.key, issue.number), title, type } },
     ], [
