@@ -1,8 +1,9 @@
 // What createIssue reads before it inserts, in two statements instead of six: the project,
 // locked (its event lock, then its row, as the number is taken), and then, in a statement and
 // snapshot of its own taken after that lock, the project's initial state, its last rank, the
-// assignee if they are a member, and its custom fields (locked). The rows come back whole, so the response's project, status and
-// assignee are answered from them (primed into the request's loaders) without reading again.
+// assignee if they are a member, and its custom fields (locked). The rows come back whole, so
+// the response's project, status and assignee are answered from them (primed into the
+// request's loaders) without reading again.
 import type { CustomField, Project, WorkflowState } from '../../generated/prisma/client';
 import type { Tx } from '../../db/tx';
 import type { PublicUser } from '../user/user.loaders';
@@ -65,4 +66,3 @@ export async function readCreateStart(tx: Tx, orgId: string, projectId: string, 
     fields: fieldsOfJson(row!.fields),
   };
 }
-
