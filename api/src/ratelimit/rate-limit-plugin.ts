@@ -2,11 +2,13 @@
 // when a budget runs out, and puts the RateLimit headers on every response it charged. It runs
 // before the Idempotency-Key plugin, so a refused request claims no key and writes nothing.
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
+import type { OperationDefinitionNode } from 'graphql';
 import type { Logger } from 'pino';
 import { errorBody } from '../errors/error-body';
 import { httpStatusOf } from '../errors/error-code';
 import type { Context } from '../graphql/context';
 import { rateLimitHeaders, secondsUntilReset } from './rate-limit-headers';
+import { selectsOnlyMetaFields } from './meta-only';
 import { rateLimitSlotOf, type RateLimitSlot } from './rate-limit-slot';
 import type { Charge, RateLimiter, RateLimitSubject } from './rate-limiter';
 import { requestCost } from './request-cost';
@@ -36,12 +38,15 @@ function refusal(charge: Charge): GraphQLResponse {
 }
 
 export function rateLimitPlugin(limiter: RateLimiter, mutationMinimumCost: number, logger: Logger): ApolloServerPlugin<Context> {
-  const charge = async (context: Context, slot: RateLimitSlot, operationType: string | undefined): Promise<Charge | undefined> => {
+  const charge = async (context: Context, slot: RateLimitSlot, operation: OperationDefinitionNode | undefined): Promise<Charge | undefined> => {
     try {
       // Without an operation (invalid document), no organization: resolving the tenant would open
-      // the request transaction after the plugin that closes it has already run.
-      const subject = await subjectOf(context, slot, operationType !== undefined);
-      slot.charge = await limiter.charge(subject, requestCost(context, operationType, mutationMinimumCost));
+      // the request transaction after the plugin that closes it has already run. A document of
+      // meta fields only ({ __typename }) reads no tenant's data: the caller pays, and no
+      // transaction is opened just to prove a membership (no organization's budget is spent).
+      const withOrganization = operation !== undefined && !selectsOnlyMetaFields(operation);
+      const subject = await subjectOf(context, slot, withOrganization);
+      slot.charge = await limiter.charge(subject, requestCost(context, operation?.operation, mutationMinimumCost));
     } catch (error) {
       // The stores do not throw (Redis failures fall back to memory); if one ever does, the
       // request is served uncharged rather than failed for the limiter's sake.
@@ -55,7 +60,7 @@ export function rateLimitPlugin(limiter: RateLimiter, mutationMinimumCost: numbe
       if (!slot) return;
       return {
         async responseForOperation({ contextValue: context, operation }) {
-          const made = await charge(context, slot, operation.operation);
+          const made = await charge(context, slot, operation);
           return made?.isExceeded ? refusal(made) : null;
         },
         async willSendResponse({ contextValue: context, response }) {

@@ -131,6 +131,13 @@ describe('budgets, headers and refusals (Redis)', () => {
     expect(response.headers.get('retry-after')).toBeNull();
   });
 
+  test('a document of meta fields only is charged to the caller alone, never to the organization', async () => {
+    const response = await api.client.request('{ __typename }', {}, { token: quiet.users.MEMBER.token, orgId: quiet.id });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('ratelimit-policy')).toBe(`"caller";q=${CALLER};w=${WINDOW}`);
+    expect(Object.keys(parseRateLimit(response))).toEqual(['caller']);
+  });
+
   test('a mutation costs at least the minimum', async () => {
     const caller = { token: quiet.users.MEMBER.token, orgId: quiet.id };
     const before = parseRateLimit(await api.client.request('{ viewer { id } }', {}, caller)).caller!.r;

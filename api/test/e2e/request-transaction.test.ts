@@ -90,6 +90,17 @@ describe('one transaction per request', () => {
     console.log(`${query}: ${counter.statements.length} statements ${JSON.stringify(kinds)}`);
   });
 
+  test('a document of meta fields only opens no transaction, for a member or a stranger naming the tenant', async () => {
+    for (const token of [org.users.MEMBER.token, other.owner.token]) {
+      counter.reset();
+      const acquired = await acquiresDuring(async () => {
+        expect(await api.client.ok('{ __typename }', {}, { token, orgId: org.id })).toEqual({ __typename: 'Query' });
+      });
+      expect(acquired).toBe(0);
+      expect(counter.statements).toEqual([]);
+    }
+  });
+
   test('mixed documents of two tenants run concurrently over one connection and see only their own tenant', async () => {
     const run = (who: TestOrg, key: string) =>
       api.client.request(`{ viewer { id } organizations { id } projects { edges { node { key } } } organization { id } }`, {}, { token: who.users.VIEWER.token, orgId: who.id }).then((r) => {

@@ -2,6 +2,7 @@
 // as, and writing an issue's values with one history entry per changed field. Shared by
 // createIssue, updateIssue(s) and setIssueFields, inside their transactions.
 import type { CustomField } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
 import { badInput, notFound } from '../../errors/app-error';
 import type { Tx } from '../../db/tx';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id';
@@ -80,9 +81,26 @@ export function filterText(equals: unknown): string | null {
  * absent; a deletion or option rename that comes later waits for this transaction).
  */
 export function lockProjectFields(tx: Tx, projectId: string): Promise<CustomField[]> {
-  return tx.$queryRaw<CustomField[]>`
+  return tx.$queryRaw<CustomField[]>`${lockedFieldsSql(projectId)}`;
+}
+
+function lockedFieldsSql(projectId: string): Prisma.Sql {
+  return Prisma.sql`
     SELECT id, org_id AS "orgId", project_id AS "projectId", name, type::text AS type, coalesce(options, '{}') AS options, required, created_at AS "createdAt"
     FROM custom_fields WHERE project_id = ${projectId}::uuid ORDER BY created_at, id FOR KEY SHARE`;
+}
+
+/**
+ * lockProjectFields as a JSON column of another statement (createIssue's reads after the
+ * project lock), in the same order and with the same locks; read it with fieldsOfJson.
+ */
+export function lockedFieldsJsonSql(projectId: string): Prisma.Sql {
+  return Prisma.sql`(SELECT coalesce(json_agg(f ORDER BY f."createdAt", f.id), '[]'::json) FROM (${lockedFieldsSql(projectId)}) f)`;
+}
+
+export function fieldsOfJson(raw: unknown): CustomField[] {
+  const rows = (typeof raw === 'string' ? JSON.parse(raw) : raw) as (Omit<CustomField, 'createdAt'> & { createdAt: string })[];
+  return rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt) }));
 }
 
 /**

@@ -10,32 +10,29 @@ import { keysetQuery } from '../../db/keyset';
 import type { EventDraft } from './event-draft';
 import { sealRowId } from '../../graphql/sealed-row-id';
 import { notificationsOfEvents } from '../notification/notification-events';
-import { writeNotifications, type NotificationDraft } from '../notification/notification.service';
-
-function json(value: unknown): Prisma.InputJsonValue | typeof Prisma.JsonNull {
-  return value === undefined || value === null ? Prisma.JsonNull : (value as Prisma.InputJsonValue);
-}
+import { notificationWriteSql, type NotificationDraft } from '../notification/notification.service';
 
 /**
- * Also writes the notifications the events make (assignments, new mentions in descriptions,
+ * Writes the events and the notifications they make (assignments, new mentions in descriptions,
  * comments and transitions for watchers), after `direct` ones the caller knows of (mentions in
- * a comment, a new issue's assignee), in the same transaction.
+ * a comment, a new issue's assignee), in one statement of the same transaction. An event's
+ * empty `from`/`to` is stored as JSON null; `at` is the time of the write, as Prisma's now().
  */
 export async function recordEvents(tx: Tx, orgId: string, actorId: string, drafts: readonly EventDraft[], direct: readonly NotificationDraft[] = []): Promise<void> {
   if (drafts.length === 0) return;
-  await tx.issueEvent.createMany({
-    data: drafts.map((draft) => ({
-      orgId,
-      actorId,
-      issueId: draft.issueId,
-      projectId: draft.projectId,
-      kind: draft.kind,
-      field: draft.field ?? null,
-      from: json(draft.from),
-      to: json(draft.to),
-    })),
-  });
-  await writeNotifications(tx, orgId, actorId, [...direct, ...(await notificationsOfEvents(tx, orgId, drafts))]);
+  // Watchers are read first: writing the events does not change who watches.
+  const notifications = notificationWriteSql(orgId, actorId, [...direct, ...(await notificationsOfEvents(tx, orgId, drafts))]);
+  const json = (value: unknown) => JSON.stringify(value ?? null);
+  const events = Prisma.sql`events AS (
+    INSERT INTO issue_events (org_id, actor_id, project_id, issue_id, kind, field, "from", "to", at)
+    SELECT ${orgId}::uuid, ${actorId}::uuid, e.project_id, e.issue_id, e.kind, e.field, e."from"::jsonb, e."to"::jsonb, ${new Date()}::timestamptz
+    FROM unnest(
+      ${drafts.map((d) => d.projectId)}::uuid[], ${drafts.map((d) => d.issueId)}::uuid[], ${drafts.map((d) => d.kind)}::text[],
+      ${drafts.map((d) => d.field ?? null)}::text[], ${drafts.map((d) => json(d.from))}::text[], ${drafts.map((d) => json(d.to))}::text[]
+    ) WITH ORDINALITY AS e(project_id, issue_id, kind, field, "from", "to", n)
+    ORDER BY e.n)`;
+  if (notifications) await tx.$executeRaw`WITH ${events}, ${notifications.ctes} ${notifications.select}`;
+  else await tx.$executeRaw`WITH ${events} SELECT 1`;
 }
 
 const eventCursor = (event: IssueEvent) => [sealRowId('IssueEvent', event.id)];

@@ -19,6 +19,8 @@ import { pageOf } from '../../graphql/connection-args';
 import type { GraphQLResolveInfo } from 'graphql';
 import { decodeFieldValues } from '../custom-field/custom-field-ids';
 import { projectLoaders } from '../project/project.loaders';
+import { userLoaders } from '../user/user.loaders';
+import { workflowLoaders } from '../workflow/workflow.loaders';
 
 const optionalId = (type: 'User' | 'Sprint', id: string | null | undefined, field: string) => (id ? fromGlobalId(type, id, field) : id);
 
@@ -63,13 +65,20 @@ export class IssueResolver {
   @Mutation(() => IssueObject, { description: 'MEMBER and up; VIEWER is FORBIDDEN.' })
   async createIssue(@Arg('input', () => CreateIssueInput) input: CreateIssueInput, @Ctx() ctx: Context): Promise<Issue> {
     const tenant = await ctx.tenant();
-    return issues.createIssue(tenant, {
+    const created = await issues.createIssueWithRelations(tenant, {
       ...input,
       assigneeId: optionalId('User', input.assigneeId, 'assigneeId'),
       sprintId: optionalId('Sprint', input.sprintId, 'sprintId'),
       labelIds: input.labelIds ? fromGlobalIds('Label', input.labelIds, 'labelIds') : input.labelIds,
       customFields: input.customFields ? decodeFieldValues(input.customFields, 'customFields') : input.customFields,
     });
+    // The rows the write locked or read (project, initial state, assignee) answer the
+    // response's key, status and assignee: nothing is read again.
+    const { issue } = created;
+    tenant.loaders(projectLoaders).project.prime(issue.projectId, created.project);
+    tenant.loaders(workflowLoaders).state.prime(issue.statusId, created.status);
+    if (issue.assigneeId) tenant.loaders(userLoaders).user.prime(issue.assigneeId, created.assignee);
+    return issue;
   }
 
   @Mutation(() => IssueObject, { description: 'A stale expectedVersion is a CONFLICT.' })

@@ -1,7 +1,7 @@
 // Creating, editing and deleting issues. Every write checks the caller's role, runs in one
 // tenant transaction with its history events, and bumps `version` exactly once.
 import { dropAttachmentsOf } from '../attachment/attachment.service';
-import type { Issue } from '../../generated/prisma/client';
+import type { Issue, Project, WorkflowState } from '../../generated/prisma/client';
 import type { IssueType, Priority } from '../../generated/prisma/enums';
 import { badInput, conflict, notFound } from '../../errors/app-error';
 import type { Tx } from '../../db/tx';
@@ -15,6 +15,8 @@ import { assertHierarchy } from './hierarchy';
 import { formatIssueKey } from './issue-key';
 import { lockIssueByKey, type IssueWithProject } from './issue-lookup';
 import { checkAssignee, checkLabels, checkSprint, findParent } from './issue-refs';
+import { lockProjectForCreate, readCreateStart } from './issue-create-start';
+import type { PublicUser } from '../user/user.loaders';
 import { checkDate, checkDescription, checkStoryPoints, cleanTitle } from './issue-validation';
 import { FIRST_RANK, rankAfter } from './rank';
 import { lockProjectFields, writeFieldValues, type FieldValueCommand } from '../custom-field/custom-field-value';
@@ -48,7 +50,19 @@ const userRef = (id: string | null) => (id ? toGlobalId('User', id) : null);
 const sprintRef = (id: string | null) => (id ? toGlobalId('Sprint', id) : null);
 const issueRef = (id: string | null) => (id ? toGlobalId('Issue', id) : null);
 
+/** What createIssue read or wrote besides the issue, for the response's field resolvers. */
+export interface CreatedIssue {
+  readonly issue: Issue;
+  readonly project: Project;
+  readonly status: WorkflowState;
+  readonly assignee: PublicUser | null;
+}
+
 export async function createIssue(scope: TenantScope, command: CreateIssueCommand): Promise<Issue> {
+  return (await createIssueWithRelations(scope, command)).issue;
+}
+
+export async function createIssueWithRelations(scope: TenantScope, command: CreateIssueCommand): Promise<CreatedIssue> {
   requireRole(scope, 'issue:write');
   const title = cleanTitle(command.title);
   checkDescription(command.description);
@@ -59,29 +73,27 @@ export async function createIssue(scope: TenantScope, command: CreateIssueComman
     // The project's event lock first (one lock order per project, see issue-lookup.ts), then
     // taking the next number locks the project row: numbers and ranks are handed out one
     // transaction at a time, and a rollback gives the number back (gap-free).
-    const [project] = await tx.$queryRaw<{ id: string; key: string; seq: number; archivedAt: Date | null }[]>`
-      UPDATE projects SET issue_seq = issue_seq + 1
-      WHERE org_id = ${scope.orgId}::uuid AND key = ${command.projectKey} AND app_lock_project_events(id)
-      RETURNING id, key, issue_seq AS seq, archived_at AS "archivedAt"`;
+    const project = await lockProjectForCreate(tx, scope.orgId, command.projectKey);
     if (!project) throw notFound('Project', 'projectKey');
     if (project.archivedAt) throw badInput('projectKey', `Project ${project.key} is archived and read-only`);
     const parent = command.parentKey ? await findParent(tx, scope.orgId, command.parentKey) : null;
     assertHierarchy({ type, parent, projectId: project.id });
-    if (command.assigneeId) await checkAssignee(tx, scope.orgId, command.assigneeId);
+    // After the lock, in a statement (and snapshot) of its own: the last rank is the one the
+    // previous holder of the lock wrote.
+    const start = await readCreateStart(tx, scope.orgId, project.id, command.assigneeId ?? null);
+    if (command.assigneeId && !start.assignee) throw notFound('User', 'assigneeId');
     const labelIds = await checkLabels(tx, project.id, command.labelIds ?? []);
     if (command.sprintId) await checkSprint(tx, project.id, command.sprintId);
-    const initial = await tx.workflowState.findFirst({ where: { projectId: project.id }, orderBy: { position: 'asc' } });
-    if (!initial) throw new Error(`Project ${project.key} has no workflow states`);
-    const last = await tx.issue.findFirst({ where: { projectId: project.id }, orderBy: { rank: 'desc' }, select: { rank: true } });
+    if (!start.initial) throw new Error(`Project ${project.key} has no workflow states`);
     const issue = await tx.issue.create({
       data: {
         orgId: scope.orgId,
         projectId: project.id,
-        number: project.seq,
+        number: project.issueSeq,
         type,
         title,
         description: command.description ?? null,
-        statusId: initial.id,
+        statusId: start.initial.id,
         priority: command.priority ?? 'NONE',
         assigneeId: command.assigneeId ?? null,
         reporterId: scope.userId,
@@ -89,22 +101,21 @@ export async function createIssue(scope: TenantScope, command: CreateIssueComman
         storyPoints: command.storyPoints ?? null,
         dueDate: command.dueDate ?? null,
         sprintId: command.sprintId ?? null,
-        rank: last ? rankAfter(last.rank) : FIRST_RANK,
+        rank: start.lastRank ? rankAfter(start.lastRank) : FIRST_RANK,
       },
     });
     if (labelIds.length > 0) {
       await tx.issueLabel.createMany({ data: labelIds.map((labelId) => ({ orgId: scope.orgId, issueId: issue.id, labelId })) });
     }
     // Every required field needs a value in customFields, or nothing is created.
-    const fields = await lockProjectFields(tx, project.id);
-    await writeFieldValues(tx, scope.orgId, issue, fields, command.customFields ?? [], 'customFields', true);
+    await writeFieldValues(tx, scope.orgId, issue, start.fields, command.customFields ?? [], 'customFields', true);
     await recordEvents(tx, scope.orgId, scope.userId, [
       { issueId: issue.id, projectId: project.id, kind: 'CREATED', to: { key: formatIssueKey(project.key, issue.number), title, type } },
     ], [
       ...(issue.assigneeId ? [{ userId: issue.assigneeId, issueId: issue.id, kind: 'ASSIGNED' as const }] : []),
       ...mentionDrafts(issue.id, issue.description),
     ]);
-    return issue;
+    return { issue, project, status: start.initial, assignee: start.assignee };
   });
 }
 

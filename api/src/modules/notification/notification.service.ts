@@ -9,6 +9,7 @@ import { connectionOfPage, keysetCursorOf, type ConnectionShape, type PageReques
 import { keysetQuery } from '../../db/keyset';
 import { badInput } from '../../errors/app-error';
 import { mentionedUserIds } from './mentions';
+import { uuid7 } from '../../db/uuid7';
 import type { TenantScope } from '../../tenancy/scope';
 
 export type NotificationKind = 'ASSIGNED' | 'MENTIONED' | 'COMMENTED' | 'TRANSITIONED';
@@ -33,32 +34,49 @@ export function mentionDrafts(issueId: string, text: string | null | undefined, 
     .map((userId) => ({ userId, issueId, kind: 'MENTIONED' as const }));
 }
 
-/**
- * Writes the drafts in `tx`: one per user and issue (the first draft wins, so callers list
- * ASSIGNED and MENTIONED before what watchers get), none for the actor, none for a non-member
- * (one query decides membership, so an unknown id and another tenant's user look alike).
- */
-export async function writeNotifications(tx: Tx, orgId: string, actorId: string, drafts: readonly NotificationDraft[]): Promise<void> {
+/** The drafts worth writing: one per user and issue (the first draft wins), none for the actor. */
+function uniqueDrafts(actorId: string, drafts: readonly NotificationDraft[]): NotificationDraft[] {
   const seen = new Set<string>();
-  const unique = drafts.filter((draft) => {
+  return drafts.filter((draft) => {
     const key = `${draft.userId}:${draft.issueId}`;
     if (draft.userId === actorId || seen.has(key)) return false;
     seen.add(key);
     return true;
   });
-  if (unique.length === 0) return;
-  const members = await tx.membership.findMany({ where: { orgId, userId: { in: [...new Set(unique.map((d) => d.userId))] } }, select: { userId: true } });
-  const memberIds = new Set(members.map((m) => m.userId));
-  const rows = unique.filter((draft) => memberIds.has(draft.userId));
-  if (rows.length === 0) return;
-  const created = await tx.notification.createManyAndReturn({
-    data: rows.map((draft) => ({ orgId, actorId, userId: draft.userId, issueId: draft.issueId, kind: draft.kind })),
-    select: { id: true, userId: true },
-  });
-  // Delivered at commit (NOTIFY is transactional) to every instance's realtime runtime; one
-  // statement however many were written (a workflow change can notify the watchers of many issues).
-  const payloads = created.map((row) => JSON.stringify({ orgId, userId: row.userId, id: row.id }));
-  await tx.$executeRaw`SELECT pg_notify(${NOTIFICATION_CHANNEL}, payload) FROM unnest(${payloads}::text[]) AS payload`;
+}
+
+/**
+ * The drafts as the tail of one statement, after any CTEs of the caller's (`WITH <theirs>,
+ * <ctes> <select>`): a CTE `written` inserts the rows of members only (the membership test is
+ * in the insert, so an unknown id and another tenant's user look alike), and the select hands
+ * each written row to pg_notify, delivered at commit (NOTIFY is transactional) to every
+ * instance's realtime runtime. Null when there is nothing to write.
+ */
+export function notificationWriteSql(orgId: string, actorId: string, drafts: readonly NotificationDraft[]): { ctes: Prisma.Sql; select: Prisma.Sql } | null {
+  const unique = uniqueDrafts(actorId, drafts);
+  if (unique.length === 0) return null;
+  const ids = unique.map(() => uuid7());
+  return {
+    ctes: Prisma.sql`written AS (
+      INSERT INTO notifications (id, org_id, actor_id, user_id, issue_id, kind, created_at)
+      SELECT d.id, ${orgId}::uuid, ${actorId}::uuid, d.user_id, d.issue_id, d.kind, ${new Date()}::timestamptz
+      FROM unnest(${ids}::uuid[], ${unique.map((d) => d.userId)}::uuid[], ${unique.map((d) => d.issueId)}::uuid[], ${unique.map((d) => d.kind)}::text[])
+        WITH ORDINALITY AS d(id, user_id, issue_id, kind, n)
+      WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ${orgId}::uuid AND m.user_id = d.user_id)
+      ORDER BY d.n
+      RETURNING id, user_id)`,
+    select: Prisma.sql`SELECT pg_notify(${NOTIFICATION_CHANNEL}, json_build_object('orgId', ${orgId}::text, 'userId', w.user_id, 'id', w.id)::text) FROM written w`,
+  };
+}
+
+/**
+ * Writes the drafts in `tx` in one statement: one per user and issue (the first draft wins, so
+ * callers list ASSIGNED and MENTIONED before what watchers get), none for the actor, none for a
+ * non-member.
+ */
+export async function writeNotifications(tx: Tx, orgId: string, actorId: string, drafts: readonly NotificationDraft[]): Promise<void> {
+  const sql = notificationWriteSql(orgId, actorId, drafts);
+  if (sql) await tx.$executeRaw`WITH ${sql.ctes} ${sql.select}`;
 }
 
 /** The watchers of `issueIds` as drafts of `kind` (membership is checked when written). */
