@@ -1,8 +1,9 @@
 // Process entry: read config, start the server, shut down gracefully on SIGTERM/SIGINT.
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from './config';
 import { EmbeddedPostgresError } from './db/embedded-postgres';
 import { createLogger } from './observability/logger';
-import { startServer } from './server/start';
+import { startServer, type RunningServer } from './server/start';
 import { UnprotectedTenantTablesError } from './tenancy/rls-guard';
 
 async function main(): Promise<void> {
@@ -38,6 +39,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Before the ready line: whoever waits for it may signal at once, and a signal that comes
+  // before the handlers would end the process by the default action, without the drain.
+  stopOnSignals(server, logger);
   logger.info({ url: `${server.url}/graphql`, embedded: !config.databaseUrl }, 'tracker API ready');
   if (server.demo) {
     process.stdout.write(
@@ -53,10 +57,15 @@ async function main(): Promise<void> {
       ].join('\n') + '\n',
     );
   }
-  // SIGTERM from `docker stop` (through tini), SIGINT from a terminal. A second signal skips
-  // the rest of the drain, so Ctrl-C twice does not wait SHUTDOWN_DRAIN_SECONDS; one that
-  // follows within a second is the same signal delivered twice (a terminal signals the whole
-  // process group, and wrappers like npm or tsx relay it again).
+}
+
+/**
+ * SIGTERM from `docker stop` (through tini), SIGINT from a terminal. A second signal skips the
+ * rest of the drain, so Ctrl-C twice does not wait SHUTDOWN_DRAIN_SECONDS; one that follows
+ * within a second is the same signal delivered twice (a terminal signals the whole process
+ * group, and wrappers like npm or tsx relay it again).
+ */
+function stopOnSignals(server: RunningServer, logger: Logger): void {
   const abortDrain = new AbortController();
   let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
