@@ -45,13 +45,18 @@ export function jsonBytes(value: unknown, limit = Number.POSITIVE_INFINITY): num
         stack.push(toJSON.call(item));
         continue;
       }
-      // JSON.stringify leaves out undefined members (and their commas).
-      const entries = Object.entries(item as Record<string, unknown>).filter(([, element]) => element !== undefined);
-      total += 2 + Math.max(entries.length - 1, 0);
-      for (const [key, element] of entries) {
+      // JSON.stringify leaves out undefined members (and their commas). Keys, not entries: this
+      // runs over every response, and an array per member was a tenth of its cost.
+      const object = item as Record<string, unknown>;
+      let members = 0;
+      for (const key of Object.keys(object)) {
+        const element = object[key];
+        if (element === undefined) continue;
+        members++;
         total += jsonStringBytes(key) + 1;
         stack.push(element);
       }
+      total += 2 + Math.max(members - 1, 0);
     }
     if (total > limit) return total;
   }

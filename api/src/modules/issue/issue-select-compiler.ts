@@ -21,6 +21,7 @@ import { projectLoaders } from '../project/project.loaders';
 import { userLoaders, type PublicUser } from '../user/user.loaders';
 import { workflowLoaders } from '../workflow/workflow.loaders';
 import { parseIssueKey } from './issue-key';
+import { joinRelations, type JoinedRelations } from './joined-relations';
 import { ISSUE_COLUMNS, readCursor, type IssueListOrder, type PageJoins } from './issue-list';
 import type { IssueListFilter } from './issue-list';
 import { PROJECT_COLUMNS, type IssueWithProject } from './issue-lookup';
@@ -77,35 +78,78 @@ type Row = Record<string, unknown>;
 /** The fragments one per line (Prisma.join refuses an empty list). */
 const lines = (fragments: readonly Prisma.Sql[]): Prisma.Sql => (fragments.length === 0 ? Prisma.empty : Prisma.join([...fragments], '\n'));
 
-/** The columns of `row` named "<prefix>.<field>", as an object, or null when its id is NULL. */
-function part(row: Row, prefix: string): Row | null {
-  if (row[`${prefix}.id`] === null || row[`${prefix}.id`] === undefined) return null;
-  const found: Row = {};
-  for (const [column, value] of Object.entries(row)) if (column.startsWith(`${prefix}.`)) found[column.slice(prefix.length + 1)] = value;
-  return found;
+/** A row cut at the dots: the issue's own columns, and the "<prefix>.<field>" columns by prefix. */
+interface SplitRow {
+  readonly row: Row;
+  readonly own: Row;
+  readonly parts: Readonly<Record<string, Row>>;
 }
 
-/** The issue's own columns (no prefixed or extra ones). */
-function issueOf(row: Row, extra: readonly string[]): Issue {
-  const issue: Row = {};
-  for (const [column, value] of Object.entries(row)) if (!column.includes('.') && !extra.includes(column)) issue[column] = value;
-  return issue as unknown as Issue;
+// Column name -> [prefix, field], or null for an own column. The names come from this module's
+// SQL, so the map stays as small as that; it saves re-cutting them on every row of every page.
+const columnNames = new Map<string, readonly [string, string] | null>();
+
+function cut(column: string): readonly [string, string] | null {
+  let known = columnNames.get(column);
+  if (known === undefined) {
+    const dot = column.indexOf('.');
+    known = dot < 0 ? null : [column.slice(0, dot), column.slice(dot + 1)];
+    columnNames.set(column, known);
+  }
+  return known;
 }
 
-/** Hands the fetched relations of `issue` to the loaders its field resolvers read. */
-function prime(tenant: Tenant, relations: IssueRelations, issue: Issue, row: Row): void {
-  if (relations.project) tenant.loaders(projectLoaders).project.prime(issue.projectId, part(row, 'p') as Project | null);
+/** One pass over the row's columns (a board page has some forty per row). */
+function split(row: Row, extra: readonly string[]): SplitRow {
+  const own: Row = {};
+  const parts: Record<string, Row> = {};
+  for (const column in row) {
+    const named = cut(column);
+    if (named === null) {
+      if (!extra.includes(column)) own[column] = row[column];
+    } else (parts[named[0]] ??= {})[named[1]] = row[column];
+  }
+  return { row, own, parts };
+}
+
+/** The relation under `prefix`, or null when its id is NULL (a LEFT JOIN that found nothing). */
+function part(row: SplitRow, prefix: string): Row | null {
+  const found = row.parts[prefix];
+  return found !== undefined && found.id !== null && found.id !== undefined ? found : null;
+}
+
+/**
+ * Hands the fetched relations of `issue` to its field resolvers (joinRelations) and to the
+ * loaders other fields read. `project`: the issue's project when the statement read it once
+ * for the whole page rather than per row.
+ */
+function prime(tenant: Tenant, relations: IssueRelations, issue: Issue, row: SplitRow, project?: Project): void {
+  const found: JoinedRelations = {};
+  if (project) found.project = project;
+  if (relations.project) {
+    found.project = part(row, 'p') as Project | null;
+    tenant.loaders(projectLoaders).project.prime(issue.projectId, found.project);
+  }
   if (relations.status) {
-    const state = part(row, 's') as WorkflowState | null;
-    tenant.loaders(workflowLoaders).state.prime(issue.statusId, state);
+    found.status = part(row, 's') as WorkflowState | null;
+    tenant.loaders(workflowLoaders).state.prime(issue.statusId, found.status);
   }
-  if (relations.assignee && issue.assigneeId) tenant.loaders(userLoaders).user.prime(issue.assigneeId, part(row, 'a') as PublicUser | null);
-  if (relations.reporter) tenant.loaders(userLoaders).user.prime(issue.reporterId, part(row, 'r') as PublicUser | null);
+  if (relations.assignee) {
+    found.assignee = issue.assigneeId ? (part(row, 'a') as PublicUser | null) : null;
+    if (issue.assigneeId) tenant.loaders(userLoaders).user.prime(issue.assigneeId, found.assignee);
+  }
+  if (relations.reporter) {
+    found.reporter = part(row, 'r') as PublicUser | null;
+    tenant.loaders(userLoaders).user.prime(issue.reporterId, found.reporter);
+  }
   if (relations.labels) {
-    const raw = row.labels;
+    const raw = row.row.labels;
     const labels = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? [])) as Label[];
-    tenant.loaders(labelLoaders).labelsByIssue.prime(issue.id, labels.map((label) => ({ ...label, issueId: issue.id })));
+    const ofIssue = labels.map((label) => ({ ...label, issueId: issue.id }));
+    found.labels = ofIssue;
+    tenant.loaders(labelLoaders).labelsByIssue.prime(issue.id, ofIssue);
   }
+  joinRelations(issue, found);
 }
 
 /** issue(key): the issue, its project and the selected relations in one statement. */
@@ -128,10 +172,11 @@ export async function compiledIssueByKey(tenant: Tenant, key: string, info: Grap
     return found ?? null;
   });
   if (!row) return null;
-  const project = part(row, 'p') as unknown as Project;
-  const issue: IssueWithProject = { ...issueOf(row, ['labels']), project };
+  const cells = split(row, ['labels']);
+  const project = part(cells, 'p') as unknown as Project;
+  const issue: IssueWithProject = { ...(cells.own as unknown as Issue), project };
   tenant.loaders(projectLoaders).project.prime(issue.projectId, project);
-  prime(tenant, relations, issue, row);
+  prime(tenant, relations, issue, cells, project);
   return issue;
 }
 
@@ -201,13 +246,14 @@ export async function compiledProjectBoard(tenant: Tenant, key: string, info: Gr
     ORDER BY i.rank ASC, i.id ASC`);
   const first = rows[0];
   if (!first) return { found: null };
-  const found = part(first, 'p') as unknown as Project;
+  const found = part(split(first, []), 'p') as unknown as Project;
   tenant.loaders(projectLoaders).project.prime(found.id, found);
   const issues: IssueRowWithSort[] = [];
   for (const row of rows) {
     if (row.id === null) continue;
-    const issue = issueOf(row, ['labels', 'totalCount']) as IssueRowWithSort;
-    prime(tenant, relations, issue, row);
+    const cells = split(row, ['labels', 'totalCount']);
+    const issue = cells.own as unknown as IssueRowWithSort;
+    prime(tenant, relations, issue, cells, found);
     issues.push(issue);
   }
   const totalCount = first.totalCount as number | undefined;
@@ -235,8 +281,9 @@ export function issuePageJoins(tenant: Tenant, info: GraphQLResolveInfo): PageJo
     columns,
     joins,
     take: (rows) => rows.map((row) => {
-      const issue = issueOf(row, ['labels']) as IssueRowWithSort;
-      prime(tenant, relations, issue, row);
+      const cells = split(row, ['labels']);
+      const issue = cells.own as unknown as IssueRowWithSort;
+      prime(tenant, relations, issue, cells);
       return issue;
     }),
   };
