@@ -56,9 +56,11 @@ async function makeOrg(store: Database, tenancy: Tenancy, label: string): Promis
 
 export async function openServiceWorld(label: string): Promise<ServiceWorld> {
   const database = await createTestDatabase(label);
-  const store = openDatabase({ url: database.appUrl, poolMax: 10, acquireTimeoutMs: 10_000, statementTimeoutMs: 10_000 });
+  // Waits generous enough for sixty concurrent writers queued on one row and a pool of ten on a
+  // loaded machine: these tests are about outcomes; the timeouts have tests of their own.
+  const store = openDatabase({ url: database.appUrl, poolMax: 10, acquireTimeoutMs: 60_000, statementTimeoutMs: 30_000 });
   const owner = openTestPool(database.ownerUrl);
-  const tenancy = new Tenancy(store.prisma);
+  const tenancy = new Tenancy(store.prisma, { acquireTimeoutMs: 60_000, transactionTimeoutMs: 60_000 });
   const org = await makeOrg(store, tenancy, label);
   return {
     database,
