@@ -6,7 +6,7 @@ export interface MigrateDeployOptions {
   schemaPath?: string;
   /** Default: `migrations` next to the schema. */
   migrationsDir?: string;
-  /** Pool size; default 1, which single-connection servers such as PGlite need. */
+  /** Pool size; default 1: migrations run one statement at a time. */
   maxConnections?: number;
   /** As `tables.external` / `enums.external` in prisma.config.ts. */
   filters?: { externalTables: string[]; externalEnums: string[] };
