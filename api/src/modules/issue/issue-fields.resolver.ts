@@ -22,7 +22,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { commentLoaders } from '../comment/comment.loaders';
 import { historyLoaders } from '../history/history.loaders';
 import { issueLoaders } from './issue.loaders';
-import { joinedRelations } from './joined-relations';
+import { joinedOr, joinedRelations } from './joined-relations';
 import { labelLoaders } from '../label/label.loaders';
 import { linkLoaders } from '../link/link.loaders';
 import { projectLoaders } from '../project/project.loaders';
@@ -42,45 +42,35 @@ export class IssueFieldsResolver {
 
   @FieldResolver(() => String, { description: '"<project key>-<number>", e.g. "WEB-42"' })
   key(@Root() issue: Issue, @Ctx() ctx: Context): string | Promise<string> {
-    const project = joinedRelations(issue)?.project;
-    if (project) return formatIssueKey(project.key, issue.number);
-    return ctx.tenant().then(async (tenant) => formatIssueKey((await tenant.loaders(projectLoaders).project.load(issue.projectId))!.key, issue.number));
+    const project = this.project(issue, ctx);
+    return project instanceof Promise ? project.then((found) => formatIssueKey(found.key, issue.number)) : formatIssueKey(project.key, issue.number);
   }
 
   @FieldResolver(() => ProjectObject)
   project(@Root() issue: Issue, @Ctx() ctx: Context): Project | Promise<Project> {
-    const joined = joinedRelations(issue)?.project;
-    if (joined !== undefined) return joined!;
-    return ctx.tenant().then(async (tenant) => (await tenant.loaders(projectLoaders).project.load(issue.projectId))!);
+    return joinedOr(joinedRelations(issue)?.project, ctx, async ({ loaders }) => (await loaders(projectLoaders).project.load(issue.projectId))!);
   }
 
   @FieldResolver(() => WorkflowStateObject)
   status(@Root() issue: Issue, @Ctx() ctx: Context): WorkflowState | Promise<WorkflowState> {
-    const joined = joinedRelations(issue)?.status;
-    if (joined !== undefined) return joined!;
-    return ctx.tenant().then(async (tenant) => (await tenant.loaders(workflowLoaders).state.load(issue.statusId))!);
+    return joinedOr(joinedRelations(issue)?.status, ctx, async ({ loaders }) => (await loaders(workflowLoaders).state.load(issue.statusId))!);
   }
 
   @FieldResolver(() => UserObject, { nullable: true })
   assignee(@Root() issue: Issue, @Ctx() ctx: Context): PublicUser | null | Promise<PublicUser | null> {
-    const joined = joinedRelations(issue)?.assignee;
-    if (joined !== undefined) return joined;
     const id = issue.assigneeId;
-    return id ? ctx.tenant().then((tenant) => tenant.loaders(userLoaders).user.load(id)) : null;
+    if (!id) return null;
+    return joinedOr(joinedRelations(issue)?.assignee, ctx, ({ loaders }) => loaders(userLoaders).user.load(id));
   }
 
   @FieldResolver(() => UserObject)
   reporter(@Root() issue: Issue, @Ctx() ctx: Context): PublicUser | Promise<PublicUser> {
-    const joined = joinedRelations(issue)?.reporter;
-    if (joined !== undefined) return joined!;
-    return ctx.tenant().then(async (tenant) => (await tenant.loaders(userLoaders).user.load(issue.reporterId))!);
+    return joinedOr(joinedRelations(issue)?.reporter, ctx, async ({ loaders }) => (await loaders(userLoaders).user.load(issue.reporterId))!);
   }
 
   @FieldResolver(() => [LabelObject])
   labels(@Root() issue: Issue, @Ctx() ctx: Context): Label[] | Promise<Label[]> {
-    const joined = joinedRelations(issue)?.labels;
-    if (joined !== undefined) return joined;
-    return ctx.tenant().then((tenant) => tenant.loaders(labelLoaders).labelsByIssue.load(issue.id));
+    return joinedOr(joinedRelations(issue)?.labels, ctx, ({ loaders }) => loaders(labelLoaders).labelsByIssue.load(issue.id));
   }
 
   @FieldResolver(() => IssueObject, { nullable: true })

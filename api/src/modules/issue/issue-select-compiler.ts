@@ -246,12 +246,12 @@ export async function compiledProjectBoard(tenant: Tenant, key: string, info: Gr
     ORDER BY i.rank ASC, i.id ASC`);
   const first = rows[0];
   if (!first) return { found: null };
-  const found = part(split(first, []), 'p') as unknown as Project;
+  const cutRows = rows.map((row) => split(row, ['labels', 'totalCount']));
+  const found = part(cutRows[0]!, 'p') as unknown as Project;
   tenant.loaders(projectLoaders).project.prime(found.id, found);
   const issues: IssueRowWithSort[] = [];
-  for (const row of rows) {
-    if (row.id === null) continue;
-    const cells = split(row, ['labels', 'totalCount']);
+  for (const cells of cutRows) {
+    if (cells.row.id === null) continue;
     const issue = cells.own as unknown as IssueRowWithSort;
     prime(tenant, relations, issue, cells, found);
     issues.push(issue);
