@@ -31,6 +31,8 @@ interface PendingPin {
   folded: boolean;
   role?: Role | null;
   refusal?: unknown;
+  /** The connection whose BEGIN carried the pin: the transaction's own. */
+  connection?: PoolClient;
 }
 
 const pending = new AsyncLocalStorage<PendingPin>();
@@ -59,6 +61,7 @@ function answeredByServer(error: unknown): boolean {
 
 async function foldedBegin(client: PoolClient, send: (config: object) => Promise<unknown>, config: object, state: PendingPin): Promise<QueryResult> {
   state.folded = true;
+  state.connection = client;
   try {
     const results = (await send({ ...config, text: `BEGIN; ${pinSql(client, state.pin)}` })) as QueryResult[];
     const row = results[1]?.rows[0] as unknown[] | Record<string, unknown> | undefined;
@@ -94,19 +97,25 @@ export function foldPinsIntoBegin(pool: Pool): void {
 
 /**
  * prisma.$transaction with the tenant pinned first: `fn` receives the caller's role (null when
- * no organization is pinned). A non-member's pin throws, as app_pin_tenant does.
+ * no organization is pinned) and, when the pin travelled with BEGIN, the transaction's
+ * connection. A non-member's pin throws, as app_pin_tenant does.
  */
-export function pinnedTransaction<T>(prisma: PrismaClient, pin: Pin, fn: (tx: Tx, role: Role | null) => Promise<T>, options: { maxWait: number; timeout: number }): Promise<T> {
+export function pinnedTransaction<T>(
+  prisma: PrismaClient,
+  pin: Pin,
+  fn: (tx: Tx, role: Role | null, connection: PoolClient | undefined) => Promise<T>,
+  options: { maxWait: number; timeout: number },
+): Promise<T> {
   const state: PendingPin = { pin, folded: !literalSafe(pin) };
   return pending.run(state, () =>
     prisma.$transaction(async (tx) => {
       if (state.refusal !== undefined) throw state.refusal;
-      if (state.role !== undefined) return fn(tx, state.role);
+      if (state.role !== undefined) return fn(tx, state.role, state.connection);
       // The BEGIN went out without the pin (values not literal-safe, or not through a wrapped
       // connection): pin with a statement of its own, and let no later BEGIN carry it.
       state.folded = true;
       const [row] = await tx.$queryRaw<{ role: Role | null }[]>`SELECT app_pin_tenant(${pin.orgId}, ${pin.userId}, ${pin.lock}) AS role`;
-      return fn(tx, row?.role ?? null);
+      return fn(tx, row?.role ?? null, undefined);
     }, options),
   );
 }

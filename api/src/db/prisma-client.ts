@@ -3,6 +3,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
 import { BoundedPool } from './bounded-pool';
+import { readOnConnections } from './connection-reads';
 import { foldPinsIntoBegin } from './pinned-begin';
 import { readStatementNames, type NamedQuery } from './statement-names';
 import { PrismaClient } from '../generated/prisma/client';
@@ -47,6 +48,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   // everything but parameterized reads.
   const statementNameGenerator = options.preparedStatements === false ? undefined : (readStatementNames() as (query: NamedQuery) => string);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator }) });
+  readOnConnections(pool, statementNameGenerator);
   let closing: Promise<void> | undefined;
   return {
     prisma,

@@ -53,7 +53,11 @@ const UNAVAILABLE_MESSAGES = [
   /Can't reach database server/i,
   /pool (is )?(closed|ended)/i,
 ];
-const TIMEOUT_MESSAGES = [/canceling statement due to statement timeout/i];
+const TIMEOUT_MESSAGES = [
+  /canceling statement due to statement timeout/i,
+  // db/connection-reads.ts: a read after the transaction's timeout gave its connection back.
+  /request transaction ended before this read/i,
+];
 const CONSTRAINTS: Readonly<Record<string, ConstraintKind>> = {
   '23505': 'unique',
   P2002: 'unique',

@@ -6,13 +6,14 @@
 // Writes run inside a savepoint each, so a refused mutation leaves nothing of its own behind;
 // whether the others commit is the request-transaction plugin's decision (all or nothing when
 // the response would hide a write).
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
 import { AppError } from '../errors/app-error';
 import { translateDatabaseError } from '../errors/database-errors';
 import type { TransactionLimits } from '../db/transaction-limits';
 import type { Tx } from '../db/tx';
 import { pinnedTransaction } from '../db/pinned-begin';
+import { rowReader, type RowReader } from '../db/connection-reads';
 
 /** Thrown inside the interactive transaction to make Prisma roll it back. */
 class Rollback extends Error {}
@@ -36,6 +37,8 @@ export class RequestTransaction {
   private broken: unknown;
   private refusal: unknown;
   private role: Role | null = null;
+  /** Reads on the transaction's connection, past Prisma's client; none if the pin did not fold. */
+  private reader: RowReader | undefined;
   private wrote = false;
   /** finish() was called: later calls only wait for the outcome. */
   private ended = false;
@@ -53,6 +56,16 @@ export class RequestTransaction {
     const result = this.queue.then(() => this.execute(fn, isWrite));
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * The rows of one read statement, in call order with use(), for `orgId`'s scope as useIn()
+   * ('' for the caller's own). Under the pinned tenant it goes straight to the connection where
+   * the connection is known (db/connection-reads.ts).
+   */
+  rowsIn<T>(orgId: string, sql: Prisma.Sql): Promise<T[]> {
+    if (orgId !== '' && orgId !== this.pinnedOrg()) return this.useIn(orgId, (tx) => tx.$queryRaw<T[]>(sql), false);
+    return this.use((tx) => (this.reader ? this.reader<T>(sql) : tx.$queryRaw<T[]>(sql)), false);
   }
 
   /**
@@ -164,8 +177,9 @@ export class RequestTransaction {
       const settled = pinnedTransaction(
           this.prisma,
           { orgId, userId, lock },
-          async (tx, role) => {
+          async (tx, role, connection) => {
             this.role = role;
+            this.reader = connection && rowReader(connection);
             const commit = await new Promise<boolean>((resolve) => {
               this.finishWith = resolve;
               resolveTx(tx);

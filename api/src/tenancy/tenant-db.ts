@@ -4,7 +4,7 @@
 // request's own (RequestTransaction), shared by the user's scope and the tenant's; elsewhere
 // (sockets, background work, the seed) each call gets a transaction of its own.
 // Built only by the factories in tenancy.ts (requestScope, userScope, systemScope).
-import type { PrismaClient } from '../generated/prisma/client';
+import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
 import { translateDatabaseError } from '../errors/database-errors';
 import { RequestTransaction } from './request-transaction';
@@ -78,6 +78,12 @@ abstract class ScopedDb {
   /** Reads only (DataLoader batches, lists): no savepoint needed. */
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.execute(fn, false);
+  }
+
+  /** The rows of one read statement: read() for a single raw SELECT, the hot paths' way in. */
+  rows<T>(sql: Prisma.Sql): Promise<T[]> {
+    if (!this.request) return this.read((tx) => tx.$queryRaw<T[]>(sql));
+    return this.request.rowsIn<T>(this.scopeOrgId, sql);
   }
 
   private execute<T>(fn: (tx: Tx) => Promise<T>, isWrite: boolean): Promise<T> {

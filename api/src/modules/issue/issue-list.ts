@@ -175,9 +175,6 @@ export async function listIssues(
     const comparison = fetchDescending ? Prisma.sql`<` : Prisma.sql`>`;
     pageWhere.push(Prisma.sql`(${expr}, i.id) ${comparison} (${value}::${sort.cast}, ${id}::uuid)`);
   }
-  // A forged cursor can make PostgreSQL reject the cast; a savepoint keeps that from breaking
-  // the rest of the request's transaction.
-  const query = cursor ? db.run.bind(db) : db.read.bind(db);
   const pageSql = Prisma.sql`
       SELECT ${ISSUE_COLUMNS}, (${expr})::text AS "sortKey"
       FROM issues i
@@ -192,12 +189,15 @@ export async function listIssues(
       ${Prisma.join([...joins.joins], '\n')}
       ORDER BY ${expr} ${direction}, i.id ${direction}`
     : pageSql;
-  const fetched = await query((tx) => tx.$queryRaw<Record<string, unknown>[]>(statement)).catch((error: unknown) => {
+  // A forged cursor can make PostgreSQL reject the cast; a savepoint keeps that from breaking
+  // the rest of the request's transaction.
+  const read = cursor ? db.run((tx) => tx.$queryRaw<Record<string, unknown>[]>(statement)) : db.rows<Record<string, unknown>>(statement);
+  const fetched = await read.catch((error: unknown) => {
     throw cursor && isDataException(error) ? badInput(page.cursorField, `${page.cursorField} is not a cursor of this list and order`) : error;
   });
   const rows = joins && joins.joins.length > 0 ? joins.take(fetched) : (fetched as IssueRowWithSort[]);
   return connectionOfPage(rows, page, cursorOf, async () => {
-    const [{ count }] = await db.read((tx) => tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM issues i WHERE ${Prisma.join(where, ' AND ')}`);
+    const [{ count }] = await db.rows<{ count: number }>(Prisma.sql`SELECT count(*)::int AS count FROM issues i WHERE ${Prisma.join(where, ' AND ')}`);
     return count;
   });
 }

@@ -156,21 +156,18 @@ function prime(tenant: Tenant, relations: IssueRelations, issue: Issue, row: Spl
 export async function compiledIssueByKey(tenant: Tenant, key: string, info: GraphQLResolveInfo): Promise<Issue | null> {
   const relations = relationsOf(Selection.of(info));
   const { columns, joins } = relationSql(relations);
-  const row = await tenant.db.read(async (tx) => {
-    let parsed;
-    try {
-      parsed = parseIssueKey(key);
-    } catch (error) {
-      if (isAppNotFound(error)) return null;
-      throw error;
-    }
-    const [found] = await tx.$queryRaw<Row[]>`
-      SELECT ${Prisma.join([ISSUE_COLUMNS, PROJECT_COLUMNS, ...columns])}
-      FROM issues i JOIN projects p ON p.id = i.project_id AND p.org_id = i.org_id
-      ${lines(joins)}
-      WHERE i.org_id = ${tenant.orgId}::uuid AND p.key = ${parsed.projectKey} AND i.number = ${parsed.number} AND i.deleted_at IS NULL`;
-    return found ?? null;
-  });
+  let parsed;
+  try {
+    parsed = parseIssueKey(key);
+  } catch (error) {
+    if (isAppNotFound(error)) return null;
+    throw error;
+  }
+  const [row] = await tenant.db.rows<Row>(Prisma.sql`
+    SELECT ${Prisma.join([ISSUE_COLUMNS, PROJECT_COLUMNS, ...columns])}
+    FROM issues i JOIN projects p ON p.id = i.project_id AND p.org_id = i.org_id
+    ${lines(joins)}
+    WHERE i.org_id = ${tenant.orgId}::uuid AND p.key = ${parsed.projectKey} AND i.number = ${parsed.number} AND i.deleted_at IS NULL`);
   if (!row) return null;
   const cells = split(row, ['labels']);
   const project = part(cells, 'p') as unknown as Project;
@@ -233,7 +230,7 @@ export async function compiledProjectBoard(tenant: Tenant, key: string, info: Gr
   const total = counted
     ? [Prisma.sql`(SELECT count(*)::int FROM issues c WHERE c.org_id = p.org_id AND c.project_id = p.id AND c.deleted_at IS NULL) AS "totalCount"`]
     : [];
-  const rows = await tenant.db.read((tx) => tx.$queryRaw<Row[]>`
+  const rows = await tenant.db.rows<Row>(Prisma.sql`
     SELECT ${Prisma.join([PROJECT_COLUMNS, ISSUE_COLUMNS, Prisma.sql`(i.rank)::text AS "sortKey"`, ...columns, ...total])}
     FROM projects p
     LEFT JOIN LATERAL (
@@ -264,7 +261,7 @@ export async function compiledProjectBoard(tenant: Tenant, key: string, info: Gr
 }
 
 async function countIssues(tenant: Tenant, projectId: string): Promise<number> {
-  const [{ count }] = await tenant.db.read((tx) => tx.$queryRaw<{ count: number }[]>`
+  const [{ count }] = await tenant.db.rows<{ count: number }>(Prisma.sql`
     SELECT count(*)::int AS count FROM issues i WHERE i.org_id = ${tenant.orgId}::uuid AND i.project_id = ${projectId}::uuid AND i.deleted_at IS NULL`);
   return count;
 }
