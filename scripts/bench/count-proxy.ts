@@ -3,7 +3,7 @@
 // code and without pg_stat_statements (not preloaded here; enabling it needs a restart).
 //   statements: simple-protocol Query messages plus extended-protocol Execute messages
 //   roundTrips: Query plus Sync messages (each waits for the server's ReadyForQuery)
-// Connections whose application_name looks like a background job (a job worker, a LISTEN
+// Connections whose application_name looks like a background job (the job runner, a LISTEN
 // connection) are counted apart, so polling does not inflate the per-request numbers.
 // Only used in the counting pass: the proxy's own latency stays out of the timed runs.
 import net from 'node:net';
@@ -13,16 +13,47 @@ export interface StatementCounts {
   roundTrips: number;
   /** Normalised SQL text -> executions, to show which statements a request ran. */
   texts: Map<string, number>;
+  /** Normalised SQL text -> its first execution with its parameters, for EXPLAIN (plans.ts). */
+  samples: Map<string, StatementSample>;
   /** Statements sent by background connections. */
   background: number;
 }
 
-const BACKGROUND = /worker|listener/i;
+/** One extended-protocol execution as sent: the statement, its text-format parameters, and the tenant pin of its transaction. */
+export interface StatementSample {
+  readonly sql: string;
+  readonly params: readonly (string | null)[];
+  /** The simple-protocol message that opened the transaction, when it carried the pin (`BEGIN; SELECT app_pin_tenant(…)`). */
+  readonly pin?: string;
+}
+
+const PIN = /^BEGIN; SELECT app_pin_tenant\(/;
+
+const BACKGROUND = /worker|runner|listener/i;
 
 function normalise(sql: string): string {
   // Literals out, so a statement that carries its values inline (the pin folded into BEGIN)
   // is listed once, not once per request.
   return sql.replace(/'(?:[^']|'')*'/g, "'…'").replace(/\s+/g, ' ').trim().slice(0, 160);
+}
+
+/** A Bind message's parameter values from `at` (after the portal and statement names), as text; binary ones as null. */
+function bindParams(body: Buffer, at: number): (string | null)[] {
+  const formats: number[] = [];
+  const formatCount = body.readInt16BE(at);
+  at += 2;
+  for (let i = 0; i < formatCount; i++, at += 2) formats.push(body.readInt16BE(at));
+  const count = body.readInt16BE(at);
+  at += 2;
+  const params: (string | null)[] = [];
+  for (let i = 0; i < count; i++) {
+    const length = body.readInt32BE(at);
+    at += 4;
+    const binary = (formats.length === 1 ? formats[0] : formats[i]) === 1;
+    params.push(length < 0 || binary ? null : body.toString('utf8', at, at + length));
+    if (length > 0) at += length;
+  }
+  return params;
 }
 
 /** Follows one client connection's byte stream, message by message. */
@@ -31,8 +62,9 @@ class FrontendParser {
   private started = false;
   /** Statement name -> SQL, from Parse messages; Execute refers to portals bound from them. */
   private readonly prepared = new Map<string, string>();
-  private readonly portals = new Map<string, string>();
+  private readonly portals = new Map<string, { sql: string; params: (string | null)[] }>();
   private background = false;
+  private pin: string | undefined;
 
   constructor(private readonly counts: () => StatementCounts) {}
 
@@ -85,16 +117,22 @@ class FrontendParser {
     if (type === 'Q') {
       counts.statements++;
       counts.roundTrips++;
-      seen(cstring(0)[0]);
+      const sql = cstring(0)[0];
+      if (PIN.test(sql)) this.pin = sql;
+      seen(sql);
     } else if (type === 'P') {
       const [name, next] = cstring(0);
       this.prepared.set(name, cstring(next)[0]);
     } else if (type === 'B') {
       const [portal, next] = cstring(0);
-      this.portals.set(portal, this.prepared.get(cstring(next)[0]) ?? '?');
+      const [statement, at] = cstring(next);
+      this.portals.set(portal, { sql: this.prepared.get(statement) ?? '?', params: bindParams(body, at) });
     } else if (type === 'E') {
       counts.statements++;
-      seen(this.portals.get(cstring(0)[0]) ?? '?');
+      const portal = this.portals.get(cstring(0)[0]) ?? { sql: '?', params: [] };
+      seen(portal.sql);
+      const key = normalise(portal.sql);
+      if (!counts.samples.has(key)) counts.samples.set(key, { ...portal, ...(this.pin ? { pin: this.pin } : {}) });
     } else if (type === 'S') {
       counts.roundTrips++;
     }
@@ -102,7 +140,7 @@ class FrontendParser {
 }
 
 export class CountingProxy {
-  counts: StatementCounts = { statements: 0, roundTrips: 0, texts: new Map(), background: 0 };
+  counts: StatementCounts = { statements: 0, roundTrips: 0, texts: new Map(), samples: new Map(), background: 0 };
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
@@ -131,7 +169,7 @@ export class CountingProxy {
   }
 
   reset(): void {
-    this.counts = { statements: 0, roundTrips: 0, texts: new Map(), background: 0 };
+    this.counts = { statements: 0, roundTrips: 0, texts: new Map(), samples: new Map(), background: 0 };
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 // the proxy's counts are divided by N. The responses are kept for the correctness check.
 import type { Catalog } from './catalog';
 import { rng } from './catalog';
-import type { CountingProxy } from './count-proxy';
+import type { CountingProxy, StatementSample } from './count-proxy';
 import type { RunningSystem } from './systems/launch';
 import type { Workload } from './workloads';
 
@@ -15,6 +15,8 @@ export interface CountResult {
   readonly backgroundPerSec: number;
   /** The statements one request ran, most frequent first (per request). */
   readonly statements: { readonly sql: string; readonly perReq: number }[];
+  /** One execution of each parameterized statement, with its values (for EXPLAIN). */
+  readonly samples: StatementSample[];
   readonly responses: unknown[];
 }
 
@@ -42,9 +44,9 @@ export async function countStatements(system: RunningSystem, proxy: CountingProx
     responses.push(result.errors ? { errors: result.errors } : result.data);
   }
   const seconds = (performance.now() - started) / 1000;
-  const { statements, roundTrips, texts, background } = proxy.counts;
+  const { statements, roundTrips, texts, samples, background } = proxy.counts;
   const ranked = [...texts.entries()].sort((a, b) => b[1] - a[1]).map(([sql, count]) => ({ sql, perReq: count / n }));
-  return { statementsPerReq: statements / n, roundTripsPerReq: roundTrips / n, errors, backgroundPerSec: background / seconds, statements: ranked, responses };
+  return { statementsPerReq: statements / n, roundTripsPerReq: roundTrips / n, errors, backgroundPerSec: background / seconds, statements: ranked, samples: [...samples.values()], responses };
 }
 
 /** Deep equality of two JSON values (object key order ignored). */

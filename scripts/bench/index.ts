@@ -15,6 +15,7 @@ import { countingPass } from './counting-pass';
 import { dropDatabase, prepareDatabase } from './data/prepare';
 import { renderChart } from './chart';
 import { loadAverage, pinSelf } from './metrics';
+import { plansReport } from './plans';
 import { countsTable, resultsTable, targetsTable } from './report';
 import { summarise, targets, type Run } from './summary';
 import { launch, node24, type RunningSystem } from './systems/launch';
@@ -78,6 +79,14 @@ async function main(): Promise<number> {
     return failures.length > 0 ? 1 : 0;
   }
 
+  const suffix = cfg.profile.name === 'full' ? '' : `.${cfg.profile.name}`;
+  const plans = await plansReport(
+    dbUrl(cfg.adminUrl, db.name, 'tracker_app'),
+    counting.counts,
+    ['W1', 'W2', 'W3'],
+    `Plans of the API's read statements, ${cfg.profile.name} profile (${issueCount(cfg.profile)} issues)`,
+  );
+
   // The load generator and PostgreSQL share CPU 1; servers get CPU 0 (see specs.ts).
   const pinned = pinSelf('1');
   const systems: RunningSystem[] = [];
@@ -129,12 +138,12 @@ async function main(): Promise<number> {
     durationSec: Math.round((Date.now() - t0) / 1000),
   };
   mkdirSync(cfg.outDir, { recursive: true });
-  const suffix = cfg.profile.name === 'full' ? '' : `.${cfg.profile.name}`;
   writeFileSync(path.join(cfg.outDir, `results${suffix}.json`), JSON.stringify(results, null, 2) + '\n');
   writeFileSync(path.join(cfg.outDir, `results${suffix}.svg`), renderChart(rows, workloadIds, systemList, note));
+  writeFileSync(path.join(cfg.outDir, `plans${suffix}.md`), `${plans}\nPostgreSQL ${pgVersion}; \`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)\` as tracker_app, pinned as the API pinned, after one warm-up execution.\n`);
   console.log(`\n${resultsTable(rows, workloadIds, systemList.map((s) => s.id))}\n\n${targetsTable(goals)}\n\n${note}`);
   console.log(`Start to ready: ${systems.map((s) => `${s.spec.id} ${s.startToReadyMs.toFixed(0)} ms`).join(', ')}`);
-  console.log(`Wrote bench/results${suffix}.json and bench/results${suffix}.svg in ${results.durationSec} s.`);
+  console.log(`Wrote bench/results${suffix}.json, bench/results${suffix}.svg and bench/plans${suffix}.md in ${results.durationSec} s.`);
   for (const failure of failures) console.error(`FAILED: ${failure}`);
   return failures.length > 0 ? 1 : 0;
 }
