@@ -10,6 +10,10 @@ import type { RequestRecord } from './request-record';
 const PROBES = new Set(['/health', '/ready', '/metrics']);
 
 export function requestLog(logger: Logger, metrics: Metrics | undefined): RequestHandler {
+  // The line below is built field by field from values that are never secrets, so the logger's
+  // redaction (a second line of defence for everything else) has nothing to find in it; its
+  // wildcard paths cost ~50 us per line, a tenth of a small request's CPU.
+  const lines = logger.child({}, { redact: [] });
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     // Read now: routers mounted on a prefix rewrite req.path while they run.
@@ -35,9 +39,9 @@ export function requestLog(logger: Logger, metrics: Metrics | undefined): Reques
         outcome: record.outcome ?? (status === 499 ? 'aborted' : status >= 500 ? 'error' : status >= 400 ? 'rejected' : 'ok'),
         errorCodes: record.errorCodes,
       };
-      if (status >= 500) logger.warn(line, 'request');
-      else if (PROBES.has(path) && status < 400) logger.debug(line, 'request');
-      else logger.info(line, 'request');
+      if (status >= 500) lines.warn(line, 'request');
+      else if (PROBES.has(path) && status < 400) lines.debug(line, 'request');
+      else lines.info(line, 'request');
     });
     next();
   };
