@@ -2,6 +2,8 @@
 // see the same machine. Prints per-run req/s and API CPU per request, then the medians and the
 // ratio B/A. For deciding whether a change pays, before a full `npm run bench`.
 //   npx tsx scripts/bench/ab.ts <distA>/api/src/main.js <distB>/api/src/main.js [W1,W2] [reps] [seconds]
+// The builds must sit inside the repository (node_modules resolves from there), e.g. in .ab/A
+// and .ab/B, copies of dist/ made before and after the change.
 import { Client } from 'pg';
 import path from 'node:path';
 import { buildCatalog } from './catalog';
@@ -32,7 +34,9 @@ async function main(): Promise<void> {
     SHUTDOWN_DRAIN_SECONDS: '0', RATE_LIMIT_CALLER_POINTS: '1000000000', RATE_LIMIT_ORGANIZATION_POINTS: '1000000000',
     RATE_LIMIT_ANONYMOUS_POINTS: '1000000000', NODE_OPTIONS: '--max-semi-space-size=32 --max-old-space-size=256',
   };
-  const spec = (id: string, main: string) => ({ id, label: id, command: node24(root), args: [...(process.env.AB_NODE_ARGS?.split(' ') ?? []), main], env, cpus: '0', loadCpus: '1', workloads: [], graphqlPath: '/graphql' });
+  // AB_NODE_ARGS: node flags for both (e.g. --cpu-prof); AB_B_NODE_ARGS: for B alone (e.g. a V8 setting to try).
+  const flags = (name: string) => process.env[name]?.split(' ').filter(Boolean) ?? [];
+  const spec = (id: string, main: string) => ({ id, label: id, command: node24(root), args: [...flags('AB_NODE_ARGS'), ...(id === 'B' ? flags('AB_B_NODE_ARGS') : []), main], env, cpus: '0', loadCpus: '1', workloads: [], graphqlPath: '/graphql' });
   const systems: RunningSystem[] = [await launch(spec('A', mainA), '/tmp/ab-logs'), await launch(spec('B', mainB), '/tmp/ab-logs')];
   try {
     for (const id of ids.split(',')) {
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
           if (rep === 0) continue;
           cpu[system.spec.id]!.push(r.cpuUsPerReq);
           rps[system.spec.id]!.push(r.rps);
-          console.log(`${id} ${system.spec.id} #${rep}: ${r.rps.toFixed(0)} req/s, ${r.cpuUsPerReq.toFixed(0)} us CPU/req, db ${r.dbCpuUsPerReq.toFixed(0)}`);
+          console.log(`${id} ${system.spec.id} #${rep}: ${r.rps.toFixed(0)} req/s, ${r.cpuUsPerReq.toFixed(0)} us CPU/req, db ${r.dbCpuUsPerReq.toFixed(0)}, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MB`);
         }
       }
       const m = (x: number[]) => median(x);

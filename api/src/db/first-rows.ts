@@ -3,7 +3,8 @@
 // parents' rows would read every row of each). Also the parents' row counts, grouped. Lists
 // of issues use it for comments and history; lists of projects and sprints for their issues.
 import { Prisma } from '../generated/prisma/client';
-import type { Tx } from '../db/tx';
+import type { Tx } from './tx';
+import { CUSTOM_PLAN } from './statement-names';
 
 export interface FirstRowsQuery {
   /** The table and its alias (`comments t`), as trusted SQL (never input). */
@@ -26,7 +27,7 @@ export async function firstRowsPerParent<R>(tx: Tx, query: FirstRowsQuery, paren
   // row_number() over the page's own order streams with the index scan; it only fixes the
   // order of the combined result, which SQL would not promise otherwise.
   const rows = await tx.$queryRaw<(R & { place: bigint })[]>`
-    SELECT page.* FROM unnest(${[...parentIds]}::uuid[]) WITH ORDINALITY AS parents(batch_parent_id, n)
+    SELECT ${Prisma.raw(CUSTOM_PLAN)} page.* FROM unnest(${[...parentIds]}::uuid[]) WITH ORDINALITY AS parents(batch_parent_id, n)
     CROSS JOIN LATERAL (
       SELECT ${query.columns}, row_number() OVER (ORDER BY ${query.order}) AS place FROM ${query.from}
       WHERE ${conditions(query, Prisma.sql`= parents.batch_parent_id`)}

@@ -5,6 +5,7 @@
 import pino from 'pino';
 import type { PoolClient } from 'pg';
 import { loadConfig } from '../../src/config';
+import { CUSTOM_PLAN } from '../../src/db/statement-names';
 import { startServer, type RunningServer } from '../../src/server/start';
 import { startTestApi, testServerEnv, type TestApi } from '../support/test-server';
 import { GraphqlClient } from '../support/graphql-client';
@@ -15,6 +16,8 @@ let unnamed: RunningServer;
 let unnamedClient: GraphqlClient;
 let org: TestOrg;
 const names = new Set<string>();
+/** The texts that went out under a name. */
+const namedTexts = new Set<string>();
 
 const W1 = 'query W1($key: String!) { issue(key: $key) { key title priority status { name category } assignee { id name } } }';
 const W2 = 'query W2($key: String!, $first: Int!) { project(key: $key) { key name issues(first: $first) { pageInfo { hasNextPage endCursor } edges { node { key title priority status { name category } assignee { id name } labels { name color } } } } } }';
@@ -31,8 +34,11 @@ beforeAll(async () => {
     client.namesSeen = true;
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const name = (args[0] as { name?: string } | undefined)?.name;
-      if (name) names.add(name);
+      const config = args[0] as { name?: string; text?: string } | undefined;
+      if (config?.name) {
+        names.add(config.name);
+        namedTexts.add(config.text ?? '');
+      }
       return query(...args);
     };
   });
@@ -72,4 +78,8 @@ test('issue by key, board pages and searches answer the same JSON with named and
   }
   // The prepared server did name its reads; the answers above came through them.
   expect(names.size).toBeGreaterThan(0);
+  expect([...namedTexts].some((text) => text.includes('FROM issues i JOIN projects p'))).toBe(true);
+  // A board page is planned for its values every time: a generic plan would sort a big
+  // project's every issue (statement-names.ts, CUSTOM_PLAN).
+  expect([...namedTexts].filter((text) => text.includes(CUSTOM_PLAN) || text.includes('LEFT JOIN LATERAL (\n      SELECT i.* FROM issues i'))).toEqual([]);
 });

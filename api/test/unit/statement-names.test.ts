@@ -1,5 +1,5 @@
 // Which statements go out as named prepared statements (db/statement-names.ts).
-import { readStatementNames } from '../../src/db/statement-names';
+import { CUSTOM_PLAN, readStatementNames } from '../../src/db/statement-names';
 
 test('parameterized reads get a name derived from their text; the same text, the same name', () => {
   const name = readStatementNames();
@@ -25,4 +25,11 @@ test('past the cap, new texts go unnamed and the named ones keep their names', (
   expect([a, b].every((n) => n !== undefined)).toBe(true);
   expect(name({ sql: 'SELECT $1::int AS c', args: [1] })).toBeUndefined();
   expect(name({ sql: 'SELECT $1::int AS a', args: [2] })).toBe(a);
+});
+
+test('a read that asks to be planned per execution stays unnamed, every time', () => {
+  const name = readStatementNames();
+  const sql = `SELECT ${CUSTOM_PLAN} id FROM issues WHERE project_id = $1 ORDER BY rank LIMIT $2`;
+  expect(name({ sql, args: ['p', 51] })).toBeUndefined();
+  expect(name({ sql, args: ['p', 51] })).toBeUndefined();
 });

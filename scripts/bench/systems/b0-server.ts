@@ -79,7 +79,7 @@ const operations: Record<string, (caller: Caller, v: Vars) => Promise<unknown>> 
   async W2(caller, v) {
     const first = Number(v.first ?? 50);
     if (!Number.isInteger(first) || first < 0 || first > 100) throw new Failure('BAD_USER_INPUT', 'first must be between 0 and 100');
-    const rows = member(await asTenant(caller, (c) => c.query({ name: 'b0_w2', text: W2_BOARD, values: [caller.orgId, caller.userId, String(v.key), first] })).then((r) => r.rows));
+    const rows = member(await asTenant(caller, (c) => c.query({ text: W2_BOARD, values: [caller.orgId, caller.userId, String(v.key), first] })).then((r) => r.rows));
     const head = rows[0]!;
     if (head.project_key === null) return { project: null };
     const page = rows.filter((r) => r.id !== null).slice(0, first);

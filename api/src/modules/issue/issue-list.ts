@@ -3,6 +3,7 @@
 // Hand-written SQL because keyset conditions over expressions don't fit Prisma's query API.
 import type { Issue } from '../../generated/prisma/client';
 import { Prisma } from '../../generated/prisma/client';
+import { CUSTOM_PLAN } from '../../db/statement-names';
 import type { IssueType, Priority, StatusCategory } from '../../generated/prisma/enums';
 import type { TenantDb } from '../../tenancy/tenant-db';
 import { connectionOfPage, decodeCursor, type ConnectionShape, type PageRequest } from '../../graphql/pagination';
@@ -175,8 +176,10 @@ export async function listIssues(
     const comparison = fetchDescending ? Prisma.sql`<` : Prisma.sql`>`;
     pageWhere.push(Prisma.sql`(${expr}, i.id) ${comparison} (${value}::${sort.cast}, ${id}::uuid)`);
   }
+  // One project's or sprint's page: planned for its values (statement-names.ts, CUSTOM_PLAN).
+  const plan = scope.projectId || scope.sprintId ? Prisma.raw(CUSTOM_PLAN) : Prisma.empty;
   const pageSql = Prisma.sql`
-      SELECT ${ISSUE_COLUMNS}, (${expr})::text AS "sortKey"
+      SELECT ${plan} ${ISSUE_COLUMNS}, (${expr})::text AS "sortKey"
       FROM issues i
       WHERE ${Prisma.join(pageWhere, ' AND ')}
       ORDER BY ${expr} ${direction}, i.id ${direction}
@@ -184,7 +187,7 @@ export async function listIssues(
   // With joins, the page is cut first and only its rows are joined (and ordered again).
   const statement = joins && joins.joins.length > 0
     ? Prisma.sql`
-      SELECT ${Prisma.join([ISSUE_COLUMNS, Prisma.sql`(${expr})::text AS "sortKey"`, ...joins.columns])}
+      SELECT ${plan} ${Prisma.join([ISSUE_COLUMNS, Prisma.sql`(${expr})::text AS "sortKey"`, ...joins.columns])}
       FROM (SELECT i.* FROM issues i WHERE ${Prisma.join(pageWhere, ' AND ')} ORDER BY ${expr} ${direction}, i.id ${direction} LIMIT ${page.size + 1}) i
       ${Prisma.join([...joins.joins], '\n')}
       ORDER BY ${expr} ${direction}, i.id ${direction}`

@@ -20,6 +20,7 @@ import { labelLoaders } from '../label/label.loaders';
 import { projectLoaders } from '../project/project.loaders';
 import { userLoaders, type PublicUser } from '../user/user.loaders';
 import { workflowLoaders } from '../workflow/workflow.loaders';
+import { CUSTOM_PLAN } from '../../db/statement-names';
 import { parseIssueKey } from './issue-key';
 import { joinRelations, type JoinedRelations } from './joined-relations';
 import { ISSUE_COLUMNS, readCursor, type IssueListOrder, type PageJoins } from './issue-list';
@@ -231,7 +232,7 @@ export async function compiledProjectBoard(tenant: Tenant, key: string, info: Gr
     ? [Prisma.sql`(SELECT count(*)::int FROM issues c WHERE c.org_id = p.org_id AND c.project_id = p.id AND c.deleted_at IS NULL) AS "totalCount"`]
     : [];
   const rows = await tenant.db.rows<Row>(Prisma.sql`
-    SELECT ${Prisma.join([PROJECT_COLUMNS, ISSUE_COLUMNS, Prisma.sql`(i.rank)::text AS "sortKey"`, ...columns, ...total])}
+    SELECT ${Prisma.raw(CUSTOM_PLAN)} ${Prisma.join([PROJECT_COLUMNS, ISSUE_COLUMNS, Prisma.sql`(i.rank)::text AS "sortKey"`, ...columns, ...total])}
     FROM projects p
     LEFT JOIN LATERAL (
       SELECT i.* FROM issues i
