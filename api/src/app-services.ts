@@ -44,7 +44,7 @@ export function createAppServices(config: Config, database: Database, logger: Lo
   };
   return {
     config,
-    tenancy: new Tenancy(database.prisma, transactionLimits),
+    tenancy: new Tenancy(database.prisma, transactionLimits, database.pool),
     logger,
     tokens,
     sessions: new SessionService(database.prisma, tokens, {

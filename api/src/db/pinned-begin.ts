@@ -33,14 +33,22 @@ interface PendingPin {
   refusal?: unknown;
   /** The connection whose BEGIN carried the pin: the transaction's own. */
   connection?: PoolClient;
+  /** An open, pinned transaction's connection for prisma.$transaction to take over (adoptTransaction). */
+  adopt?: PoolClient;
+  /** Taken over: its BEGIN (already run) is answered without a round trip. */
+  adopted?: PoolClient;
 }
+
+const NO_PIN: Pin = { orgId: '', userId: '', lock: false };
+/** What BEGIN answers, without a round trip, for a transaction that is already open (one object: counters can tell it apart). */
+export const ALREADY_BEGUN: Promise<unknown> = Promise.resolve(Object.freeze({ command: 'BEGIN', rowCount: null, oid: 0, rows: [], fields: [] }));
 
 const pending = new AsyncLocalStorage<PendingPin>();
 const UUID_OR_EMPTY = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/i;
 const WRAPPED = Symbol('pinnedBegin');
 
 /** The values may travel as literals: nothing but a UUID or the empty string. */
-function literalSafe(pin: Pin): boolean {
+export function literalSafe(pin: Pin): boolean {
   return UUID_OR_EMPTY.test(pin.orgId) && UUID_OR_EMPTY.test(pin.userId);
 }
 
@@ -85,14 +93,65 @@ function wrapClient(client: PoolClient): void {
   const send = (config: object) => query(config) as Promise<unknown>;
   (client as { query: unknown }).query = (...args: unknown[]) => {
     const state = pending.getStore();
-    if (state && !state.folded && args.length === 1 && isBegin(args[0])) return foldedBegin(client, send, args[0], state);
+    if (state && args.length === 1 && isBegin(args[0])) {
+      if (state.adopted === client) {
+        state.adopted = undefined;
+        return ALREADY_BEGUN;
+      }
+      if (!state.folded) return foldedBegin(client, send, args[0], state);
+    }
     return query(...args);
   };
 }
 
-/** Lets pinnedTransaction fold its pin into the BEGIN of this pool's connections. */
+/**
+ * Lets pinnedTransaction fold its pin into the BEGIN of this pool's connections, and
+ * adoptTransaction hand an open transaction's connection to Prisma (the driver adapter checks
+ * out a connection with pool.connect(), then sends BEGIN on it).
+ */
 export function foldPinsIntoBegin(pool: Pool): void {
   pool.on('connect', wrapClient);
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as { connect: unknown }).connect = (...args: unknown[]) => {
+    const state = pending.getStore();
+    if (args.length > 0 || !state?.adopt) return connect(...args);
+    const client = state.adopt;
+    state.adopt = undefined;
+    state.adopted = client;
+    return Promise.resolve(client);
+  };
+}
+
+/**
+ * BEGIN with the pin on a connection checked out directly (db/open-transaction.ts), folded as
+ * for Prisma's transactions. `refusal` is set when the pin refused: the connection then holds a
+ * fresh, unpinned transaction, for the caller to roll back.
+ */
+export async function beginPinned(client: PoolClient, pin: Pin): Promise<{ role: Role | null; refusal?: unknown }> {
+  const state: PendingPin = { pin, folded: !literalSafe(pin) };
+  await pending.run(state, () => client.query({ text: 'BEGIN' }));
+  if (state.refusal !== undefined) return { role: null, refusal: state.refusal };
+  if (state.role !== undefined) return { role: state.role };
+  // Not folded (a connection from another pool, or values that are not literal-safe): the pin
+  // as a statement of its own. A refusal raises here, and the transaction is aborted.
+  const { rows } = await client.query<{ role: Role | null }>('SELECT app_pin_tenant($1, $2, $3) AS role', [pin.orgId, pin.userId, pin.lock]);
+  return { role: rows[0]?.role ?? null };
+}
+
+/**
+ * prisma.$transaction over a transaction that is already open and pinned on `connection`: no
+ * connection is checked out and no BEGIN is sent; from here Prisma ends the transaction and
+ * returns the connection to the pool, as for one it began itself.
+ */
+export function adoptTransaction<T>(prisma: PrismaClient, connection: PoolClient, fn: (tx: Tx) => Promise<T>, options: { maxWait: number; timeout: number }): Promise<T> {
+  const state: PendingPin = { pin: NO_PIN, folded: true, adopt: connection };
+  return pending.run(state, () =>
+    prisma.$transaction(async (tx) => {
+      // Both cleared once the adapter took the connection and its BEGIN was answered.
+      if (state.adopt !== undefined || state.adopted !== undefined) throw new Error('Prisma did not take the open transaction over');
+      return fn(tx);
+    }, options),
+  );
 }
 
 /**

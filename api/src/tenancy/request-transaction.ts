@@ -6,14 +6,20 @@
 // Writes run inside a savepoint each, so a refused mutation leaves nothing of its own behind;
 // whether the others commit is the request-transaction plugin's decision (all or nothing when
 // the response would hide a write).
+//
+// A query's transaction opens on the connection directly (db/open-transaction.ts) and its
+// compiled reads run there; Prisma's interactive transaction takes it over only when a read
+// needs Prisma's client. A mutation's opens as Prisma's from the start.
+import type { Pool } from 'pg';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { Role } from '../generated/prisma/enums';
 import { AppError } from '../errors/app-error';
 import { translateDatabaseError } from '../errors/database-errors';
 import type { TransactionLimits } from '../db/transaction-limits';
 import type { Tx } from '../db/tx';
-import { pinnedTransaction } from '../db/pinned-begin';
+import { literalSafe, pinnedTransaction, type Pin } from '../db/pinned-begin';
 import { rowReader, type RowReader } from '../db/connection-reads';
+import { OpenTransaction } from '../db/open-transaction';
 
 /** Thrown inside the interactive transaction to make Prisma roll it back. */
 class Rollback extends Error {}
@@ -30,7 +36,12 @@ export interface RequestCaller {
 }
 
 export class RequestTransaction {
-  private opened: Promise<Tx> | undefined;
+  /** Settles once the transaction is open (or could not be opened). */
+  private opened: Promise<void> | undefined;
+  /** A query's transaction on its connection, until Prisma takes it over. */
+  private direct: OpenTransaction | undefined;
+  /** Prisma's interactive transaction: a mutation's from the start, a query's once taken over. */
+  private prismaTx: Promise<Tx> | undefined;
   private settled: Promise<void> | undefined;
   private finishWith: ((commit: boolean) => void) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -49,23 +60,23 @@ export class RequestTransaction {
     private readonly prisma: PrismaClient,
     readonly scope: RequestCaller,
     private readonly limits: TransactionLimits,
+    /** The pool under `prisma`: with it, a query's transaction opens on a connection directly. */
+    private readonly pool?: Pool,
   ) {}
 
   /** Runs `fn` on the request's transaction; calls run one at a time, in call order. */
   use<T>(fn: (tx: Tx) => Promise<T>, isWrite: boolean): Promise<T> {
-    const result = this.queue.then(() => this.execute(fn, isWrite));
-    this.queue = result.catch(() => undefined);
-    return result;
+    return this.enqueue(() => this.execute(fn, isWrite));
   }
 
   /**
    * The rows of one read statement, in call order with use(), for `orgId`'s scope as useIn()
    * ('' for the caller's own). Under the pinned tenant it goes straight to the connection where
-   * the connection is known (db/connection-reads.ts).
+   * the connection is known (db/connection-reads.ts), without Prisma's client.
    */
   rowsIn<T>(orgId: string, sql: Prisma.Sql): Promise<T[]> {
     if (orgId !== '' && orgId !== this.pinnedOrg()) return this.useIn(orgId, (tx) => tx.$queryRaw<T[]>(sql), false);
-    return this.use((tx) => (this.reader ? this.reader<T>(sql) : tx.$queryRaw<T[]>(sql)), false);
+    return this.enqueue(() => this.readRows<T>(sql));
   }
 
   /**
@@ -120,28 +131,59 @@ export class RequestTransaction {
     if (!this.opened) return;
     await this.opened.catch(() => undefined);
     const isBroken = this.broken !== undefined;
+    if (this.direct && !this.direct.adopted) {
+      this.settled = this.direct.end(commit && !isBroken).catch((error: unknown) => {
+        throw translateDatabaseError(error);
+      });
+      return this.settled;
+    }
     this.finishWith?.(commit && !isBroken);
     await this.settled;
     if (commit && isBroken && this.wrote) throw this.broken;
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   private pinnedOrg(): string {
     return this.refusal === undefined ? (this.scope.orgId ?? '') : '';
   }
 
+  /** A failed statement aborts the transaction in PostgreSQL: later work in this request can't run on it. */
+  private breakOn(error: unknown): unknown {
+    // A refusal of ours (not found, forbidden) leaves the transaction usable.
+    if (error instanceof AppError) return error;
+    this.broken = translateDatabaseError(error);
+    return this.broken;
+  }
+
+  private async readRows<T>(sql: Prisma.Sql): Promise<T[]> {
+    if (this.closed) throw new AppError('SERVICE_UNAVAILABLE', 'The request has already ended');
+    if (this.broken !== undefined) throw this.broken;
+    await this.open();
+    try {
+      if (this.direct && !this.direct.adopted) return await this.direct.rows<T>(sql);
+      if (this.reader) return await this.reader<T>(sql);
+      const tx = await this.transactionClient();
+      return await tx.$queryRaw<T[]>(sql);
+    } catch (error) {
+      throw this.breakOn(error);
+    }
+  }
+
   private async execute<T>(fn: (tx: Tx) => Promise<T>, isWrite: boolean): Promise<T> {
     if (this.closed) throw new AppError('SERVICE_UNAVAILABLE', 'The request has already ended');
     if (this.broken !== undefined) throw this.broken;
-    const tx = await this.open();
+    await this.open();
+    const tx = await this.transactionClient();
     if (!isWrite) {
       try {
         return await fn(tx);
       } catch (error) {
-        // A refusal of ours (not found, forbidden) leaves the transaction usable; a failed
-        // statement makes PostgreSQL abort it, so later work in this request can't run on it.
-        if (error instanceof AppError) throw error;
-        this.broken = translateDatabaseError(error);
-        throw this.broken;
+        throw this.breakOn(error);
       }
     }
     await tx.$executeRawUnsafe('SAVEPOINT request_write');
@@ -158,7 +200,7 @@ export class RequestTransaction {
     }
   }
 
-  private open(): Promise<Tx> {
+  private open(): Promise<void> {
     this.opened ??= this.begin(this.scope.orgId ?? '').catch((error: unknown) => {
       // Not a member of the x-org-id tenant: tenant() answers FORBIDDEN, and the caller's own
       // fields (viewer, organizations) still run, in a transaction pinned to the caller alone.
@@ -169,30 +211,60 @@ export class RequestTransaction {
     return this.opened;
   }
 
-  private begin(orgId: string): Promise<Tx> {
-    const { userId } = this.scope;
-    const lock = orgId !== '' && this.scope.locksMembership();
+  /** Prisma's transaction client: the mutation's, or Prisma taking the query's open transaction over. */
+  private transactionClient(): Promise<Tx> {
+    if (!this.prismaTx) {
+      const direct = this.direct!;
+      this.prismaTx = this.hold((hold) => direct.adopt(this.prisma, hold));
+    }
+    return this.prismaTx;
+  }
+
+  private async begin(orgId: string): Promise<void> {
+    const pin: Pin = { orgId, userId: this.scope.userId, lock: orgId !== '' && this.scope.locksMembership() };
+    if (this.pool && !pin.lock && literalSafe(pin)) {
+      try {
+        this.direct = await OpenTransaction.open(this.pool, pin, this.limits.transactionTimeoutMs);
+      } catch (error) {
+        throw translateDatabaseError(error);
+      }
+      this.role = this.direct.role;
+      return;
+    }
+    // The pin travels with BEGIN (pinned-begin.ts): one round trip opens and pins.
+    this.prismaTx = this.hold((hold) =>
+      pinnedTransaction(
+        this.prisma,
+        pin,
+        (tx, role, connection) => {
+          this.role = role;
+          this.reader = connection && rowReader(connection);
+          return hold(tx);
+        },
+        { maxWait: this.limits.acquireTimeoutMs, timeout: this.limits.transactionTimeoutMs },
+      ),
+    );
+    await this.prismaTx;
+  }
+
+  /**
+   * Starts a Prisma transaction with `start` and keeps it open until finish(): resolves with its
+   * client as soon as it runs; its outcome (commit, rollback, failure) is `settled`.
+   */
+  private hold(start: (hold: (tx: Tx) => Promise<void>) => Promise<void>): Promise<Tx> {
     return new Promise<Tx>((resolveTx, rejectTx) => {
-      // The pin travels with BEGIN (pinned-begin.ts): one round trip opens and pins.
-      const settled = pinnedTransaction(
-          this.prisma,
-          { orgId, userId, lock },
-          async (tx, role, connection) => {
-            this.role = role;
-            this.reader = connection && rowReader(connection);
-            const commit = await new Promise<boolean>((resolve) => {
-              this.finishWith = resolve;
-              resolveTx(tx);
-            });
-            if (!commit) throw new Rollback();
-          },
-          { maxWait: this.limits.acquireTimeoutMs, timeout: this.limits.transactionTimeoutMs },
-        ).catch((error: unknown) => {
-          if (error instanceof Rollback) return;
-          const translated = translateDatabaseError(error);
-          rejectTx(translated);
-          throw translated;
+      const settled = start(async (tx) => {
+        const commit = await new Promise<boolean>((resolve) => {
+          this.finishWith = resolve;
+          resolveTx(tx);
         });
+        if (!commit) throw new Rollback();
+      }).catch((error: unknown) => {
+        if (error instanceof Rollback) return;
+        const translated = translateDatabaseError(error);
+        rejectTx(translated);
+        throw translated;
+      });
       // finish() awaits the outcome; this branch only keeps an unawaited failure from
       // becoming an unhandled rejection.
       settled.catch(() => undefined);

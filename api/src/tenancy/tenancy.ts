@@ -4,6 +4,7 @@
 //   requestScope  a member of the organization (GraphQL requests, sockets): the pin checks it
 //   userScope     the signed-in user's own rows, outside any one organization
 //   systemScope   background work and housekeeping for one organization: no user, no check
+import type { Pool } from 'pg';
 import type { PrismaClient } from '../generated/prisma/client';
 import { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from '../db/transaction-limits';
 import { RequestTransaction, type RequestCaller } from './request-transaction';
@@ -19,15 +20,18 @@ export interface MemberCaller {
 export class Tenancy {
   readonly #prisma: PrismaClient;
   readonly #limits: TransactionLimits;
+  readonly #pool: Pool | undefined;
 
-  constructor(prisma: PrismaClient, limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS) {
+  /** `pool`: the pool under `prisma`, for queries' transactions opened on a connection directly. */
+  constructor(prisma: PrismaClient, limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS, pool?: Pool) {
     this.#prisma = prisma;
     this.#limits = limits;
+    this.#pool = pool;
   }
 
   /** The one transaction of a GraphQL request, opened on first use and pinned to its caller and tenant. */
   requestTransaction(caller: RequestCaller): RequestTransaction {
-    return new RequestTransaction(this.#prisma, caller, this.#limits);
+    return new RequestTransaction(this.#prisma, caller, this.#limits, this.#pool);
   }
 
   /**

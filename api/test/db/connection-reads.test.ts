@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 const request = (org: SeededOrg, limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS) =>
-  new RequestTransaction(db.prisma, { userId: org.userId, orgId: org.orgId, locksMembership: () => false }, limits);
+  new RequestTransaction(db.prisma, { userId: org.userId, orgId: org.orgId, locksMembership: () => false }, limits, db.pool);
 
 const projectsOf = (transaction: RequestTransaction, orgId: string) =>
   transaction.rowsIn<{ org_id: string; created_at: Date }>(orgId, Prisma.sql`SELECT org_id::text, created_at FROM projects WHERE name <> ${'-'} ORDER BY id`);

@@ -60,7 +60,7 @@ export async function openServiceWorld(label: string): Promise<ServiceWorld> {
   // loaded machine: these tests are about outcomes; the timeouts have tests of their own.
   const store = openDatabase({ url: database.appUrl, poolMax: 10, acquireTimeoutMs: 60_000, statementTimeoutMs: 30_000 });
   const owner = openTestPool(database.ownerUrl);
-  const tenancy = new Tenancy(store.prisma, { acquireTimeoutMs: 60_000, transactionTimeoutMs: 60_000 });
+  const tenancy = new Tenancy(store.prisma, { acquireTimeoutMs: 60_000, transactionTimeoutMs: 60_000 }, store.pool);
   const org = await makeOrg(store, tenancy, label);
   return {
     database,

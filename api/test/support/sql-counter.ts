@@ -1,7 +1,8 @@
 // Counts the SQL statements an API instance sends, at the pg pool: every client the pool
 // hands out (to Prisma's adapter, for transactions and single queries alike) has its query
-// method wrapped, so BEGIN, set_config, each SELECT and COMMIT all count.
+// method wrapped, so BEGIN, set_config, each SELECT and COMMIT all count, as sent.
 import type { Pool, PoolClient } from 'pg';
+import { ALREADY_BEGUN } from '../../src/db/pinned-begin';
 
 export interface StatementCounter {
   /** Statements since the last reset, in the order sent. */
@@ -22,8 +23,10 @@ export function countStatements(pool: Pool): StatementCounter {
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       const first = args[0];
       const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
-      statements.push(text.replace(/\s+/g, ' ').trim());
-      return query(...args);
+      const result = query(...args);
+      // Prisma's BEGIN on a transaction that was already open is answered without being sent.
+      if (result !== ALREADY_BEGUN) statements.push(text.replace(/\s+/g, ' ').trim());
+      return result;
     };
   };
   pool.on('acquire', wrap);
