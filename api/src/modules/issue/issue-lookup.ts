@@ -24,6 +24,16 @@ function withProject(row: Record<string, unknown>): IssueWithProject {
   return { ...(issue as Issue), project: project as Project };
 }
 
+/**
+ * The project id as a subquery of its own (an InitPlan): the issue is then found on its unique
+ * (org_id, project_id, number) index however large the project. Joined to projects by key
+ * instead, the planner costs the project's issues at one row (see the migration
+ * 20261203190000_issue_org_project_statistics) and may walk the rank index to filter numbers.
+ */
+export function projectByKey(orgId: string, projectKey: string): Prisma.Sql {
+  return Prisma.sql`(SELECT pk.id FROM projects pk WHERE pk.org_id = ${orgId}::uuid AND pk.key = ${projectKey})`;
+}
+
 // Writers pass `forWrite`: the project's event lock is taken in the WHERE clause, so ahead of
 // the statement's row lock and of any later one (the lock order is in the migration that
 // defines app_lock_project_events).
@@ -33,7 +43,7 @@ async function selectByKey(tx: Tx, orgId: string, key: string, field: string, lo
   const [row] = await tx.$queryRaw<Record<string, unknown>[]>`
     SELECT ${ISSUE_COLUMNS}, ${PROJECT_COLUMNS}
     FROM issues i JOIN projects p ON p.id = i.project_id AND p.org_id = i.org_id
-    WHERE i.org_id = ${orgId}::uuid AND p.key = ${projectKey} AND i.number = ${number} AND i.deleted_at IS NULL ${eventLock}
+    WHERE i.org_id = ${orgId}::uuid AND i.project_id = ${projectByKey(orgId, projectKey)} AND i.number = ${number} AND i.deleted_at IS NULL ${eventLock}
     ${lock}`;
   if (!row) throw notFound('Issue', field);
   return withProject(row);

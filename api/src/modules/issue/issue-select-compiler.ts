@@ -25,7 +25,7 @@ import { parseIssueKey } from './issue-key';
 import { joinRelations, type JoinedRelations } from './joined-relations';
 import { ISSUE_COLUMNS, readCursor, type IssueListOrder, type PageJoins } from './issue-list';
 import type { IssueListFilter } from './issue-list';
-import { PROJECT_COLUMNS, type IssueWithProject } from './issue-lookup';
+import { PROJECT_COLUMNS, projectByKey, type IssueWithProject } from './issue-lookup';
 import type { IssueRowWithSort } from './issue-page-batch';
 
 /** Which of an issue's relations the selection asks for, each fetched by a join. */
@@ -168,7 +168,7 @@ export async function compiledIssueByKey(tenant: Tenant, key: string, info: Grap
     SELECT ${Prisma.join([ISSUE_COLUMNS, PROJECT_COLUMNS, ...columns])}
     FROM issues i JOIN projects p ON p.id = i.project_id AND p.org_id = i.org_id
     ${lines(joins)}
-    WHERE i.org_id = ${tenant.orgId}::uuid AND p.key = ${parsed.projectKey} AND i.number = ${parsed.number} AND i.deleted_at IS NULL`);
+    WHERE i.org_id = ${tenant.orgId}::uuid AND i.project_id = ${projectByKey(tenant.orgId, parsed.projectKey)} AND i.number = ${parsed.number} AND i.deleted_at IS NULL`);
   if (!row) return null;
   const cells = split(row, ['labels']);
   const project = part(cells, 'p') as unknown as Project;
