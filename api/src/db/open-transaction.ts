@@ -6,6 +6,9 @@
 // when something does need Prisma's client, Prisma takes this open transaction over
 // (adoptTransaction) and ends it as one of its own.
 //
+// A lost connection fails the statement in flight, never the process: every connection of the
+// pool has an error listener from its first checkout on (openDatabase).
+//
 // Bounded like Prisma's: the checkout waits at most the pool's acquire timeout, and the
 // transaction lives at most `timeoutMs`; when that runs out it is rolled back and the connection
 // goes back to the pool, and any later read is refused instead of running on a connection
@@ -25,16 +28,12 @@ export class OpenTransaction {
   readonly #openedAt = Date.now();
   readonly #timer: NodeJS.Timeout;
   readonly #reader: RowReader;
-  // A checked-out connection has no error listener of the pool's: a lost connection must fail
-  // the statement in flight, not the process.
-  readonly #onError = () => undefined;
 
   private constructor(
     private readonly client: PoolClient,
     readonly role: Role | null,
     private readonly timeoutMs: number,
   ) {
-    client.on('error', this.#onError);
     this.#reader = rowReader(client) ?? ((sql) => client.query({ text: sql.text, values: sql.values }).then((result) => result.rows));
     this.#timer = setTimeout(() => void this.expire(), timeoutMs);
     this.#timer.unref();
@@ -74,7 +73,6 @@ export class OpenTransaction {
     if (this.#state !== 'open') return Promise.reject(new ConnectionReturnedError());
     this.#state = 'adopted';
     clearTimeout(this.#timer);
-    this.client.off('error', this.#onError);
     const left = Math.max(1, this.timeoutMs - (Date.now() - this.#openedAt));
     return adoptTransaction(prisma, this.client, fn, { maxWait: left, timeout: left });
   }
@@ -109,7 +107,6 @@ export class OpenTransaction {
   }
 
   private release(error?: Error): void {
-    this.client.off('error', this.#onError);
     // With an error the pool closes the connection instead of handing it out again.
     this.client.release(error);
   }

@@ -42,6 +42,11 @@ export function openDatabase(options: DatabaseOptions): Database {
   // An idle client's socket error (database restart, network cut) must not crash the process;
   // the pool drops that client and the next checkout opens a fresh one.
   pool.on('error', () => undefined);
+  // A checked-out connection has no listener of the pool's, and an 'error' event without one
+  // ends the process: a connection lost under a transaction opened on it directly
+  // (open-transaction.ts) must fail its statement, not the process. pg marks the client
+  // unusable and the pool drops it when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   foldPinsIntoBegin(pool);
   // The adapter's type promises a name for every query; it hands the value straight to pg,
   // where no name means an unnamed statement, which is what statement-names.ts answers for

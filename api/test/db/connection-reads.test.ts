@@ -82,3 +82,16 @@ test('a read after the transaction timed out is refused, and never runs on the n
   await next.finish(true);
   await late.finish(false);
 });
+
+test('a connection lost under the transaction fails its reads with SERVICE_UNAVAILABLE, not the process, and the pool carries on', async () => {
+  const lost = request(a);
+  const [{ pid }] = await lost.rowsIn<{ pid: number }>(a.orgId, Prisma.sql`SELECT pg_backend_pid() AS pid WHERE ${'x'} = 'x'`);
+  await owner.query('SELECT pg_terminate_backend($1)', [pid]);
+  await expect(projectsOf(lost, a.orgId)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+  await lost.finish(false).catch(() => undefined);
+  // The dead connection left the pool; the next request gets a fresh one.
+  const next = request(b);
+  const rows = await projectsOf(next, b.orgId);
+  expect(new Set(rows.map((row) => row.org_id))).toEqual(new Set([b.orgId]));
+  await next.finish(true);
+});
