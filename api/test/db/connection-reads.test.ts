@@ -4,15 +4,15 @@
 // late (after Prisma's transaction timeout) never runs on a connection another request holds.
 import { once } from 'node:events';
 import type { Client } from 'pg';
-import { CountingProxy } from '../../../scripts/bench/count-proxy';
-import { openDatabase, type Database } from '../../src/db/prisma-client';
+import type { CountingProxy } from '../../../scripts/bench/count-proxy';
+import type { Database } from '../../src/db/prisma-client';
 import { RequestTransaction } from '../../src/tenancy/request-transaction';
 import { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from '../../src/db/transaction-limits';
 import { Prisma } from '../../src/generated/prisma/client';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { connect, seedOrg, type SeededOrg } from '../support/rls-probe';
+import type { SeededOrg } from '../support/rls-probe';
+import { openProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database';
 
-let database: TestDatabase;
+let world: ProxiedDatabase;
 let owner: Client;
 let proxy: CountingProxy;
 let db: Database;
@@ -20,23 +20,12 @@ let a: SeededOrg;
 let b: SeededOrg;
 
 beforeAll(async () => {
-  database = await createTestDatabase('connreads');
-  owner = await connect(database.ownerUrl);
-  a = await seedOrg(owner, 'alpha');
-  b = await seedOrg(owner, 'bravo');
-  const upstream = new URL(database.appUrl);
-  proxy = new CountingProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) });
-  const port = await proxy.listen();
-  upstream.host = `127.0.0.1:${port}`;
-  // One connection: a second request gets the very connection the first one gave back.
-  db = openDatabase({ url: upstream.toString(), poolMax: 1, acquireTimeoutMs: 10_000, statementTimeoutMs: 10_000 });
+  world = await openProxiedDatabase('connreads', 10_000);
+  ({ owner, proxy, db, a, b } = world);
 });
 
 afterAll(async () => {
-  await db?.close();
-  await proxy?.close();
-  await owner?.end();
-  await database?.drop();
+  await world?.close();
 });
 
 const request = (org: SeededOrg, limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS) =>

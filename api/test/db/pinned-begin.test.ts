@@ -1,41 +1,28 @@
 // The tenant pin folded into BEGIN (db/pinned-begin.ts), seen on the wire through the bench's
 // counting proxy: one round trip opens and pins, the pin ends with the transaction, a refused
 // pin gives the connection back clean, and values that are not UUIDs never become literals.
-import type { Client } from 'pg';
-import { CountingProxy } from '../../../scripts/bench/count-proxy';
-import { openDatabase, type Database } from '../../src/db/prisma-client';
+import type { CountingProxy } from '../../../scripts/bench/count-proxy';
+import type { Database } from '../../src/db/prisma-client';
 import { pinnedTransaction } from '../../src/db/pinned-begin';
 import { RequestTransaction } from '../../src/tenancy/request-transaction';
 import { DEFAULT_TRANSACTION_LIMITS } from '../../src/db/transaction-limits';
 import { AppError } from '../../src/errors/app-error';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { connect, seedOrg, type SeededOrg } from '../support/rls-probe';
+import type { SeededOrg } from '../support/rls-probe';
+import { openProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database';
 
-let database: TestDatabase;
-let owner: Client;
+let world: ProxiedDatabase;
 let proxy: CountingProxy;
 let db: Database;
 let a: SeededOrg;
 let b: SeededOrg;
 
 beforeAll(async () => {
-  database = await createTestDatabase('pinbegin');
-  owner = await connect(database.ownerUrl);
-  a = await seedOrg(owner, 'alpha');
-  b = await seedOrg(owner, 'bravo');
-  const upstream = new URL(database.appUrl);
-  proxy = new CountingProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) });
-  const port = await proxy.listen();
-  upstream.host = `127.0.0.1:${port}`;
-  // One connection: every transaction below runs on the one the previous one used.
-  db = openDatabase({ url: upstream.toString(), poolMax: 1, acquireTimeoutMs: 5_000, statementTimeoutMs: 5_000 });
+  world = await openProxiedDatabase('pinbegin', 5_000);
+  ({ proxy, db, a, b } = world);
 });
 
 afterAll(async () => {
-  await db?.close();
-  await proxy?.close();
-  await owner?.end();
-  await database?.drop();
+  await world?.close();
 });
 
 const request = (orgId: string, userId: string) => new RequestTransaction(db.prisma, { userId, orgId, locksMembership: () => false }, DEFAULT_TRANSACTION_LIMITS);
