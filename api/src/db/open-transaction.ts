@@ -42,18 +42,14 @@ export class OpenTransaction {
   /** Checks out a connection and opens the pinned transaction; a refused pin throws (FORBIDDEN once translated). */
   static async open(pool: Pool, pin: Pin, timeoutMs: number): Promise<OpenTransaction> {
     const client = await pool.connect();
-    let begun: Awaited<ReturnType<typeof beginPinned>>;
-    try {
-      begun = await beginPinned(client, pin);
-    } catch (error) {
-      // The pin as a statement refused (the transaction is aborted), or the connection failed.
-      await client.query('ROLLBACK').then(() => client.release(), () => client.release(error as Error));
-      throw error;
-    }
-    if (begun.refusal !== undefined) {
+    // A refused pin (FORBIDDEN) or a failed BEGIN: roll back, and hand the connection back (closed
+    // by the pool if even the ROLLBACK failed).
+    const giveUp = async (reason: unknown): Promise<never> => {
       await client.query('ROLLBACK').then(() => client.release(), (error: Error) => client.release(error));
-      throw begun.refusal;
-    }
+      throw reason;
+    };
+    const begun = await beginPinned(client, pin).catch(giveUp);
+    if (begun.refusal !== undefined) return giveUp(begun.refusal);
     return new OpenTransaction(client, begun.role, timeoutMs);
   }
 
